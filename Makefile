@@ -1,0 +1,30 @@
+# The two set-up commands of the README (`make run`, `make test`) work on a fresh clone:
+# they install what is missing, build, and then run.
+NODE_MODULES_STAMP := node_modules/.aintegrix-installed
+
+.PHONY: run test build bench bench-quick test-real clean
+
+$(NODE_MODULES_STAMP): package.json package-lock.json
+	@if [ -d node_modules ]; then npm install --no-audit --no-fund; else npm ci --no-audit --no-fund; fi
+	@touch $@
+
+build: $(NODE_MODULES_STAMP)
+	@node_modules/.bin/tsc -p tsconfig.json
+
+run: build
+	@node dist/src/cli/main.js serve $(ARGS)
+
+test: build
+	@node scripts/run-tests.mjs $(TESTS)
+
+bench: build
+	@node dist/bench/run.js
+
+bench-quick: build
+	@node dist/bench/run.js --quick
+
+test-real: build
+	@node scripts/test-real.mjs
+
+clean:
+	rm -rf dist

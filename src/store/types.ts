@@ -1,0 +1,182 @@
+// The contract of the event store. Everything else in the gateway reads and writes the log through this
+// interface, so that a server database or a distributed log can later stand behind it (see DESIGN.md).
+
+/** Who and what caused an event. Never holds a secret: `principal` is a token *name*, never a token. */
+export interface EventMeta {
+  /** token name of the caller, `agent:<name>` for agent-originated facts, `system` for the runtime */
+  principal?: string;
+  /** id of the HTTP/WS/MCP request that caused the event */
+  request_id?: string;
+  /** client address (ip) of that request */
+  client?: string;
+  /** position of the event that caused this one */
+  causation?: number;
+  /** groups the events of one logical operation (a turn, a boot, ...) */
+  correlation?: string;
+  [key: string]: unknown;
+}
+
+/** An event as handed to `appendToStream`. `data` must be JSON-serialisable. */
+export interface NewEvent {
+  type: string;
+  data: unknown;
+  meta?: EventMeta;
+}
+
+/**
+ * An event as it is in the log. `dataText`/`metaText` are the exact JSON texts stored (and hashed);
+ * `data`/`meta` parse them lazily, so fan-out paths can forward the text without a parse/stringify round trip.
+ */
+export interface RecordedEvent {
+  /** global position: commit order, 1-based, gap-free in SQLite; the one cursor of every stream */
+  readonly position: number;
+  readonly streamId: string;
+  /** position inside its stream, 1-based; the stream's version after this event */
+  readonly streamPosition: number;
+  readonly type: string;
+  /** commit time, ms since the epoch */
+  readonly at: number;
+  readonly dataText: string;
+  readonly metaText: string;
+  readonly data: unknown;
+  readonly meta: EventMeta;
+  readonly prevHash: string;
+  readonly hash: string;
+}
+
+/**
+ * Expected version of a stream for optimistic concurrency:
+ * a number = the stream's current version must be exactly this (0 = the stream must not exist yet);
+ * 'any' = no check; 'exists' = the stream must have at least one event.
+ */
+export type ExpectedVersion = number | 'any' | 'exists';
+
+export type AppendResult =
+  | {
+      ok: true;
+      /** positions of the first and last appended events */
+      firstPosition: number;
+      lastPosition: number;
+      /** the stream's version after the append */
+      streamVersion: number;
+      events: RecordedEvent[];
+    }
+  | {
+      ok: false;
+      reason: 'conflict';
+      expected: ExpectedVersion;
+      /** the stream's version when the append was tried */
+      actual: number;
+    };
+
+export type Durability = 'strict' | 'fast';
+
+export interface EventStoreOptions {
+  /** path of the SQLite file; ':memory:' is allowed in unit tests only */
+  path: string;
+  /** strict = synchronous FULL (default), fast = synchronous NORMAL */
+  durability?: Durability;
+  /** flush a batch when this many events are queued (default 512) */
+  maxBatchEvents?: number;
+  /** run a passive WAL checkpoint when the append path has been idle this long (ms, default 1000) */
+  checkpointIdleMs?: number;
+}
+
+export interface Subscription {
+  /** stop delivery; safe to call twice */
+  close(): void;
+  /** position of the last event delivered to the handler */
+  readonly lastDelivered: number;
+}
+
+export interface SubscribeOptions {
+  /** only events of this stream (default: all streams) */
+  streamId?: string;
+  /** catch-up page size (default 500) */
+  pageSize?: number;
+}
+
+export type VerifyResult =
+  | { ok: true; checked: number }
+  | { ok: false; checked: number; firstBadPosition: number; reason: string };
+
+export interface Snapshot {
+  streamId: string;
+  /** stream position the snapshot covers (events up to and including it are folded in) */
+  streamPosition: number;
+  machineVersion: string;
+  snapshot: unknown;
+}
+
+export interface DurableTimer {
+  streamId: string;
+  timerId: string;
+  /** ms since the epoch */
+  dueAt: number;
+  /** the event to deliver to the stream's actor when the timer fires */
+  event: unknown;
+}
+
+export interface StreamInfo {
+  streamId: string;
+  /** the part before the first ':' (session, agent, orchestration, pipeline, ...) */
+  streamType: string;
+  version: number;
+  /** position of the stream's first event (so listings can be ordered by creation) */
+  createdPosition: number;
+}
+
+export type CommittedListener = (events: readonly RecordedEvent[]) => void;
+
+/** The event store. One instance per process owns the database file (one writer). */
+export interface EventStore {
+  /**
+   * Queue events for `streamId` and resolve once they are committed (durably, under 'strict').
+   * Appends queued in the same event-loop turn are committed together in one transaction (group commit),
+   * in the order they were called. The expected-version check happens at commit time, in that order.
+   * A conflict is a result, not an exception; a storage failure rejects every append of the batch.
+   */
+  appendToStream(streamId: string, expected: ExpectedVersion, events: readonly NewEvent[]): Promise<AppendResult>;
+
+  /** Events of one stream with streamPosition >= fromStreamPosition (1-based), in order. */
+  readStream(streamId: string, fromStreamPosition?: number, limit?: number): RecordedEvent[];
+  /** Events of all streams with position > afterPosition, in commit order, at most `limit`. */
+  readAll(afterPosition: number, limit: number): RecordedEvent[];
+  /** Like readAll, restricted to one stream (uses the stream index, not a scan). */
+  readStreamAfter(streamId: string, afterPosition: number, limit: number): RecordedEvent[];
+  /** Iterate over the log lazily (constant memory) with optional filters; used by exports. */
+  iterate(filter?: { afterPosition?: number; streamId?: string; type?: string; since?: number; until?: number }): IterableIterator<RecordedEvent>;
+
+  /** Position of the newest committed event (0 when the log is empty). */
+  headPosition(): number;
+  /** Current version of a stream (0 when it does not exist). */
+  streamVersion(streamId: string): number;
+  /** Streams whose id starts with `prefix` (all when omitted), ordered by creation. */
+  listStreams(prefix?: string): StreamInfo[];
+
+  /** Called synchronously after each commit with the batch's events, in commit order. */
+  onCommitted(listener: CommittedListener): () => void;
+  /**
+   * Deliver every event with position > afterPosition, first from the log (paged, asynchronously), then live
+   * as commits happen: in commit order, with no gap and no duplicate. The handler gets batches.
+   */
+  subscribe(afterPosition: number, handler: CommittedListener, options?: SubscribeOptions): Subscription;
+
+  /** Walk the hash chain from the first event; names the first position whose hash does not match. */
+  verifyChain(): VerifyResult;
+
+  saveSnapshot(snapshot: Snapshot): void;
+  loadSnapshot(streamId: string): Snapshot | undefined;
+
+  setTimer(timer: DurableTimer): void;
+  clearTimer(streamId: string, timerId: string): void;
+  listTimers(): DurableTimer[];
+
+  getCheckpoint(processorId: string): number;
+  setCheckpoint(processorId: string, position: number): void;
+
+  /** Resolve once everything queued so far is committed. */
+  flush(): Promise<void>;
+  /** Flush, checkpoint the WAL and close the database. */
+  close(): Promise<void>;
+}
