@@ -34,7 +34,7 @@ export interface RecordedEvent {
   /** position inside its stream, 1-based; the stream's version after this event */
   readonly streamPosition: number;
   readonly type: string;
-  /** commit time, ms since the epoch */
+  /** commit time, ms since the epoch; never earlier than the previous event's (time filters rely on it) */
   readonly at: number;
   readonly dataText: string;
   readonly metaText: string;
@@ -80,6 +80,24 @@ export interface EventStoreOptions {
   maxBatchEvents?: number;
   /** run a passive WAL checkpoint when the append path has been idle this long (ms, default 1000) */
   checkpointIdleMs?: number;
+  /**
+   * Where failures that have no caller to reject go: a throwing `onCommitted` listener or subscription handler,
+   * a failed background checkpoint, snapshot/timer/checkpoint writes lost with a failed batch.
+   * Default: console.error.
+   */
+  onError?: (error: unknown, context: string) => void;
+}
+
+/** Filters of `iterate` (all optional, combined with AND). */
+export interface EventFilter {
+  /** only events with position > afterPosition */
+  afterPosition?: number;
+  streamId?: string;
+  type?: string;
+  /** only events with at >= since (ms since the epoch, inclusive) */
+  since?: number;
+  /** only events with at < until (ms since the epoch, exclusive) */
+  until?: number;
 }
 
 export interface Subscription {
@@ -135,6 +153,8 @@ export interface EventStore {
    * Appends queued in the same event-loop turn are committed together in one transaction (group commit),
    * in the order they were called. The expected-version check happens at commit time, in that order.
    * A conflict is a result, not an exception; a storage failure rejects every append of the batch.
+   * `streamId` is `<type>:<id>` (type: a letter, then letters, digits, `_`, `-`, `.`); `events` is non-empty; each
+   * `data`/`meta` is JSON-serialised at call time (invalid arguments reject with InvalidArgumentError).
    */
   appendToStream(streamId: string, expected: ExpectedVersion, events: readonly NewEvent[]): Promise<AppendResult>;
 
@@ -144,8 +164,12 @@ export interface EventStore {
   readAll(afterPosition: number, limit: number): RecordedEvent[];
   /** Like readAll, restricted to one stream (uses the stream index, not a scan). */
   readStreamAfter(streamId: string, afterPosition: number, limit: number): RecordedEvent[];
-  /** Iterate over the log lazily (constant memory) with optional filters; used by exports. */
-  iterate(filter?: { afterPosition?: number; streamId?: string; type?: string; since?: number; until?: number }): IterableIterator<RecordedEvent>;
+  /**
+   * Iterate over the log lazily (constant memory) with optional filters; used by exports. Reads in pages, so the
+   * connection stays free for the writer between pages (an open SQLite cursor would block every commit); it ends
+   * at the head as of the call, so an export is a stable cut of the log.
+   */
+  iterate(filter?: EventFilter): IterableIterator<RecordedEvent>;
 
   /** Position of the newest committed event (0 when the log is empty). */
   headPosition(): number;
@@ -159,19 +183,26 @@ export interface EventStore {
   /**
    * Deliver every event with position > afterPosition, first from the log (paged, asynchronously), then live
    * as commits happen: in commit order, with no gap and no duplicate. The handler gets batches.
+   * A handler that throws is reported (the store's `onError`) and its subscription is closed: carrying on would
+   * leave a gap from the handler's point of view. `lastDelivered` then names the last batch it accepted.
    */
   subscribe(afterPosition: number, handler: CommittedListener, options?: SubscribeOptions): Subscription;
 
   /** Walk the hash chain from the first event; names the first position whose hash does not match. */
   verifyChain(): VerifyResult;
 
+  // Snapshots, timers and checkpoints: writes are serialised at call time and queued; they commit with the next
+  // batch (`flush()` makes them durable now). Reads see queued writes at once (read-your-writes).
+  /** Keep only this snapshot for its stream (the last one saved wins). `snapshot` must be JSON-serialisable. */
   saveSnapshot(snapshot: Snapshot): void;
   loadSnapshot(streamId: string): Snapshot | undefined;
 
   setTimer(timer: DurableTimer): void;
   clearTimer(streamId: string, timerId: string): void;
+  /** All timers, earliest `dueAt` first. */
   listTimers(): DurableTimer[];
 
+  /** Last position a processor recorded (0 when none). */
   getCheckpoint(processorId: string): number;
   setCheckpoint(processorId: string, position: number): void;
 

@@ -1,0 +1,113 @@
+// The ACP stream between the SDK client and an agent's stdio, with a tap on both directions. We split stdout into
+// lines ourselves instead of using the SDK's ndJsonStream because (1) the SDK client drops or strips
+// `session/update`s it cannot validate (acp-protocol.md §2.2), so the raw line must be recorded before the SDK sees
+// it, and (2) ndJsonStream answers a non-JSON line with a -32700 error to the agent; we record and skip such lines.
+import type { Readable, Writable } from 'node:stream';
+import type { AnyMessage } from '@agentclientprotocol/sdk';
+
+export interface StreamTap {
+  /** a message the agent sent, with its exact line */
+  incoming(message: AnyMessage, line: string): void;
+  /** a message we send, with the line written */
+  outgoing(message: AnyMessage, line: string): void;
+  /** a stdout line that is not a JSON-RPC message (recorded and skipped) */
+  unparsed(line: string, reason: string): void;
+}
+
+export interface TappedStream {
+  readable: ReadableStream<AnyMessage>;
+  writable: WritableStream<AnyMessage>;
+  /** end the readable side (the agent is gone): pending SDK requests then fail */
+  end(): void;
+}
+
+export function createTappedStream(stdout: Readable, stdin: Writable, tap: StreamTap, maxLineBytes: number): TappedStream {
+  let controller!: ReadableStreamDefaultController<AnyMessage>;
+  let ended = false;
+  const readable = new ReadableStream<AnyMessage>({
+    start(c) {
+      controller = c;
+    },
+  });
+  const end = () => {
+    if (ended) return;
+    ended = true;
+    try {
+      controller.close();
+    } catch {
+      /* already closed or errored */
+    }
+  };
+
+  let pending = '';
+  let skipping = false; // inside an over-long line: drop until the next newline
+  stdout.setEncoding('utf8');
+  stdout.on('data', (chunk: string) => {
+    let start = 0;
+    for (;;) {
+      const nl = chunk.indexOf('\n', start);
+      if (nl === -1) break;
+      const piece = chunk.slice(start, nl);
+      start = nl + 1;
+      if (skipping) {
+        skipping = false;
+        pending = '';
+        continue;
+      }
+      const line = pending.length ? pending + piece : piece;
+      pending = '';
+      handleLine(line);
+    }
+    if (start < chunk.length && !skipping) {
+      pending += chunk.slice(start);
+      if (pending.length > maxLineBytes) {
+        tap.unparsed(pending.slice(0, 512), `line longer than ${maxLineBytes} bytes (dropped)`);
+        pending = '';
+        skipping = true;
+      }
+    }
+  });
+  stdout.on('end', () => {
+    if (pending.trim().length) handleLine(pending);
+    pending = '';
+    end();
+  });
+  stdout.on('close', end);
+
+  function handleLine(raw: string): void {
+    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    if (line.trim().length === 0 || ended) return;
+    let message: unknown;
+    try {
+      message = JSON.parse(line);
+    } catch {
+      tap.unparsed(line, 'not JSON');
+      return;
+    }
+    if (!isJsonRpc(message)) {
+      tap.unparsed(line, 'not a JSON-RPC message');
+      return;
+    }
+    tap.incoming(message, line);
+    controller.enqueue(message);
+  }
+
+  stdin.on('error', () => {
+    /* EPIPE after the agent died: exit handling reports it */
+  });
+  const writable = new WritableStream<AnyMessage>({
+    write(message) {
+      const line = JSON.stringify(message);
+      tap.outgoing(message, line);
+      if (stdin.writable) stdin.write(line + '\n');
+    },
+  });
+
+  return { readable, writable, end };
+}
+
+function isJsonRpc(v: unknown): v is AnyMessage {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return false;
+  const o = v as Record<string, unknown>;
+  return typeof o.method === 'string' || 'id' in o;
+}

@@ -1,0 +1,54 @@
+// Restore = newest snapshot whose machine version matches + the tail of the stream folded with XState's pure
+// `transition()`. No effect runs here: the actions `transition()` returns are dropped (runtime-tech.md §1.2, 3b/7).
+import { createActor, initialTransition, transition, type AnyStateMachine, type SnapshotFrom } from 'xstate';
+import type { EventStore } from '../store/types.js';
+import type { EventCatalogue } from '../events/catalogue.js';
+import type { ActorKind } from './actor-kind.js';
+import { foldedMachineEvent } from './journaled-actor.js';
+
+export interface FoldedStream<M extends AnyStateMachine> {
+  snapshot: SnapshotFrom<M>;
+  version: number;
+  /** events folded by `transition()` (0 when a snapshot covered everything) */
+  foldedEvents: number;
+  usedSnapshot: boolean;
+}
+
+const PAGE = 1000;
+
+export function foldStream<M extends AnyStateMachine>(
+  store: EventStore,
+  catalogue: EventCatalogue,
+  kind: ActorKind<M>,
+  streamId: string,
+): FoldedStream<M> {
+  let state: SnapshotFrom<M>;
+  let version = 0;
+  let usedSnapshot = false;
+  const saved = store.loadSnapshot(streamId);
+  if (saved && saved.machineVersion === kind.machineVersion) {
+    // transition() needs a hydrated snapshot, not the persisted JSON (runtime-tech.md §1.2, 3c/3d)
+    state = createActor(kind.machine as AnyStateMachine, { snapshot: saved.snapshot as never }).getSnapshot() as SnapshotFrom<M>;
+    version = saved.streamPosition;
+    usedSnapshot = true;
+  } else {
+    state = initialTransition(kind.machine as AnyStateMachine)[0] as SnapshotFrom<M>;
+  }
+  let folded = 0;
+  for (;;) {
+    const page = store.readStream(streamId, version + 1, PAGE);
+    for (const e of page) {
+      version = e.streamPosition;
+      if (!kind.foldedTypes.has(e.type)) {
+        // still checked: an unknown type in the log is an error that names its position
+        if (!catalogue.has(e.type)) catalogue.decode(e.position, e.type, undefined);
+        continue;
+      }
+      const decoded = catalogue.decode(e.position, e.type, e.data);
+      state = transition(kind.machine, state, foldedMachineEvent(e, decoded.data, decoded.type) as never)[0] as SnapshotFrom<M>;
+      folded++;
+    }
+    if (page.length < PAGE) break;
+  }
+  return { snapshot: state, version, foldedEvents: folded, usedSnapshot };
+}

@@ -1,0 +1,170 @@
+// The actor runtime: owns the live journaled actors of every registered kind, creates them (appending their first
+// events), restores them at boot from snapshot + tail, and runs the durable timers their machines ask for.
+import type { AnyStateMachine, EventObject } from 'xstate';
+import type { DurableTimer, EventMeta, EventStore, NewEvent } from '../store/types.js';
+import type { EventCatalogue } from '../events/catalogue.js';
+import type { Logger } from '../log/logger.js';
+import type { ActorKind, TimerClearEffect, TimerSetEffect } from './actor-kind.js';
+import { JournaledActor, type JournaledActorHost } from './journaled-actor.js';
+import { foldStream } from './replay.js';
+import { TimerWheel } from './timer-wheel.js';
+
+export interface ActorRuntimeOptions {
+  store: EventStore;
+  catalogue: EventCatalogue;
+  logger: Logger;
+  /** snapshot a stream after this many events (default 200) */
+  snapshotEvery?: number;
+  now?: () => number;
+}
+
+export interface RestoreReport {
+  streams: number;
+  foldedEvents: number;
+  fromSnapshot: number;
+  timers: number;
+}
+
+export class StreamExistsError extends Error {
+  constructor(streamId: string) {
+    super(`stream ${streamId} already exists`);
+  }
+}
+
+export class ActorRuntime implements JournaledActorHost {
+  readonly store: EventStore;
+  readonly catalogue: EventCatalogue;
+  readonly snapshotEvery: number;
+  readonly timers: TimerWheel;
+  private readonly logger: Logger;
+  private readonly kinds = new Map<string, ActorKind<AnyStateMachine>>();
+  private readonly actors = new Map<string, JournaledActor<AnyStateMachine>>();
+
+  constructor(options: ActorRuntimeOptions) {
+    this.store = options.store;
+    this.catalogue = options.catalogue;
+    this.logger = options.logger;
+    this.snapshotEvery = options.snapshotEvery ?? 200;
+    this.timers = new TimerWheel(this.store, (t) => this.fireTimer(t), options.now);
+  }
+
+  register<M extends AnyStateMachine>(kind: ActorKind<M>): void {
+    if (this.kinds.has(kind.streamType)) throw new Error(`actor kind registered twice: ${kind.streamType}`);
+    this.kinds.set(kind.streamType, kind as unknown as ActorKind<AnyStateMachine>);
+  }
+
+  /** Create a new actor whose stream must not exist yet, and append its first events. */
+  async create<M extends AnyStateMachine>(
+    kind: ActorKind<M>,
+    id: string,
+    firstEvents: readonly NewEvent[],
+    meta?: EventMeta,
+  ): Promise<JournaledActor<M>> {
+    const streamId = `${kind.streamType}:${id}`;
+    if (this.actors.has(streamId) || this.store.streamVersion(streamId) > 0) throw new StreamExistsError(streamId);
+    const actor = new JournaledActor<M>(streamId, kind, this, undefined, 0);
+    this.actors.set(streamId, actor as never);
+    try {
+      await actor.record(firstEvents, meta);
+    } catch (e) {
+      actor.stop();
+      this.actors.delete(streamId);
+      throw e;
+    }
+    return actor;
+  }
+
+  get<M extends AnyStateMachine = AnyStateMachine>(streamId: string): JournaledActor<M> | undefined {
+    return this.actors.get(streamId) as JournaledActor<M> | undefined;
+  }
+
+  /** Live actors of one kind, in creation order. */
+  list<M extends AnyStateMachine = AnyStateMachine>(streamType: string): JournaledActor<M>[] {
+    const out: JournaledActor<M>[] = [];
+    for (const a of this.actors.values()) if (a.kind.streamType === streamType) out.push(a as never);
+    return out;
+  }
+
+  /** Fold one stream from the log and make it live (replacing a broken actor if there is one). */
+  restore<M extends AnyStateMachine>(streamId: string): JournaledActor<M> {
+    const kind = this.kinds.get(streamId.slice(0, streamId.indexOf(':')));
+    if (!kind) throw new Error(`no actor kind registered for stream ${streamId}`);
+    return this.goLive(kind, streamId).actor as never;
+  }
+
+  /** Boot: make every stream of every registered kind live again, then re-arm the durable timers. */
+  restoreAll(): RestoreReport {
+    const report: RestoreReport = { streams: 0, foldedEvents: 0, fromSnapshot: 0, timers: 0 };
+    for (const kind of this.kinds.values()) {
+      for (const info of this.store.listStreams(`${kind.streamType}:`)) {
+        const { folded } = this.goLive(kind, info.streamId);
+        report.streams++;
+        report.foldedEvents += folded.foldedEvents;
+        if (folded.usedSnapshot) report.fromSnapshot++;
+      }
+    }
+    report.timers = this.timers.loadFromStore();
+    return report;
+  }
+
+  private goLive(kind: ActorKind<AnyStateMachine>, streamId: string) {
+    const folded = foldStream(this.store, this.catalogue, kind, streamId);
+    this.actors.get(streamId)?.stop();
+    const actor = new JournaledActor(streamId, kind, this, folded.snapshot, folded.version);
+    this.actors.set(streamId, actor);
+    return { actor, folded };
+  }
+
+  /** Forget a live actor (e.g. a closed session whose state no route needs any more). */
+  evict(streamId: string): void {
+    this.actors.get(streamId)?.stop();
+    this.actors.delete(streamId);
+  }
+
+  /** Resolve when every actor's in-flight appends are committed and folded. */
+  async settled(): Promise<void> {
+    await Promise.all([...this.actors.values()].map((a) => a.settled()));
+  }
+
+  stop(): void {
+    this.timers.stop();
+    for (const a of this.actors.values()) a.stop();
+  }
+
+  dispatchEffect(actor: JournaledActor<AnyStateMachine>, effect: EventObject): void {
+    if (effect.type === 'timer.set') {
+      const t = effect as unknown as TimerSetEffect;
+      this.timers.set({ streamId: actor.streamId, timerId: t.timerId, dueAt: t.dueAt, event: t.event });
+      return;
+    }
+    if (effect.type === 'timer.clear') {
+      this.timers.clear(actor.streamId, (effect as unknown as TimerClearEffect).timerId);
+      return;
+    }
+    try {
+      actor.kind.onEffect?.(actor, effect);
+    } catch (e) {
+      this.logger.error('effect handler failed', { stream: actor.streamId, effect: effect.type, error: e as Error });
+    }
+  }
+
+  onBroken(actor: JournaledActor<AnyStateMachine>, error: Error): void {
+    this.logger.error('actor stopped trusting its state', { stream: actor.streamId, error });
+  }
+
+  /** A timer fired: decide its event (the machine may no longer accept it), then drop the row. */
+  private fireTimer(timer: DurableTimer): void {
+    const actor = this.actors.get(timer.streamId);
+    if (!actor) {
+      this.store.clearTimer(timer.streamId, timer.timerId);
+      return;
+    }
+    const { type, ...data } = timer.event as { type: string } & Record<string, unknown>;
+    actor
+      .decideEvent({ type, data }, { principal: 'system', timer: timer.timerId }, 'timer_stale')
+      .then(
+        () => this.store.clearTimer(timer.streamId, timer.timerId),
+        (e: Error) => this.logger.error('timer event failed', { stream: timer.streamId, timer: timer.timerId, error: e }),
+      );
+  }
+}

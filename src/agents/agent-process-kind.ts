@@ -1,0 +1,11 @@
+// The journaled actor kind of agent processes (`agent:<name>:<n>`).
+import type { ActorKind } from '../actors/actor-kind.js';
+import { agentProcessFoldedTypes, agentProcessMachine } from './agent-process-machine.js';
+
+export const agentProcessKind: ActorKind<typeof agentProcessMachine> = {
+  streamType: 'agent',
+  machine: agentProcessMachine,
+  machineVersion: 'agent-process-1',
+  foldedTypes: agentProcessFoldedTypes,
+  snapshotWhen: (s) => s.status === 'done',
+};

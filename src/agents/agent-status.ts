@@ -1,0 +1,92 @@
+// Live agent status: idle/busy from running turns, open sessions against max_sessions, restarts and the last error.
+// Counters that only grow (restarts, last error) are a small @xstate/store fed by committed events, so they are
+// rebuilt by the same fold at boot; session counts are read from the session actors.
+import { createStore } from '@xstate/store';
+import type { AintegrixConfig } from '../config/index.js';
+import type { RecordedEvent } from '../store/types.js';
+import type { SessionService } from '../sessions/session-service.js';
+import { modelChoice } from '../sessions/agent-models.js';
+
+interface AgentCounters {
+  restarts: Record<string, number>;
+  lastError: Record<string, { code: string; message: string; at: string } | null>;
+}
+
+export class AgentStatusView {
+  private readonly counters = createStore({
+    context: { restarts: {}, lastError: {} } as AgentCounters,
+    on: {
+      restarted: (ctx, e: { agent: string }) => ({ ...ctx, restarts: { ...ctx.restarts, [e.agent]: (ctx.restarts[e.agent] ?? 0) + 1 } }),
+      failed: (ctx, e: { agent: string; code: string; message: string; at: string }) => ({
+        ...ctx,
+        lastError: { ...ctx.lastError, [e.agent]: { code: e.code, message: e.message, at: e.at } },
+      }),
+    },
+  });
+  private readonly processAgent = new Map<string, string>();
+
+  constructor(
+    private readonly config: AintegrixConfig,
+    private readonly sessions: SessionService,
+  ) {}
+
+  /** Fold committed events (at boot over the whole log, then live). */
+  observe(events: readonly RecordedEvent[]): void {
+    for (const e of events) {
+      if (e.type === 'AgentProcessSpawned') {
+        const d = e.data as { agent: string; restart: number };
+        this.processAgent.set(e.streamId, d.agent);
+        if (d.restart > 0) this.counters.trigger.restarted({ agent: d.agent });
+      } else if (e.type === 'AgentProcessExited') {
+        const d = e.data as { code: number | null; signal: string | null; requested: boolean; stderr_tail: string };
+        const agent = this.processAgent.get(e.streamId);
+        if (agent && !d.requested) {
+          const how = d.signal ? `signal ${d.signal}` : `code ${d.code}`;
+          this.counters.trigger.failed({ agent, code: 'agent_exited', message: `exited (${how})`, at: new Date(e.at).toISOString() });
+        }
+      } else if (e.type === 'AgentAttachFailed') {
+        const d = e.data as { code: string; message: string };
+        // session ids are `<agent>_<uuid>` (36 characters of uuid)
+        const agent = e.streamId.slice('session:'.length, -37);
+        this.counters.trigger.failed({ agent, code: d.code, message: d.message, at: new Date(e.at).toISOString() });
+      }
+    }
+  }
+
+  all() {
+    const counters = this.counters.getSnapshot().context;
+    return Object.entries(this.config.agents).map(([name, a]) => {
+      let active = 0;
+      let busy = 0;
+      for (const s of this.sessions.actors()) {
+        const snap = s.snapshot();
+        if (snap.context.agent !== name || snap.status !== 'active') continue;
+        active++;
+        if (snap.value === 'prompting') busy++;
+      }
+      return {
+        name,
+        status: busy > 0 ? 'busy' : 'idle',
+        active_sessions: active,
+        running_turns: busy,
+        max_sessions: a.max_sessions,
+        restarts: counters.restarts[name] ?? 0,
+        last_error: counters.lastError[name] ?? null,
+      };
+    });
+  }
+
+  /** Models the most recently attached live session of `agent` reported. */
+  reportedModels(agent: string): { available: string[]; current: string | null } | null {
+    let best: { at: number; ctx: { models: unknown; configOptions: unknown } } | null = null;
+    for (const s of this.sessions.actors()) {
+      const c = s.snapshot().context;
+      if (c.agent !== agent || !c.attachPath) continue;
+      const at = c.createdAt ?? 0;
+      if (!best || at >= best.at) best = { at, ctx: c };
+    }
+    if (!best) return null;
+    const choice = modelChoice(best.ctx.models, best.ctx.configOptions);
+    return { available: choice.available, current: choice.current };
+  }
+}

@@ -1,0 +1,38 @@
+#!/usr/bin/env node
+// The `aintegrix` command: `aintegrix serve [--config PATH]` runs the gateway.
+import { serve } from './serve.js';
+
+const USAGE = `usage: aintegrix <command> [options]
+
+commands:
+  serve [--config PATH]   run the gateway (config: --config, else AINTEGRIX_CONFIG, else the embedded default)
+  help                    show this text
+
+environment: AINTEGRIX_CONFIG, AINTEGRIX_HOST, AINTEGRIX_PORT, AINTEGRIX_DATA_DIR, AINTEGRIX_API_KEY, AINTEGRIX_LOG_LEVEL`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'serve':
+      return serve(rest);
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      process.stdout.write(USAGE + '\n');
+      return command === undefined ? 2 : 0;
+    default:
+      process.stderr.write(`aintegrix: unknown command '${command}'\n${USAGE}\n`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code !== 0 || process.argv[2] !== 'serve') process.exitCode = code;
+  },
+  (e: unknown) => {
+    process.stderr.write(`aintegrix: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.exitCode = 1;
+  },
+);

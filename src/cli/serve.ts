@@ -1,0 +1,83 @@
+// `aintegrix serve`: load the config, find the API token, start the gateway, stop cleanly on SIGTERM/SIGINT.
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { loadConfig, resolveAuthTokens, formatConfigError, ConfigError } from '../config/index.js';
+import { createLogger } from '../log/logger.js';
+import { startGateway } from '../gateway/gateway.js';
+import { assertNativeUws } from '../http/uws.js';
+import { parseArgs } from './args.js';
+
+export async function serve(argv: string[]): Promise<number> {
+  const { flags } = parseArgs(argv, ['config']);
+  const logger = createLogger();
+  let loaded;
+  try {
+    loaded = loadConfig({ path: flags.config, env: process.env });
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(formatConfigError(e) + '\n');
+      return 1;
+    }
+    throw e;
+  }
+  try {
+    assertNativeUws();
+  } catch (e) {
+    process.stderr.write(`aintegrix: ${(e as Error).message}\n`);
+    return 1;
+  }
+  const { config } = loaded;
+  for (const w of loaded.warnings) logger.warn(w, { config: loaded.source });
+  const tokens = resolveAuthTokens(config, process.env);
+  let generated: string | undefined;
+  if (tokens.length === 0) {
+    generated = generatedToken(config.store.data_dir);
+    tokens.push({ name: 'generated', token: generated });
+  }
+  const gateway = await startGateway({ config, tokens, logger, env: process.env });
+  const r = gateway.restored;
+  logger.info('gateway started', { url: gateway.url, config: loaded.source, store: config.store.path, restored_streams: r.streams, timers: r.timers });
+  process.stdout.write(`aintegrix listening on ${gateway.url}\n`);
+  const shown = process.env.AINTEGRIX_API_KEY ? process.env.AINTEGRIX_API_KEY : generated;
+  if (shown) process.stdout.write(`API token: ${shown}${generated ? ` (generated, kept in ${join(config.store.data_dir, 'api-token')})` : ' (AINTEGRIX_API_KEY)'}\n`);
+  else process.stdout.write(`API tokens: ${tokens.map((t) => t.name).join(', ')} (from auth.tokens)\n`);
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info('shutting down', { signal });
+    const deadline = setTimeout(() => {
+      logger.error('shutdown took longer than shutdown_timeout_secs; exiting');
+      process.exit(1);
+    }, config.server.shutdown_timeout_secs * 1000);
+    gateway.close().then(
+      () => {
+        clearTimeout(deadline);
+        process.exit(0);
+      },
+      (e: Error) => {
+        logger.error('shutdown failed', { error: e });
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+  return 0;
+}
+
+/** A random token generated once and kept (0600) in the data folder, so restarts keep the same one. */
+function generatedToken(dataDir: string): string {
+  const file = join(dataDir, 'api-token');
+  if (existsSync(file)) {
+    const t = readFileSync(file, 'utf8').trim();
+    if (t.length >= 16) return t;
+  }
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const token = `aix_${randomBytes(24).toString('base64url')}`;
+  writeFileSync(file, token + '\n', { mode: 0o600 });
+  chmodSync(file, 0o600);
+  return token;
+}

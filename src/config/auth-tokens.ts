@@ -1,0 +1,19 @@
+// The bearer tokens the auth layer accepts. AINTEGRIX_API_KEY is read from the environment at this point and never
+// stored in the config, so the config can be logged or recorded without a secret the operator did not write there.
+import type { Env } from './expand-env.js';
+import { API_KEY_TOKEN_NAME } from './cross-check.js';
+import type { AintegrixConfig, AuthToken } from './schema.js';
+
+export const ENV_API_KEY = 'AINTEGRIX_API_KEY';
+
+/**
+ * `auth.tokens`, plus `{ name: 'api-key', token: env.AINTEGRIX_API_KEY }` when that variable is set and non-empty.
+ * The environment key has no minimum length (the original's tests use short keys such as "test-key"); configured
+ * tokens must have at least 16 characters. An empty list means no token can authenticate (fail closed).
+ */
+export function resolveAuthTokens(config: AintegrixConfig, env: Env): AuthToken[] {
+  const tokens = config.auth.tokens.map((t) => ({ name: t.name, token: t.token }));
+  const apiKey = env[ENV_API_KEY];
+  if (apiKey !== undefined && apiKey !== '') tokens.push({ name: API_KEY_TOKEN_NAME, token: apiKey });
+  return tokens;
+}

@@ -1,0 +1,31 @@
+// Public API of the config module.
+export { loadConfig, loadConfigText, ENV_CONFIG, type LoadConfigOptions, type LoadedConfig } from './load-config.js';
+export { defaultConfig, demoAgentEntry, DEFAULT_CONFIG_SOURCE } from './default-config.js';
+export { ConfigError, formatConfigError, formatKeyPath, type ConfigProblem, type KeyPath } from './errors.js';
+export { resolveAuthTokens, ENV_API_KEY } from './auth-tokens.js';
+export { API_KEY_TOKEN_NAME } from './cross-check.js';
+export { ENV_HOST, ENV_PORT, ENV_DATA_DIR } from './env-overrides.js';
+export { expandString, type Env } from './expand-env.js';
+export { LOG_LEVEL_ENV } from './legacy.js';
+export { toAcpMcpServer } from './mcp-servers.js';
+export {
+  configSchema,
+  AGENT_NAME,
+  TOOL_KINDS,
+  DECISIONS,
+  IN_MEMORY_STORE,
+  type AintegrixConfig,
+  type ServerConfig,
+  type AgentConfig,
+  type McpServerConfig,
+  type RoutingConfig,
+  type RoutingRule,
+  type StoreConfig,
+  type AuthToken,
+  type PermissionsConfig,
+  type PermissionRule,
+  type PermissionDecision,
+  type ToolKind,
+  type LimitsConfig,
+  type RecoveryConfig,
+} from './schema.js';

@@ -1,0 +1,200 @@
+// The config schema (YAML keys in snake_case, as in the original) and the fully defaulted types inferred from it.
+// Every section is strict: an unknown key is an error naming its path. The original's legacy keys (server.auth,
+// persistence, logging, the old permissions block) are removed or translated by legacy.ts BEFORE this schema runs.
+// Cross-references (routing → agents, unique token names, ...) are checked after it, in cross-check.ts.
+import { resolve, join } from 'node:path';
+import { z } from 'zod';
+import {
+  argString,
+  boolean,
+  byteSize,
+  enumOf,
+  envMap,
+  glob,
+  integer,
+  list,
+  map,
+  nonEmptyString,
+  nonNegativeInt,
+  optional,
+  positiveInt,
+  positiveNumber,
+  section,
+  seconds,
+} from './fields.js';
+import { isPlainObject } from './expand-env.js';
+
+export const AGENT_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+export const TOOL_KINDS = ['read', 'edit', 'delete', 'move', 'search', 'execute', 'think', 'fetch', 'switch_mode', 'other'] as const;
+export const DECISIONS = ['allow', 'deny', 'ask'] as const;
+/** SQLite's in-memory database name; kept as is instead of being resolved to a file path. */
+export const IN_MEMORY_STORE = ':memory:';
+
+const serverSchema = section({
+  /** loopback by default (the original bound 0.0.0.0) */
+  host: nonEmptyString('a host name or IP address').default('127.0.0.1'),
+  /** 0 lets the OS pick a free port (tests); the AINTEGRIX_PORT override accepts 1..65535 only */
+  port: integer(0, 65535, 'a port number from 0 to 65535').default(8050),
+  prompt_timeout_secs: seconds().default(120),
+  init_timeout_secs: seconds().default(30),
+  shutdown_timeout_secs: seconds().default(10),
+  /** true: GET /metrics needs no token */
+  metrics_public: boolean().default(true),
+});
+
+const headerName = () =>
+  z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, { error: () => 'invalid HTTP header name' });
+
+const stdioMcpServer = section({
+  type: z.literal('stdio'),
+  name: nonEmptyString(),
+  command: nonEmptyString('a command (a non-empty string)'),
+  args: list(argString()).default(() => []),
+  /** a map here; the ACP layer turns it into ACP's [{name, value}] (see toAcpMcpServer) */
+  env: envMap(),
+});
+
+const remoteMcpServer = section({
+  type: enumOf(['http', 'sse']),
+  name: nonEmptyString(),
+  url: z.url({ protocol: /^https?$/, error: () => 'expected an http:// or https:// URL' }),
+  headers: map(headerName(), argString()).default(() => ({})),
+});
+
+/** ACP McpServer: stdio when `type` is absent (as in ACP), or `type: http|sse` with a url. */
+const mcpServer = z.preprocess(
+  (v) => (isPlainObject(v) && !('type' in v) ? { type: 'stdio', ...v } : v),
+  z.discriminatedUnion('type', [stdioMcpServer, remoteMcpServer], {
+    error: (iss) =>
+      isPlainObject(iss.input) ? 'expected "type" to be "stdio" (the default), "http" or "sse"' : 'expected a map',
+  }),
+);
+
+const agentSchema = section({
+  command: nonEmptyString('a command (a non-empty string)'),
+  args: list(argString()).default(() => []),
+  /** informational, as in the original ("native" or "adapter"; any non-empty string is accepted) */
+  mode: nonEmptyString().default('native'),
+  max_sessions: positiveInt().default(3),
+  auto_restart: boolean().default(false),
+  env: envMap(),
+  default_model: optional(nonEmptyString()),
+  models: list(nonEmptyString()).default(() => []),
+  prompt_prefix: optional(z.string({ error: () => 'expected a string' })),
+  prompt_suffix: optional(z.string({ error: () => 'expected a string' })),
+  context_inject: optional(section({ files: list(nonEmptyString()).default(() => []) })),
+  mcp_servers: list(mcpServer).default(() => []),
+  /** lazy: respawn the agent of a live session on its next prompt after a restart; eager: at boot */
+  resume: enumOf(['lazy', 'eager']).default('lazy'),
+});
+
+const agentName = () =>
+  z.string().regex(AGENT_NAME, {
+    error: () =>
+      'invalid agent name: use letters, digits, "_", "." and "-", start with a letter or digit, at most 64 characters',
+  });
+
+const routingRule = section({
+  match: section({
+    keywords: optional(list(nonEmptyString())),
+    file_patterns: optional(list(nonEmptyString())),
+    task_type: optional(nonEmptyString()),
+  }).refine((m) => m.keywords !== undefined || m.file_patterns !== undefined || m.task_type !== undefined, {
+    error: 'expected at least one of keywords, file_patterns, task_type',
+  }),
+  agent: nonEmptyString('an agent name'),
+});
+
+const storeSchema = section({
+  data_dir: nonEmptyString('a directory path').default('./data'),
+  /** default <data_dir>/aintegrix.db */
+  path: optional(nonEmptyString('a file path')),
+  /** strict = SQLite synchronous FULL; fast = NORMAL */
+  durability: enumOf(['strict', 'fast']).default('strict'),
+  snapshot_every: positiveInt().default(200),
+}).transform((s) => ({
+  ...s,
+  // Both are resolved against the process cwd (not the config file's folder), at load time.
+  data_dir: resolve(s.data_dir),
+  path: s.path === IN_MEMORY_STORE ? s.path : resolve(s.path ?? join(s.data_dir, 'aintegrix.db')),
+}));
+
+const authToken = section({
+  name: nonEmptyString('a token name'),
+  token: z
+    .string({ error: () => 'expected a token (a string of at least 16 characters)' })
+    .min(16, { error: () => 'expected a token of at least 16 characters' }),
+});
+
+const permissionRule = section({
+  decision: enumOf(DECISIONS),
+  /** glob on the agent name */
+  agent: optional(glob()),
+  /** glob on the ACP client method the agent called: session/request_permission, fs/write_text_file, terminal/create */
+  method: optional(glob()),
+  /** ACP tool kinds (of a session/request_permission tool call) */
+  kind: optional(list(enumOf(TOOL_KINDS))),
+  /** glob on the file path concerned */
+  path: optional(glob()),
+  /** glob on the command line of terminal/create or an execute tool call */
+  command: optional(glob()),
+});
+
+/** Rules are evaluated in order; the first rule whose criteria all match decides; otherwise `default`. */
+const permissionsSchema = section({
+  default: enumOf(DECISIONS).default('ask'),
+  /** an `ask` left undecided this long is denied */
+  approval_timeout_secs: seconds().default(300),
+  rules: list(permissionRule).default(() => []),
+});
+
+const limitsSchema = section({
+  max_body_bytes: byteSize().default(1024 * 1024),
+  max_prompt_bytes: byteSize().default(256 * 1024),
+  max_sessions_total: positiveInt().default(256),
+  /** token bucket per auth token */
+  rate: section({
+    requests_per_second: positiveNumber().default(50),
+    burst: positiveInt().default(100),
+  }).prefault({}),
+  fs_max_read_bytes: byteSize().default(10 * 1024 * 1024),
+  fs_max_write_bytes: byteSize().default(10 * 1024 * 1024),
+  terminal_output_bytes: byteSize().default(1024 * 1024),
+});
+
+const recoverySchema = section({
+  /** the transcript that primes session/new when an agent can neither resume nor load a session */
+  transcript_max_events: nonNegativeInt().default(50),
+  transcript_max_chars: nonNegativeInt().default(12000),
+});
+
+export const configSchema = section({
+  server: serverSchema.prefault({}),
+  /** zero agents is allowed (readiness then answers 503) */
+  agents: map(agentName(), agentSchema).default(() => ({})),
+  routing: section({
+    rules: list(routingRule).default(() => []),
+    fallback: optional(nonEmptyString('an agent name')),
+  }).prefault({}),
+  store: storeSchema.prefault({}),
+  auth: section({ tokens: list(authToken).default(() => []) }).prefault({}),
+  permissions: permissionsSchema.prefault({}),
+  limits: limitsSchema.prefault({}),
+  recovery: recoverySchema.prefault({}),
+});
+
+/** The fully defaulted config. */
+export type AintegrixConfig = z.output<typeof configSchema>;
+export type ServerConfig = AintegrixConfig['server'];
+export type AgentConfig = z.output<typeof agentSchema>;
+export type McpServerConfig = AgentConfig['mcp_servers'][number];
+export type RoutingConfig = AintegrixConfig['routing'];
+export type RoutingRule = RoutingConfig['rules'][number];
+export type StoreConfig = AintegrixConfig['store'];
+export type AuthToken = AintegrixConfig['auth']['tokens'][number];
+export type PermissionsConfig = AintegrixConfig['permissions'];
+export type PermissionRule = PermissionsConfig['rules'][number];
+export type PermissionDecision = (typeof DECISIONS)[number];
+export type ToolKind = (typeof TOOL_KINDS)[number];
+export type LimitsConfig = AintegrixConfig['limits'];
+export type RecoveryConfig = AintegrixConfig['recovery'];

@@ -1,0 +1,55 @@
+// The command table: which `/command` runs which behaviour. Plain text and unknown commands are echoed.
+import type { PromptResponse } from '@agentclientprotocol/sdk/unstable';
+import type { Turn } from '../turn.js';
+import { echo, fail, history, junk, mode, model, sayInPieces, think } from './basic.js';
+import { read, readRaw, write, writeRaw } from './files.js';
+import { permission } from './permission.js';
+import { exit, plan, unknown } from './protocol-quirks.js';
+import { chunks, slow } from './streaming.js';
+import { run, runKill } from './terminal.js';
+
+type Behaviour = (turn: Turn) => Promise<PromptResponse>;
+
+interface Command {
+  usage: string;
+  description: string;
+  run: Behaviour;
+}
+
+export const COMMANDS: Readonly<Record<string, Command>> = {
+  chunks: { usage: '/chunks N [SIZE]', description: 'N agent_message_chunks of SIZE (8) chars each, as fast as possible', run: chunks },
+  permission: {
+    usage: '/permission [KIND] [TITLE...] [path=P]',
+    description: 'tool_call + session/request_permission (allow_always/allow/reject), reports the decision',
+    run: permission,
+  },
+  read: { usage: '/read PATH [LINE] [LIMIT]', description: 'fs/read_text_file (path relative to the session cwd)', run: read },
+  'read-raw': { usage: '/read-raw PATH [LINE] [LIMIT]', description: 'fs/read_text_file with PATH sent unchanged', run: readRaw },
+  write: { usage: '/write PATH CONTENT...', description: 'fs/write_text_file (path relative to the session cwd)', run: write },
+  'write-raw': { usage: '/write-raw PATH CONTENT...', description: 'fs/write_text_file with PATH sent unchanged', run: writeRaw },
+  run: { usage: '/run [--limit=N] CMD [ARGS...]', description: 'terminal/create, wait_for_exit, output, release', run },
+  'run-kill': { usage: '/run-kill CMD [ARGS...]', description: 'terminal/create, 300 ms, kill, output, wait_for_exit, release', run: runKill },
+  slow: { usage: '/slow SECONDS', description: 'a chunk every 100 ms for SECONDS; honours session/cancel', run: slow },
+  exit: { usage: '/exit [CODE]', description: 'one chunk, then the process exits with CODE (3) without answering', run: exit },
+  junk: { usage: '/junk', description: 'a non-JSON stdout line, then an echo', run: junk },
+  unknown: { usage: '/unknown', description: 'an unknown sessionUpdate kind and a usage_update with used=null', run: unknown },
+  plan: { usage: '/plan', description: 'plan (3 entries), usage_update with cost, usage in the response', run: plan },
+  history: { usage: '/history', description: 'the prompts of this session so far, numbered', run: history },
+  fail: { usage: '/fail', description: 'the prompt fails with JSON-RPC error -32603 "demo failure"', run: fail },
+  think: { usage: '/think', description: 'an agent_thought_chunk, then an answer', run: think },
+  model: { usage: '/model', description: 'the current model id', run: model },
+  mode: { usage: '/mode', description: 'the current mode id', run: mode },
+  help: { usage: '/help', description: 'this list', run: help },
+};
+
+async function help(turn: Turn): Promise<PromptResponse> {
+  const lines = Object.values(COMMANDS).map((c) => `${c.usage} — ${c.description}`);
+  await sayInPieces(turn, ['anything else: echo: <prompt text>', ...lines].join('\n'));
+  return turn.finish();
+}
+
+export function runTurn(turn: Turn): Promise<PromptResponse> {
+  const command = turn.prompt.command;
+  const entry = command !== null && Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
+  return (entry?.run ?? echo)(turn);
+}

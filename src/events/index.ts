@@ -1,0 +1,13 @@
+// The gateway's one event catalogue.
+import { EventCatalogue } from './catalogue.js';
+import { defineSessionEvents } from './session-events.js';
+import { defineAgentEvents } from './agent-events.js';
+
+export function createCatalogue(): EventCatalogue {
+  const c = new EventCatalogue();
+  defineSessionEvents(c);
+  defineAgentEvents(c);
+  return c;
+}
+
+export { EventCatalogue, EventDecodeError, EventValidationError } from './catalogue.js';

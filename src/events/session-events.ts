@@ -1,0 +1,152 @@
+// Events of a session stream (`session:<id>`). Commands from clients become the first kind (PromptSubmitted,
+// TurnCancelRequested, PermissionDecided by a person, SessionClosed); outcomes of effects the second (AgentAttached,
+// TurnEnded, AgentDetached, ...); AcpMessage records the raw protocol traffic of the session's agent process.
+import { z } from 'zod';
+import type { EventCatalogue } from './catalogue.js';
+
+const json = z.unknown();
+const contentBlock = z.looseObject({ type: z.string() });
+
+export const attachPaths = ['new', 'resume', 'load', 'new_with_transcript'] as const;
+export const turnOutcomes = ['completed', 'cancelled', 'failed', 'timeout', 'interrupted'] as const;
+export const decisions = ['allow_once', 'allow_always', 'reject_once', 'reject_always'] as const;
+
+export const SessionCreated = z.object({
+  id: z.string(),
+  agent: z.string(),
+  workspace: z.string(),
+  /** true when the gateway created the workspace (it removes it when the session closes) */
+  workspace_owned: z.boolean().default(false),
+  model: z.string().nullable(),
+  origin: z.enum(['rest', 'mcp', 'stream', 'ws', 'fork', 'orchestration', 'pipeline', 'webhook']),
+  forked_from: z.string().optional(),
+  mcp_servers: z.array(json).default([]),
+});
+
+export const AgentAttached = z.object({
+  /** the agent process stream that serves the session */
+  process: z.string(),
+  pid: z.number().int(),
+  acp_session_id: z.string(),
+  path: z.enum(attachPaths),
+  protocol_version: z.number().int().nullable(),
+  agent_capabilities: json,
+  agent_info: json,
+  auth_methods: z.array(json).default([]),
+  models: json.optional(),
+  config_options: json.optional(),
+  modes: json.optional(),
+  /** the model now active on the agent side, when known */
+  model: z.string().nullable().optional(),
+});
+
+export const AgentAttachFailed = z.object({
+  code: z.string(),
+  message: z.string(),
+  stderr_tail: z.string().optional(),
+});
+
+export const AgentDetached = z.object({
+  process: z.string().optional(),
+  reason: z.enum(['exited', 'stopped', 'timeout_restart']),
+  code: z.number().int().nullable(),
+  signal: z.string().nullable(),
+  stderr_tail: z.string(),
+});
+
+export const ModelChanged = z.object({
+  model: z.string(),
+  via: z.enum(['set_model', 'set_config_option', 'default']),
+});
+
+export const PromptSubmitted = z.object({
+  turn: z.number().int().positive(),
+  prompt: z.array(contentBlock).min(1),
+});
+
+export const PermissionRequested = z.object({
+  approval_id: z.string(),
+  turn: z.number().int().nullable(),
+  /** the ACP method that needed the decision: session/request_permission, terminal/create, fs/* */
+  method: z.string(),
+  tool_call: json,
+  options: z.array(z.looseObject({ optionId: z.string(), name: z.string().optional(), kind: z.string() })),
+  /** what the policy said: ask means a person decides; allow/deny come with their PermissionDecided */
+  policy: z.enum(['allow', 'deny', 'ask']),
+  policy_source: z.string(),
+  deadline: z.number().int().nullable(),
+});
+
+export const PermissionDecided = z.object({
+  approval_id: z.string(),
+  decision: z.enum([...decisions, 'cancelled']),
+  /** the option chosen among those the agent offered; null = answered `cancelled` */
+  option_id: z.string().nullable(),
+  /** token name of a person, or policy | session_rule | deadline | cancel | recovery */
+  decided_by: z.string(),
+  reason: z.string().optional(),
+  /** the scoped rule an allow_always / reject_always wrote */
+  rule: json.optional(),
+});
+
+export const TurnCancelRequested = z.object({
+  turn: z.number().int().positive(),
+  reason: z.enum(['client', 'timeout', 'shutdown', 'close', 'mcp']),
+});
+
+export const TurnEnded = z.object({
+  turn: z.number().int().positive(),
+  outcome: z.enum(turnOutcomes),
+  stop_reason: z.string().nullable(),
+  text: z.string(),
+  usage: json.optional(),
+  error: z.object({ code: z.string(), message: z.string() }).nullable(),
+  /** tool calls of the turn that never reported an outcome (recovery) */
+  unknown_tool_calls: z.array(z.string()).optional(),
+});
+
+export const SessionClosed = z.object({
+  reason: z.string(),
+});
+
+export const SessionFailed = z.object({
+  code: z.string(),
+  message: z.string(),
+});
+
+export const SessionRecovered = z.object({
+  boot: z.string(),
+  interrupted_turn: z.number().int().nullable(),
+  expired_approvals: z.array(z.string()),
+  unknown_tool_calls: z.array(z.string()),
+});
+
+/** A raw ACP message of the session's agent process, exactly as sent (`msg` is the parsed line). */
+export const AcpMessage = z.object({
+  dir: z.enum(['in', 'out']),
+  msg: json,
+});
+
+/** A stdout line of the agent that is not a JSON-RPC message: recorded and skipped. */
+export const AgentOutputSkipped = z.object({
+  line: z.string(),
+  reason: z.string(),
+});
+
+export function defineSessionEvents(c: EventCatalogue): void {
+  c.define('SessionCreated', SessionCreated);
+  c.define('AgentAttached', AgentAttached);
+  c.define('AgentAttachFailed', AgentAttachFailed);
+  c.define('AgentDetached', AgentDetached);
+  c.define('ModelChanged', ModelChanged);
+  c.define('PromptSubmitted', PromptSubmitted);
+  c.define('PermissionRequested', PermissionRequested);
+  c.define('PermissionDecided', PermissionDecided);
+  c.define('TurnCancelRequested', TurnCancelRequested);
+  c.define('TurnEnded', TurnEnded);
+  c.define('SessionClosed', SessionClosed);
+  c.define('SessionFailed', SessionFailed);
+  c.define('SessionRecovered', SessionRecovered);
+  c.define('AcpMessage', AcpMessage);
+  c.define('AgentOutputSkipped', AgentOutputSkipped);
+}

@@ -1,0 +1,144 @@
+// The composition root: opens the log, restores every actor from it, wires the services and serves the API.
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { AintegrixConfig } from '../config/index.js';
+import { toAcpMcpServer } from '../config/index.js';
+import { openEventStore } from '../store/index.js';
+import type { EventStore, NewEvent } from '../store/types.js';
+import { createCatalogue } from '../events/index.js';
+import { ActorRuntime, type RestoreReport } from '../actors/runtime.js';
+import { agentProcessKind } from '../agents/agent-process-kind.js';
+import { AgentStatusView } from '../agents/agent-status.js';
+import { PermissionPolicy } from '../permissions/index.js';
+import { SessionService } from '../sessions/session-service.js';
+import { ApprovalService } from '../sessions/approval-service.js';
+import { shapePrompt, toContentBlocks, type PromptCapabilities } from '../sessions/prompt-input.js';
+import { buildAgentEnv } from '../acp/agent-env.js';
+import { startHttpServer, type HttpServer } from '../http/server.js';
+import { TokenAuthenticator, type NamedToken } from '../http/auth.js';
+import { RateLimiter } from '../http/rate-limiter.js';
+import type { Logger } from '../log/logger.js';
+import type { GatewayServices } from './services.js';
+import { apiRoutes } from './routes.js';
+
+export interface GatewayOptions {
+  config: AintegrixConfig;
+  tokens: readonly NamedToken[];
+  logger: Logger;
+  /** the gateway's own environment (agents get a filtered copy) */
+  env: Record<string, string | undefined>;
+  /** how long an agent has to answer session/cancel (default 5 s) */
+  cancelGraceMs?: number;
+}
+
+export interface Gateway extends GatewayServices {
+  readonly http: HttpServer;
+  readonly url: string;
+  readonly runtime: ActorRuntime;
+  readonly restored: RestoreReport;
+  close(): Promise<void>;
+}
+
+export async function startGateway(o: GatewayOptions): Promise<Gateway> {
+  const { config, logger } = o;
+  if (config.store.path !== ':memory:') mkdirSync(dirname(config.store.path), { recursive: true, mode: 0o700 });
+  mkdirSync(config.store.data_dir, { recursive: true, mode: 0o700 });
+  const store: EventStore = openEventStore({
+    path: config.store.path,
+    durability: config.store.durability,
+    onError: (error, context) => logger.error('event store', { context, error: error as Error }),
+  });
+  const catalogue = createCatalogue();
+  const runtime = new ActorRuntime({ store, catalogue, logger, snapshotEvery: config.store.snapshot_every });
+  const policy = new PermissionPolicy(config.permissions);
+  const secrets = o.tokens.map((t) => t.token);
+  const approvalIndex = new Map<string, string>();
+  const instances = new Map<string, number>();
+
+  const sessions = new SessionService(runtime, {
+    config,
+    policy,
+    logger,
+    approvals: approvalIndex,
+    cancelGraceMs: o.cancelGraceMs ?? 5000,
+    now: () => Date.now(),
+    agentEnv: (agent) => buildAgentEnv({ gatewayEnv: o.env, configured: config.agents[agent]?.env ?? {}, secrets }).env,
+    mcpServersFor: (ctx) => [...(config.agents[ctx.agent]?.mcp_servers ?? []).map(toAcpMcpServer), ...ctx.mcpServers],
+    createProcessStream: (agent: string, events: NewEvent[]) => {
+      const n = (instances.get(agent) ?? store.listStreams(`agent:${agent}:`).length) + 1;
+      instances.set(agent, n);
+      return runtime.create(agentProcessKind, `${agent}:${n}`, events) as Promise<never>;
+    },
+  });
+  runtime.register(sessions.kind);
+  runtime.register(agentProcessKind);
+  for (const [agent, a] of Object.entries(config.agents)) {
+    for (const d of buildAgentEnv({ gatewayEnv: o.env, configured: a.env, secrets }).dropped) {
+      logger.warn('agent environment variable left out', { agent, key: d.key, reason: d.reason });
+    }
+  }
+
+  const restored = runtime.restoreAll();
+  const agentStatus = new AgentStatusView(config, sessions);
+  for (const e of store.iterate({})) if (isStatusEvent(e.type)) agentStatus.observe([e]);
+  store.onCommitted((events) => agentStatus.observe(events));
+  const approvals = new ApprovalService(sessions, approvalIndex);
+
+  let shuttingDown = false;
+  const services: GatewayServices = {
+    config,
+    store,
+    sessions,
+    approvals,
+    agentStatus,
+    logger,
+    shuttingDown: () => shuttingDown,
+    shapePrompt: (id, messages, embedded) => {
+      const c = sessions.actor(id).snapshot().context;
+      const agentCfg = config.agents[c.agent];
+      const caps = ((c.capabilities as { promptCapabilities?: PromptCapabilities } | null)?.promptCapabilities ?? {}) as PromptCapabilities;
+      return shapePrompt(toContentBlocks(messages), embedded, {
+        prefix: agentCfg?.prompt_prefix,
+        suffix: agentCfg?.prompt_suffix,
+        workspace: c.workspace,
+        capabilities: caps,
+        maxPromptBytes: config.limits.max_prompt_bytes,
+      });
+    },
+  };
+
+  const http = await startHttpServer({
+    host: config.server.host,
+    port: config.server.port,
+    routes: apiRoutes(services),
+    deps: {
+      authenticator: new TokenAuthenticator(o.tokens),
+      rateLimiter: new RateLimiter(config.limits.rate.requests_per_second, config.limits.rate.burst),
+      logger,
+    },
+  });
+
+  let closing: Promise<void> | undefined;
+  return {
+    ...services,
+    http,
+    url: http.url,
+    runtime,
+    restored,
+    close() {
+      closing ??= (async () => {
+        shuttingDown = true;
+        http.close();
+        await sessions.stopAll();
+        await runtime.settled();
+        runtime.stop();
+        await store.close();
+      })();
+      return closing;
+    },
+  };
+}
+
+function isStatusEvent(type: string): boolean {
+  return type === 'AgentProcessSpawned' || type === 'AgentProcessExited' || type === 'AgentAttachFailed';
+}

@@ -1,0 +1,12 @@
+// Every HTTP route of the API, in one list.
+import type { Route } from '../http/router.js';
+import { healthRoutes } from '../http/routes/health.js';
+import { agentRoutes } from '../http/routes/agents.js';
+import { sessionRoutes } from '../http/routes/sessions.js';
+import { approvalRoutes } from '../http/routes/approvals.js';
+import { notYetRoutes } from '../http/routes/not-yet.js';
+import type { GatewayServices } from './services.js';
+
+export function apiRoutes(gw: GatewayServices): Route[] {
+  return [...healthRoutes(gw), ...agentRoutes(gw), ...sessionRoutes(gw), ...approvalRoutes(gw), ...notYetRoutes()];
+}

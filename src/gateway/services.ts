@@ -1,0 +1,22 @@
+// What the API surfaces (REST, streams, MCP) reach: the services of one running gateway.
+import type { AintegrixConfig } from '../config/index.js';
+import type { EventStore } from '../store/types.js';
+import type { SessionService } from '../sessions/session-service.js';
+import type { ApprovalService } from '../sessions/approval-service.js';
+import type { AgentStatusView } from '../agents/agent-status.js';
+import type { ContentBlock } from '../sessions/prompt-input.js';
+import type { z } from 'zod';
+import type { embeddedContextSchema, messagesSchema } from '../sessions/prompt-input.js';
+import type { Logger } from '../log/logger.js';
+
+export interface GatewayServices {
+  readonly config: AintegrixConfig;
+  readonly store: EventStore;
+  readonly sessions: SessionService;
+  readonly approvals: ApprovalService;
+  readonly agentStatus: AgentStatusView;
+  readonly logger: Logger;
+  /** messages (+ embedded context) → the ACP prompt for session `id` (prefix/suffix, capability checks, size cap) */
+  shapePrompt(id: string, messages: z.infer<typeof messagesSchema>, embedded?: z.infer<typeof embeddedContextSchema>): ContentBlock[];
+  shuttingDown(): boolean;
+}

@@ -1,0 +1,148 @@
+// Everything a handler may need from a uWS request, copied synchronously: uWS's HttpRequest is stack-allocated and
+// must not be touched after the first await (runtime-tech.md §3.2 rule 3). The response is owned here too, so that
+// nothing writes to it after it ended or was aborted (rule 2) and every late write is corked (rule 4).
+import type { HttpRequest, HttpResponse } from './uws.js';
+import { HttpError, errorBody, statusLine } from './errors.js';
+
+export interface Principal {
+  /** token name from config (`auth.tokens[].name`) or `api-key` for AINTEGRIX_API_KEY; never the token */
+  name: string;
+}
+
+export class RequestContext {
+  readonly method: string;
+  readonly url: string;
+  readonly query: URLSearchParams;
+  readonly headers: Record<string, string>;
+  readonly params: string[];
+  readonly client: string;
+  readonly requestId: string;
+  principal: Principal | undefined;
+  aborted = false;
+  /** true once a final response (or an upgrade) went out; the uWS response is then dead */
+  done = false;
+  private abortHandlers: (() => void)[] = [];
+
+  constructor(
+    readonly res: HttpResponse,
+    req: HttpRequest,
+    paramCount: number,
+    requestId: string,
+  ) {
+    this.method = req.getMethod();
+    this.url = req.getUrl();
+    this.query = new URLSearchParams(req.getQuery() ?? '');
+    const headers: Record<string, string> = {};
+    req.forEach((k, v) => {
+      headers[k] = v;
+    });
+    this.headers = headers;
+    const params: string[] = [];
+    for (let i = 0; i < paramCount; i++) params.push(decodeParam(req.getParameter(i)));
+    this.params = params;
+    this.client = Buffer.from(res.getRemoteAddressAsText()).toString();
+    const incoming = headers['x-request-id'];
+    this.requestId = incoming && /^[\w.:-]{1,64}$/.test(incoming) ? incoming : requestId;
+    res.onAborted(() => {
+      this.aborted = true;
+      this.done = true;
+      for (const h of this.abortHandlers.splice(0)) {
+        try {
+          h();
+        } catch {
+          /* an abort handler must not take the server down */
+        }
+      }
+    });
+  }
+
+  /** Run `handler` when the client goes away before the response ended. */
+  onAbort(handler: () => void): void {
+    if (this.aborted) handler();
+    else this.abortHandlers.push(handler);
+  }
+
+  get open(): boolean {
+    return !this.done && !this.aborted;
+  }
+
+  /** Send a complete response (corked). Ignored when the client is gone. */
+  send(status: number, body: string | Uint8Array | undefined, headers: Record<string, string> = {}): void {
+    if (!this.open) return;
+    this.done = true;
+    this.res.cork(() => {
+      this.res.writeStatus(statusLine(status));
+      this.res.writeHeader('x-request-id', this.requestId);
+      let closeConnection = false;
+      for (const [k, v] of Object.entries(headers)) {
+        // uWS writes its own `Connection: close` when asked to close; a body that was not fully read must close.
+        if (k === 'connection') closeConnection = v === 'close';
+        else this.res.writeHeader(k, v);
+      }
+      if (body === undefined) this.res.end(undefined, closeConnection);
+      else this.res.end(body, closeConnection);
+    });
+  }
+
+  sendJson(status: number, value: unknown, headers: Record<string, string> = {}): void {
+    this.send(status, JSON.stringify(value), { 'content-type': 'application/json', ...headers });
+  }
+
+  sendError(err: HttpError): void {
+    this.send(err.status, errorBody(err.code, err.message, err.details), {
+      'content-type': 'application/json',
+      ...err.headers,
+    });
+  }
+
+  /**
+   * Collect the request body with a byte cap. Chunks are copied (uWS neuters them when the callback returns) and
+   * concatenated once at the end. Over the cap → 413 before reading further.
+   */
+  readBody(maxBytes: number): Promise<Buffer> {
+    const declared = Number(this.headers['content-length']);
+    if (Number.isFinite(declared) && declared > maxBytes) {
+      return Promise.reject(tooLarge(maxBytes));
+    }
+    return new Promise((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      let failed = false;
+      this.onAbort(() => reject(new HttpError(499, 'client_closed', 'client closed the request')));
+      this.res.onData((chunk, isLast) => {
+        if (failed) return;
+        size += chunk.byteLength;
+        if (size > maxBytes) {
+          failed = true;
+          reject(tooLarge(maxBytes));
+          return;
+        }
+        chunks.push(Buffer.from(chunk.slice(0)));
+        if (isLast) resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
+      });
+    });
+  }
+
+  /** Read and parse a JSON body: 413 over the cap, 400 invalid_json when it does not parse. Empty body = undefined. */
+  async readJson(maxBytes: number): Promise<unknown> {
+    const body = await this.readBody(maxBytes);
+    if (body.length === 0) return undefined;
+    try {
+      return JSON.parse(body.toString('utf8'));
+    } catch (e) {
+      throw new HttpError(400, 'invalid_json', `request body is not valid JSON: ${(e as Error).message}`);
+    }
+  }
+}
+
+function tooLarge(maxBytes: number): HttpError {
+  return new HttpError(413, 'payload_too_large', `request body exceeds ${maxBytes} bytes`, { connection: 'close' });
+}
+
+function decodeParam(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return raw;
+  }
+}

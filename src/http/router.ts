@@ -1,0 +1,138 @@
+// Routes on top of uWS's own router: one uWS `any` handler per path pattern dispatches on the method, so a known
+// path with a wrong method answers 405 (with `Allow`), and a catch-all answers 404, both in the JSON error shape.
+// Every handler runs behind the same guard: abort handler first, request data copied, auth, rate limit, errors mapped.
+import { ZodError } from 'zod';
+import type { TemplatedApp } from './uws.js';
+import { HttpError, errorBody } from './errors.js';
+import { RequestContext } from './request-context.js';
+import type { TokenAuthenticator } from './auth.js';
+import type { RateLimiter } from './rate-limiter.js';
+import type { Logger } from '../log/logger.js';
+import { zodIssueMessage } from './validation.js';
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/** What a JSON handler returns; `undefined` means the handler answered (or took over the response) itself. */
+export interface Reply {
+  status: number;
+  json?: unknown;
+  body?: string;
+  headers?: Record<string, string>;
+}
+
+export type RouteHandler = (ctx: RequestContext) => Reply | undefined | Promise<Reply | undefined>;
+
+export interface Route {
+  method: HttpMethod;
+  /** uWS pattern, e.g. `/api/v1/sessions/:id/prompt` */
+  path: string;
+  /** default true: a bearer token is required */
+  auth?: boolean;
+  handler: RouteHandler;
+}
+
+export interface RouterDeps {
+  authenticator: TokenAuthenticator;
+  rateLimiter?: RateLimiter;
+  logger: Logger;
+  /** called once per request that reached a route (for metrics) */
+  onRequest?: (method: string, route: string, status: number) => void;
+}
+
+let requestCounter = 0;
+const requestIdPrefix = Math.floor(Date.now() / 1000).toString(36);
+function nextRequestId(): string {
+  requestCounter = (requestCounter + 1) % Number.MAX_SAFE_INTEGER;
+  return `${requestIdPrefix}-${requestCounter.toString(36)}`;
+}
+
+export function mountRoutes(app: TemplatedApp, routes: readonly Route[], deps: RouterDeps): void {
+  const byPath = new Map<string, Map<string, Route>>();
+  for (const r of routes) {
+    let m = byPath.get(r.path);
+    if (!m) byPath.set(r.path, (m = new Map()));
+    if (m.has(r.method)) throw new Error(`route registered twice: ${r.method} ${r.path}`);
+    m.set(r.method, r);
+  }
+  for (const [path, methods] of byPath) {
+    const paramCount = path.split('/').filter((s) => s.startsWith(':')).length;
+    const allow = [...methods.keys()].join(', ');
+    app.any(path, (res, req) => {
+      const ctx = new RequestContext(res, req, paramCount, nextRequestId());
+      const route = methods.get(ctx.method.toUpperCase());
+      if (!route) {
+        finish(ctx, deps, path, new HttpError(405, 'method_not_allowed', `${ctx.method.toUpperCase()} is not allowed on ${path}`, { allow }));
+        return;
+      }
+      runRoute(ctx, route, deps);
+    });
+  }
+  app.any('/*', (res, req) => {
+    const ctx = new RequestContext(res, req, 0, nextRequestId());
+    finish(ctx, deps, '*', new HttpError(404, 'not_found', `no route for ${ctx.method.toUpperCase()} ${ctx.url}`));
+  });
+}
+
+function runRoute(ctx: RequestContext, route: Route, deps: RouterDeps): void {
+  if (route.auth !== false) {
+    const principal = deps.authenticator.verifyHeader(ctx.headers['authorization']);
+    if (!principal) {
+      finish(ctx, deps, route.path, new HttpError(401, 'unauthorized', 'missing or invalid bearer token', { 'www-authenticate': 'Bearer' }));
+      return;
+    }
+    ctx.principal = principal;
+    if (deps.rateLimiter) {
+      const d = deps.rateLimiter.take(principal.name);
+      if (!d.allowed) {
+        finish(ctx, deps, route.path, new HttpError(429, 'rate_limited', 'too many requests', { 'retry-after': String(d.retryAfter) }));
+        return;
+      }
+    }
+  }
+  let result: Reply | undefined | Promise<Reply | undefined>;
+  try {
+    result = route.handler(ctx);
+  } catch (e) {
+    finish(ctx, deps, route.path, e);
+    return;
+  }
+  if (result instanceof Promise) {
+    result.then(
+      (r) => finish(ctx, deps, route.path, undefined, r),
+      (e) => finish(ctx, deps, route.path, e),
+    );
+  } else {
+    finish(ctx, deps, route.path, undefined, result);
+  }
+}
+
+function finish(ctx: RequestContext, deps: RouterDeps, route: string, error: unknown, reply?: Reply): void {
+  if (error !== undefined) {
+    const err = toHttpError(error, deps.logger, ctx);
+    deps.onRequest?.(ctx.method, route, err.status);
+    ctx.sendError(err);
+    return;
+  }
+  if (reply === undefined) {
+    deps.onRequest?.(ctx.method, route, 200);
+    return; // the handler answered or took over the response
+  }
+  deps.onRequest?.(ctx.method, route, reply.status);
+  if (reply.json !== undefined) ctx.sendJson(reply.status, reply.json, reply.headers);
+  else ctx.send(reply.status, reply.body, reply.headers);
+}
+
+export function toHttpError(error: unknown, logger: Logger, ctx?: RequestContext): HttpError {
+  if (error instanceof HttpError) return error;
+  if (error instanceof ZodError) {
+    return new HttpError(400, 'invalid_request', zodIssueMessage(error));
+  }
+  logger.error('unhandled error in request handler', {
+    request_id: ctx?.requestId,
+    path: ctx?.url,
+    error: error instanceof Error ? (error.stack ?? error.message) : String(error),
+  });
+  return new HttpError(500, 'internal', 'internal server error');
+}
+
+export { errorBody };

@@ -1,0 +1,33 @@
+// Agents as configured, the models they offer, and their live status.
+import type { Route } from '../router.js';
+import { HttpError } from '../errors.js';
+import type { GatewayServices } from '../../gateway/services.js';
+
+export function agentRoutes(gw: GatewayServices): Route[] {
+  return [
+    {
+      method: 'GET',
+      path: '/api/v1/agents',
+      handler: () => ({
+        status: 200,
+        json: Object.entries(gw.config.agents).map(([name, a]) => ({ name, command: a.command, mode: a.mode, max_sessions: a.max_sessions })),
+      }),
+    },
+    { method: 'GET', path: '/api/v1/agents/status', handler: () => ({ status: 200, json: gw.agentStatus.all() }) },
+    {
+      method: 'GET',
+      path: '/api/v1/agents/:name/models',
+      handler: (ctx) => {
+        const name = ctx.params[0]!;
+        const a = gw.config.agents[name];
+        if (!a) throw new HttpError(404, 'agent_not_found', `agent '${name}' not configured`);
+        const reported = gw.agentStatus.reportedModels(name);
+        const models = [...new Set([...a.models, ...(reported?.available ?? [])])];
+        return {
+          status: 200,
+          json: { agent: name, default_model: a.default_model ?? null, models, configured: a.models, reported: reported ?? null },
+        };
+      },
+    },
+  ];
+}

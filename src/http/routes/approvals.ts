@@ -1,0 +1,27 @@
+// Pending approvals and their decisions.
+import { z } from 'zod';
+import type { Route } from '../router.js';
+import { parseWith, queryObject } from '../validation.js';
+import type { GatewayServices } from '../../gateway/services.js';
+import { approvalDecisionSchema } from '../../sessions/approval-service.js';
+import { commandMeta } from './turn-reply.js';
+
+const listQuery = z.object({ session_id: z.string().min(1).optional() }).strict();
+
+export function approvalRoutes(gw: GatewayServices): Route[] {
+  return [
+    {
+      method: 'GET',
+      path: '/api/v1/approvals',
+      handler: (ctx) => ({ status: 200, json: gw.approvals.list(parseWith(listQuery, queryObject(ctx.query), 'query')) }),
+    },
+    {
+      method: 'POST',
+      path: '/api/v1/approvals/:id',
+      handler: async (ctx) => {
+        const input = parseWith(approvalDecisionSchema.strict(), await ctx.readJson(gw.config.limits.max_body_bytes));
+        return { status: 200, json: await gw.approvals.decide(ctx.params[0]!, input, commandMeta(ctx)) };
+      },
+    },
+  ];
+}

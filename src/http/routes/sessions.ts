@@ -1,0 +1,91 @@
+// Sessions: create, list, read, close, cancel, prompt (blocking), change model.
+import { z } from 'zod';
+import type { Route } from '../router.js';
+import type { RequestContext } from '../request-context.js';
+import { HttpError } from '../errors.js';
+import { parseWith } from '../validation.js';
+import type { GatewayServices } from '../../gateway/services.js';
+import { sessionDetail, sessionSummary } from '../../sessions/session-view.js';
+import { embeddedContextSchema, messagesSchema } from '../../sessions/prompt-input.js';
+import { commandMeta, turnReply } from './turn-reply.js';
+import { mcpServerSchema } from './mcp-server-schema.js';
+
+const NOT_YET = ['auto_route', 'prompt', 'file_paths', 'task_type', 'git_context', 'repo', 'branch'] as const;
+
+const createSchema = z
+  .object({
+    agent: z.string().min(1).max(64).optional(),
+    workspace_root: z.string().min(1).max(4096).optional(),
+    model: z.string().min(1).max(256).optional(),
+    mcp_servers: z.array(mcpServerSchema).max(32).optional(),
+    auto_route: z.boolean().optional(),
+    prompt: z.string().optional(),
+    file_paths: z.array(z.string()).optional(),
+    task_type: z.string().optional(),
+    git_context: z.boolean().optional(),
+    repo: z.string().optional(),
+    branch: z.string().optional(),
+  })
+  .strict();
+
+export const promptBodySchema = z.object({ messages: messagesSchema, embedded_context: embeddedContextSchema.optional() }).strict();
+const modelSchema = z.object({ model: z.string().min(1).max(256) }).strict();
+
+export function sessionRoutes(gw: GatewayServices): Route[] {
+  const body = (ctx: RequestContext) => ctx.readJson(gw.config.limits.max_body_bytes);
+  return [
+    {
+      method: 'POST',
+      path: '/api/v1/sessions',
+      handler: async (ctx) => {
+        const input = parseWith(createSchema, (await body(ctx)) ?? {});
+        const unsupported = NOT_YET.filter((k) => input[k] !== undefined);
+        if (unsupported.length > 0) {
+          throw new HttpError(400, 'not_supported', `${unsupported.join(', ')}: auto-routing and repository cloning are not available yet`);
+        }
+        if (!input.agent) throw new HttpError(400, 'missing_agent', "either 'agent' or 'auto_route: true' is required");
+        const actor = await gw.sessions.create(
+          { agent: input.agent, workspace_root: input.workspace_root, model: input.model, mcp_servers: input.mcp_servers, origin: 'rest' },
+          commandMeta(ctx),
+        );
+        const s = sessionSummary(actor);
+        return { status: 201, json: { id: s.id, agent: s.agent, model: s.model, status: s.status } };
+      },
+    },
+    { method: 'GET', path: '/api/v1/sessions', handler: () => ({ status: 200, json: gw.sessions.actors().map(sessionSummary) }) },
+    { method: 'GET', path: '/api/v1/sessions/:id', handler: (ctx) => ({ status: 200, json: sessionDetail(gw.sessions.actor(ctx.params[0]!)) }) },
+    {
+      method: 'DELETE',
+      path: '/api/v1/sessions/:id',
+      handler: async (ctx) => {
+        await gw.sessions.close(ctx.params[0]!, commandMeta(ctx));
+        return { status: 204 };
+      },
+    },
+    {
+      method: 'POST',
+      path: '/api/v1/sessions/:id/cancel',
+      handler: async (ctx) => ({ status: 200, json: await gw.sessions.cancel(ctx.params[0]!, commandMeta(ctx)) }),
+    },
+    {
+      method: 'POST',
+      path: '/api/v1/sessions/:id/prompt',
+      handler: async (ctx) => {
+        const id = ctx.params[0]!;
+        const input = parseWith(promptBodySchema, await body(ctx));
+        const prompt = gw.shapePrompt(id, input.messages, input.embedded_context);
+        const submitted = await gw.sessions.submit(id, prompt, commandMeta(ctx));
+        return turnReply(await submitted.result);
+      },
+    },
+    {
+      method: 'POST',
+      path: '/api/v1/sessions/:id/model',
+      handler: async (ctx) => {
+        const input = parseWith(modelSchema, await body(ctx));
+        const r = await gw.sessions.setModel(ctx.params[0]!, input.model, commandMeta(ctx));
+        return { status: 200, json: { status: 'ok', model: r.model, via: r.via } };
+      },
+    },
+  ];
+}

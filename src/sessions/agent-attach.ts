@@ -1,0 +1,217 @@
+// Attaching an agent process to a session: spawn, `initialize`, then the best way into the conversation the agent's
+// capabilities allow — `session/new` for a new session; for one that had an agent before (restart, crash):
+// `session/resume` → `session/load` (its replayed updates are not recorded a second time) → `session/new`.
+// Every step is recorded; the path taken is part of AgentAttached.
+import { AgentConnection, AgentSpawnError } from '../acp/agent-connection.js';
+import type { JournaledActor } from '../actors/journaled-actor.js';
+import type { AgentConfig } from '../config/index.js';
+import type { NewEvent } from '../store/types.js';
+import type { ClientMethodHandlers } from '../acp/agent-connection.js';
+import type { StreamTap } from '../acp/tapped-stream.js';
+import { AttachError, errorText, rpcCode, withTimeout } from './attach-error.js';
+import { modelChoice, setModelRequest } from './agent-models.js';
+import type { SessionContext } from './session-machine.js';
+
+export const CLIENT_INFO = { name: 'aintegrix', title: 'AIntegriX gateway', version: '0.1.0' };
+export const CLIENT_CAPABILITIES = { fs: { readTextFile: true, writeTextFile: true }, terminal: true };
+
+export interface AttachHost {
+  readonly context: SessionContext;
+  readonly agentConfig: AgentConfig;
+  readonly env: Record<string, string>;
+  readonly mcpServers: unknown[];
+  readonly initTimeoutMs: number;
+  readonly handlers: ClientMethodHandlers;
+  readonly tap: StreamTap;
+  /** restart count of this session's agent (0 for the first process) */
+  readonly restart: number;
+  /** create the `agent:<name>:<n>` stream for a new process */
+  createProcessStream(events: NewEvent[]): Promise<JournaledActor>;
+  record(events: NewEvent[]): Promise<unknown>;
+  setReplaying(on: boolean): void;
+}
+
+export interface Attached {
+  connection: AgentConnection;
+  process: JournaledActor;
+}
+
+type Caps = {
+  loadSession?: boolean;
+  sessionCapabilities?: { resume?: unknown; close?: unknown };
+};
+
+export async function attachAgent(host: AttachHost, cause: 'create' | 'reattach'): Promise<Attached> {
+  const cfg = host.agentConfig;
+  const ctx = host.context;
+  let connection: AgentConnection;
+  try {
+    connection = await AgentConnection.spawn({
+      command: cfg.command,
+      args: cfg.args,
+      cwd: ctx.workspace,
+      env: host.env,
+      handlers: host.handlers,
+      tap: host.tap,
+    });
+  } catch (e) {
+    const err = new AttachError('spawn_failed', e instanceof AgentSpawnError ? e.message : errorText(e));
+    await host.record([{ type: 'AgentAttachFailed', data: { code: err.code, message: err.message } }]);
+    throw err;
+  }
+  const process = await host.createProcessStream([
+    {
+      type: 'AgentProcessSpawned',
+      data: { agent: ctx.agent, session: ctx.id, pid: connection.pid, command: cfg.command, args: cfg.args, cwd: ctx.workspace, restart: host.restart },
+    },
+  ]);
+  // the process stream records every exit, whoever caused it
+  void connection.exited
+    .then((info) =>
+      process.record([
+        { type: 'AgentProcessExited', data: { code: info.code, signal: info.signal, stderr_tail: info.stderrTail, requested: info.requested } },
+      ]),
+    )
+    .catch(() => undefined);
+  try {
+    const attached = await establish(host, connection, process, cause);
+    await host.record([{ type: 'AgentAttached', data: attached }]);
+    return { connection, process };
+  } catch (e) {
+    const err = await asAttachError(e, connection);
+    const exit = connection.alive ? await connection.stop(1000) : await connection.exited;
+    await host.record([{ type: 'AgentAttachFailed', data: { code: err.code, message: err.message, stderr_tail: exit.stderrTail } }]);
+    throw new AttachError(err.code, err.message, exit.stderrTail);
+  }
+}
+
+async function establish(host: AttachHost, conn: AgentConnection, process: JournaledActor, cause: 'create' | 'reattach') {
+  const ctx = host.context;
+  const init = await withTimeout(
+    conn.request<Record<string, unknown>>('initialize', {
+      protocolVersion: 1,
+      clientCapabilities: CLIENT_CAPABILITIES,
+      clientInfo: CLIENT_INFO,
+    }),
+    host.initTimeoutMs,
+    'initialize_timeout',
+    'initialize',
+  ).catch((e) => {
+    throw e instanceof AttachError ? e : new AttachError('initialize_failed', `initialize failed: ${errorText(e)}`);
+  });
+  const caps = (init.agentCapabilities ?? {}) as Caps;
+  await process.record([
+    {
+      type: 'AgentProcessInitialized',
+      data: {
+        protocol_version: typeof init.protocolVersion === 'number' ? init.protocolVersion : null,
+        agent_capabilities: init.agentCapabilities ?? null,
+        agent_info: init.agentInfo ?? null,
+        auth_methods: Array.isArray(init.authMethods) ? init.authMethods : [],
+      },
+    },
+  ]);
+
+  const base = { cwd: ctx.workspace, mcpServers: host.mcpServers };
+  const timeout = host.initTimeoutMs;
+  let path: 'new' | 'resume' | 'load' | 'new_with_transcript' = 'new';
+  let acpSessionId: string | undefined;
+  let result: Record<string, unknown> = {};
+  if (cause === 'reattach' && ctx.acpSessionId) {
+    if (caps.sessionCapabilities?.resume) {
+      result = await tryRequest(conn, 'session/resume', { sessionId: ctx.acpSessionId, ...base }, timeout);
+      if (result !== NOT_FOUND) ({ path, acpSessionId } = { path: 'resume', acpSessionId: ctx.acpSessionId });
+    }
+    if (!acpSessionId && caps.loadSession) {
+      host.setReplaying(true);
+      try {
+        result = await tryRequest(conn, 'session/load', { sessionId: ctx.acpSessionId, ...base }, timeout * 2);
+      } finally {
+        host.setReplaying(false);
+      }
+      if (result !== NOT_FOUND) ({ path, acpSessionId } = { path: 'load', acpSessionId: ctx.acpSessionId });
+    }
+    if (!acpSessionId) path = 'new_with_transcript';
+  }
+  if (!acpSessionId) {
+    result = await withTimeout(conn.request<Record<string, unknown>>('session/new', base), timeout, 'session_timeout', 'session/new').catch((e) => {
+      if (e instanceof AttachError) throw e;
+      if (rpcCode(e) === -32000) throw new AttachError('agent_auth_required', `the agent requires authentication: ${errorText(e)}`);
+      throw new AttachError('session_new_failed', `session/new failed: ${errorText(e)}`);
+    });
+    if (typeof result.sessionId !== 'string' || result.sessionId.length === 0) {
+      throw new AttachError('session_new_failed', 'session/new returned no sessionId');
+    }
+    acpSessionId = result.sessionId;
+  }
+  result = result ?? {};
+
+  const model = await applyModel(host, conn, acpSessionId, result);
+  return {
+    process: process.streamId,
+    pid: conn.pid,
+    acp_session_id: acpSessionId,
+    path,
+    protocol_version: typeof init.protocolVersion === 'number' ? init.protocolVersion : null,
+    agent_capabilities: init.agentCapabilities ?? null,
+    agent_info: init.agentInfo ?? null,
+    auth_methods: Array.isArray(init.authMethods) ? init.authMethods : [],
+    models: result.models ?? undefined,
+    config_options: result.configOptions ?? undefined,
+    modes: result.modes ?? undefined,
+    model,
+  };
+}
+
+/** Apply the session's model (or the agent's configured default) when the agent offers model selection. */
+async function applyModel(host: AttachHost, conn: AgentConnection, acpSessionId: string, result: Record<string, unknown>) {
+  const requested = host.context.model;
+  const wanted = requested ?? host.agentConfig.default_model ?? null;
+  const choice = modelChoice(result.models, result.configOptions);
+  if (!wanted) return choice.current;
+  if (!choice.via) {
+    // the agent has no model selection: only the configured default may be "applied" (it is what the agent runs)
+    if (requested && requested !== host.agentConfig.default_model) {
+      throw new AttachError('model_not_supported', `agent '${host.context.agent}' offers no model selection; cannot use '${requested}'`);
+    }
+    return wanted;
+  }
+  if (wanted === choice.current) return wanted;
+  if (choice.available.length > 0 && !choice.available.includes(wanted)) {
+    if (requested) {
+      throw new AttachError('unknown_model', `agent '${host.context.agent}' does not know model '${requested}' (it offers: ${choice.available.join(', ')})`);
+    }
+    return choice.current; // a configured default the agent does not offer: keep the agent's own
+  }
+  const req = setModelRequest(choice, acpSessionId, wanted)!;
+  await withTimeout(conn.request(req.method, req.params), host.initTimeoutMs, 'session_timeout', req.method).catch((e) => {
+    if (e instanceof AttachError) throw e;
+    if (rpcCode(e) === -32602 && requested) throw new AttachError('unknown_model', `the agent refused model '${requested}': ${errorText(e)}`);
+    throw new AttachError('set_model_failed', `${req.method} failed: ${errorText(e)}`);
+  });
+  return wanted;
+}
+
+const NOT_FOUND = Object.freeze({}) as Record<string, unknown>;
+
+/** resume/load: a "not found" answer means "fall through to the next path"; anything else is a failure. */
+async function tryRequest(conn: AgentConnection, method: string, params: unknown, timeoutMs: number) {
+  try {
+    const r = await withTimeout(conn.request<Record<string, unknown> | null>(method, params), timeoutMs, 'session_timeout', method);
+    return r ?? {};
+  } catch (e) {
+    if (e instanceof AttachError) throw e;
+    const code = rpcCode(e);
+    if (code === -32002 || code === -32001 || code === -32601 || code === -32602 || /not found/i.test(errorText(e))) return NOT_FOUND;
+    throw new AttachError('session_new_failed', `${method} failed: ${errorText(e)}`);
+  }
+}
+
+async function asAttachError(e: unknown, conn: AgentConnection): Promise<AttachError> {
+  if (e instanceof AttachError) return e;
+  if (!conn.alive || /connection closed/i.test(errorText(e))) {
+    const exit = await conn.exited;
+    return new AttachError('agent_exited', `the agent exited while starting (code ${exit.code}, signal ${exit.signal})`);
+  }
+  return new AttachError('session_new_failed', errorText(e));
+}

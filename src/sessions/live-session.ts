@@ -1,0 +1,426 @@
+// The live side of one session: its agent process, terminals, permission broker and running turn. It executes the
+// effects the session machine emits (prompt, cancel, answer a permission request, close) and records their
+// outcomes; it holds no session state of its own that a restart would need (that is all in the log).
+import type { AgentConnection, ExitInfo } from '../acp/agent-connection.js';
+import type { StreamTap } from '../acp/tapped-stream.js';
+import type { JournaledActor } from '../actors/journaled-actor.js';
+import type { NewEvent, RecordedEvent } from '../store/types.js';
+import { TerminalManager } from '../workspace/index.js';
+import type { PermissionRule } from '../permissions/index.js';
+import { attachAgent } from './agent-attach.js';
+import { AttachError, errorText, rpcCode } from './attach-error.js';
+import { modelChoice, setModelRequest } from './agent-models.js';
+import { HttpError } from '../http/errors.js';
+import { clientMethodHandlers } from './client-methods.js';
+import { PermissionBroker } from './permission-broker.js';
+import type { SessionDeps } from './session-deps.js';
+import type { sessionMachine, SessionContext } from './session-machine.js';
+import { TurnCollector } from './turn-collector.js';
+import { Deferred } from './deferred.js';
+
+export type SessionActor = JournaledActor<typeof sessionMachine>;
+
+export interface TurnResult {
+  turn: number;
+  outcome: string;
+  stop_reason: string | null;
+  text: string;
+  usage?: unknown;
+  error: { code: string; message: string } | null;
+  position: number;
+}
+
+/** Back-off before the n-th restart after consecutive crashes (1, 2, 4, 8, 16 s); after that the session fails. */
+export const RESTART_BACKOFF_MS = [1000, 2000, 4000, 8000, 16000];
+
+export class LiveSession {
+  connection: AgentConnection | null = null;
+  private processStream: string | null = null;
+  private attaching: Promise<void> | null = null;
+  private readonly broker: PermissionBroker;
+  private readonly terminals: TerminalManager;
+  private collector: TurnCollector | null = null;
+  private turnEnded = new Set<number>();
+  private readonly waiters = new Map<number, Deferred<TurnResult>>();
+  private readonly recentResults = new Map<number, TurnResult>();
+  private cancelGrace: NodeJS.Timeout | undefined;
+  private promptTimer: NodeJS.Timeout | undefined;
+  private replaying = false;
+  private replayedUpdates = 0;
+  private crashes = 0;
+  private lastExitAt = 0;
+  private restarts = 0;
+  private restartAfterTurn = false;
+  private closing: Promise<void> | null = null;
+
+  constructor(
+    readonly actor: SessionActor,
+    private readonly deps: SessionDeps,
+  ) {
+    const ctx = this.context;
+    const limits = deps.config.limits;
+    this.terminals = new TerminalManager({
+      workspaceRoot: ctx.workspace,
+      baseEnv: deps.agentEnv(ctx.agent),
+      defaultOutputByteLimit: Math.min(64 * 1024, limits.terminal_output_bytes),
+      maxOutputByteLimit: limits.terminal_output_bytes,
+    });
+    this.broker = new PermissionBroker({
+      agent: ctx.agent,
+      workspace: ctx.workspace,
+      policy: deps.policy,
+      approvalTimeoutSecs: deps.config.permissions.approval_timeout_secs,
+      currentTurn: () => this.context.turn?.n ?? null,
+      sessionRules: () => this.context.sessionRules as PermissionRule[],
+      record: (events) => this.record(events),
+      decideIfPending: (event) => this.actor.decideEvent(event, { principal: 'system' }),
+      registerApproval: (id) => deps.approvals.set(id, ctx.id),
+      now: () => deps.now(),
+    });
+  }
+
+  get id(): string {
+    return this.context.id;
+  }
+
+  get context(): SessionContext {
+    return this.actor.snapshot().context;
+  }
+
+  private get agentConfig() {
+    return this.deps.config.agents[this.context.agent]!;
+  }
+
+  record(events: NewEvent[], principal = `agent:${this.context.agent}`): Promise<RecordedEvent[]> {
+    return this.actor.record(events, { principal });
+  }
+
+  // ---- attaching the agent -------------------------------------------------------------------------------------
+
+  /** Make sure an agent process serves this session (spawning one if needed). */
+  ensureAttached(cause: 'create' | 'reattach'): Promise<void> {
+    if (this.connection?.alive && this.context.attached) return Promise.resolve();
+    if (!this.attaching) {
+      this.attaching = this.attach(cause).finally(() => {
+        this.attaching = null;
+      });
+    }
+    return this.attaching;
+  }
+
+  private async attach(cause: 'create' | 'reattach'): Promise<void> {
+    if (this.crashes > RESTART_BACKOFF_MS.length) {
+      throw new AttachError('agent_failed', `agent '${this.context.agent}' crashed ${this.crashes} times in a row; giving up`);
+    }
+    if (this.crashes > 0) {
+      const wait = this.lastExitAt + RESTART_BACKOFF_MS[this.crashes - 1]! - this.deps.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    }
+    const agent = this.context.agent;
+    const { connection, process } = await attachAgent(
+      {
+        context: this.context,
+        agentConfig: this.agentConfig,
+        env: this.deps.agentEnv(agent),
+        mcpServers: this.deps.mcpServersFor(this.context),
+        initTimeoutMs: this.deps.config.server.init_timeout_secs * 1000,
+        handlers: clientMethodHandlers({
+          workspace: this.context.workspace,
+          broker: this.broker,
+          terminals: this.terminals,
+          fsMaxReadBytes: this.deps.config.limits.fs_max_read_bytes,
+          fsMaxWriteBytes: this.deps.config.limits.fs_max_write_bytes,
+        }),
+        tap: this.tap,
+        restart: this.restarts,
+        createProcessStream: (events) => this.deps.createProcessStream(agent, events),
+        record: (events) => this.record(events),
+        setReplaying: (on) => {
+          this.replaying = on;
+          if (on) this.replayedUpdates = 0;
+        },
+      },
+      cause,
+    );
+    this.restarts++;
+    this.connection = connection;
+    this.processStream = process.streamId;
+    void connection.exited.then((info) => this.onExit(connection, info));
+  }
+
+  /** Every message in and out is recorded raw; the running turn reads incoming updates. */
+  private readonly tap: StreamTap = {
+    incoming: (msg, _line) => {
+      if (this.replaying && (msg as { method?: unknown }).method === 'session/update') {
+        this.replayedUpdates++; // session/load replays history that is already in our log
+        return;
+      }
+      this.recordQuietly({ type: 'AcpMessage', data: { dir: 'in', msg } });
+      this.collector?.observe(msg);
+    },
+    outgoing: (msg, _line) => this.recordQuietly({ type: 'AcpMessage', data: { dir: 'out', msg } }),
+    unparsed: (line, reason) => this.recordQuietly({ type: 'AgentOutputSkipped', data: { line: line.slice(0, 4096), reason } }),
+  };
+
+  private recordQuietly(event: NewEvent): void {
+    this.record([event]).catch((e: Error) => this.deps.logger.error('cannot record agent traffic', { session: this.id, error: e }));
+  }
+
+  // ---- turns ---------------------------------------------------------------------------------------------------
+
+  /** Resolves when turn `n` has ended (its TurnEnded committed). */
+  waitForTurn(n: number): Promise<TurnResult> {
+    const done = this.recentResults.get(n);
+    if (done) return Promise.resolve(done);
+    let d = this.waiters.get(n);
+    if (!d) this.waiters.set(n, (d = new Deferred<TurnResult>()));
+    return d.promise;
+  }
+
+  /** effect.prompt: run turn `n`. */
+  async runTurn(n: number, prompt: unknown[]): Promise<void> {
+    const collector = new TurnCollector(n);
+    this.collector = collector;
+    try {
+      await this.ensureAttached('reattach');
+    } catch (e) {
+      const err = e instanceof AttachError ? e : new AttachError('spawn_failed', errorText(e));
+      await this.endTurn(n, { outcome: 'failed', stop_reason: null, error: { code: err.code, message: err.message } });
+      if (err.code === 'agent_failed' || !this.agentConfig.auto_restart) await this.fail(err.code, err.message);
+      return;
+    }
+    const conn = this.connection!;
+    const acpSessionId = this.context.acpSessionId!;
+    this.promptTimer = setTimeout(() => void this.timeOut(n), this.deps.config.server.prompt_timeout_secs * 1000);
+    this.promptTimer.unref();
+    try {
+      const res = await conn.request<{ stopReason?: string; usage?: unknown }>('session/prompt', { sessionId: acpSessionId, prompt });
+      const stop = typeof res?.stopReason === 'string' ? res.stopReason : 'end_turn';
+      const timedOut = this.context.turn?.cancelRequested && this.cancelReason === 'timeout';
+      await this.endTurn(n, {
+        outcome: timedOut ? 'timeout' : stop === 'cancelled' ? 'cancelled' : 'completed',
+        stop_reason: stop,
+        usage: collector.usageWith(res?.usage),
+        error: timedOut ? { code: 'prompt_timeout', message: `the turn exceeded ${this.deps.config.server.prompt_timeout_secs} s and was cancelled` } : null,
+      });
+      if (!timedOut && stop !== 'cancelled') this.crashes = 0;
+    } catch (e) {
+      if (!conn.alive || /connection closed/i.test(errorText(e))) return; // onExit ends the turn with the exit details
+      await this.endTurn(n, { outcome: 'failed', stop_reason: null, error: { code: 'prompt_failed', message: `session/prompt failed: ${errorText(e)}` } });
+    } finally {
+      clearTimeout(this.promptTimer);
+      clearTimeout(this.cancelGrace);
+      if (this.restartAfterTurn) {
+        this.restartAfterTurn = false;
+        void this.restartProcess();
+      }
+    }
+  }
+
+  private cancelReason: string | null = null;
+
+  /** effect.cancel: ask the agent to stop; pending approvals are answered `cancelled` (ACP requires it). */
+  async cancelTurn(n: number, reason: string): Promise<void> {
+    this.cancelReason = reason;
+    const conn = this.connection;
+    for (const approvalId of Object.keys(this.context.approvals)) {
+      await this.actor.decideEvent(
+        { type: 'PermissionDecided', data: { approval_id: approvalId, decision: 'cancelled', option_id: null, decided_by: 'cancel', reason: `turn cancelled (${reason})` } },
+        { principal: 'system' },
+      );
+    }
+    if (conn?.alive && this.context.acpSessionId) {
+      await conn.notify('session/cancel', { sessionId: this.context.acpSessionId }).catch(() => undefined);
+    }
+    // an agent that does not answer `cancelled` within the grace is stopped, and the turn ends without it
+    clearTimeout(this.cancelGrace);
+    this.cancelGrace = setTimeout(() => void this.abandonTurn(n, reason), this.deps.cancelGraceMs);
+    this.cancelGrace.unref();
+  }
+
+  private async timeOut(n: number): Promise<void> {
+    this.restartAfterTurn = true; // an agent that ran out of time is not trusted with the next turn
+    await this.actor.decideEvent({ type: 'TurnCancelRequested', data: { turn: n, reason: 'timeout' } }, { principal: 'system' });
+  }
+
+  private async abandonTurn(n: number, reason: string): Promise<void> {
+    if (this.turnEnded.has(n)) return;
+    const code = reason === 'timeout' ? 'prompt_timeout' : 'cancel_unanswered';
+    await this.endTurn(n, {
+      outcome: reason === 'timeout' ? 'timeout' : 'cancelled',
+      stop_reason: null,
+      error: { code, message: `the agent did not answer session/cancel within ${this.deps.cancelGraceMs} ms; it was stopped` },
+    });
+    this.connection?.kill();
+  }
+
+  private async endTurn(n: number, r: Omit<TurnResult, 'turn' | 'text' | 'position'> & { text?: string }): Promise<void> {
+    if (this.turnEnded.has(n)) return;
+    this.turnEnded.add(n);
+    const collector = this.collector?.turn === n ? this.collector : null;
+    const data = {
+      turn: n,
+      outcome: r.outcome,
+      stop_reason: r.stop_reason,
+      text: r.text ?? collector?.text ?? '',
+      usage: r.usage,
+      error: r.error,
+      ...(r.outcome !== 'completed' && collector?.toolCallsWithoutOutcome.length ? { unknown_tool_calls: collector.toolCallsWithoutOutcome } : {}),
+    };
+    if (this.collector?.turn === n) this.collector = null;
+    this.cancelReason = null;
+    try {
+      const [ended] = await this.record([{ type: 'TurnEnded', data }], 'system');
+      this.resolveTurn({ ...data, position: ended!.position } as TurnResult);
+    } catch (e) {
+      this.waiters.get(n)?.reject(e as Error);
+      this.waiters.delete(n);
+    }
+  }
+
+  private resolveTurn(result: TurnResult): void {
+    const d = this.waiters.get(result.turn);
+    this.waiters.delete(result.turn);
+    d?.resolve(result);
+    // keep the last few results for a waiter that comes late (a stream that attaches after a fast turn)
+    this.recentResults.set(result.turn, result);
+    if (this.recentResults.size > 4) this.recentResults.delete(this.recentResults.keys().next().value!);
+  }
+
+  /** Resolve waiters of a turn that ended without this process (recovery). */
+  settleWaiters(result: TurnResult): void {
+    this.resolveTurn(result);
+  }
+
+  // ---- model ---------------------------------------------------------------------------------------------------
+
+  /** Switch the agent's model through set_config_option or set_model, whichever the agent offers. */
+  async changeModel(model: string): Promise<{ via: 'set_model' | 'set_config_option' }> {
+    const ctx = this.context;
+    const choice = modelChoice(ctx.models, ctx.configOptions);
+    if (!choice.via) throw new HttpError(400, 'model_not_supported', `agent '${ctx.agent}' offers no model selection`);
+    if (choice.available.length > 0 && !choice.available.includes(model)) {
+      throw new HttpError(400, 'unknown_model', `agent '${ctx.agent}' does not know model '${model}' (it offers: ${choice.available.join(', ')})`);
+    }
+    const req = setModelRequest(choice, ctx.acpSessionId!, model)!;
+    try {
+      await this.connection!.request(req.method, req.params);
+    } catch (e) {
+      if (rpcCode(e) === -32602) throw new HttpError(400, 'unknown_model', `the agent refused model '${model}': ${errorText(e)}`);
+      throw new HttpError(502, 'set_model_failed', `${req.method} failed: ${errorText(e)}`);
+    }
+    return { via: req.method === 'session/set_model' ? 'set_model' : 'set_config_option' };
+  }
+
+  // ---- permissions ---------------------------------------------------------------------------------------------
+
+  /** effect.answerPermission */
+  answerPermission(approvalId: string, optionId: string | null): void {
+    this.broker.answer(approvalId, optionId);
+  }
+
+  // ---- process exit, restart, close ----------------------------------------------------------------------------
+
+  private async onExit(conn: AgentConnection, info: ExitInfo): Promise<void> {
+    if (this.connection !== conn) return;
+    this.connection = null;
+    this.broker.dropAll();
+    const ctx = this.context;
+    if (ctx.closeReason !== null) return; // closing: the close effect records what happens
+    if (!info.requested) {
+      this.crashes++;
+      this.lastExitAt = this.deps.now();
+    }
+    const events: NewEvent[] = [];
+    for (const approvalId of Object.keys(ctx.approvals)) {
+      events.push({ type: 'PermissionDecided', data: { approval_id: approvalId, decision: 'cancelled', option_id: null, decided_by: 'agent_exit' } });
+    }
+    events.push({
+      type: 'AgentDetached',
+      data: { process: this.processStream ?? undefined, reason: info.requested ? 'stopped' : 'exited', code: info.code, signal: info.signal, stderr_tail: info.stderrTail },
+    });
+    const turn = ctx.turn;
+    if (turn && !this.turnEnded.has(turn.n)) {
+      this.turnEnded.add(turn.n);
+      events.push({
+        type: 'TurnEnded',
+        data: {
+          turn: turn.n,
+          outcome: 'failed',
+          stop_reason: null,
+          text: this.collector?.text ?? '',
+          error: { code: 'agent_exited', message: exitMessage(info) },
+          ...(this.collector?.toolCallsWithoutOutcome.length ? { unknown_tool_calls: this.collector.toolCallsWithoutOutcome } : {}),
+        },
+      });
+    }
+    if (!info.requested && !this.agentConfig.auto_restart) {
+      events.push({ type: 'SessionFailed', data: { code: 'agent_exited', message: `${exitMessage(info)}; auto_restart is off` } });
+    }
+    clearTimeout(this.promptTimer);
+    clearTimeout(this.cancelGrace);
+    try {
+      const recorded = await this.record(events, 'system');
+      const ended = recorded.find((e) => e.type === 'TurnEnded');
+      if (ended) this.resolveTurn({ ...(ended.data as Omit<TurnResult, 'position'>), position: ended.position });
+    } catch (e) {
+      this.deps.logger.error('cannot record agent exit', { session: this.id, error: e as Error });
+    }
+    this.collector = null;
+  }
+
+  /** Stop the process (it is respawned, with `session/resume|load`, on the next prompt). */
+  async restartProcess(): Promise<void> {
+    const conn = this.connection;
+    if (!conn) return;
+    await conn.stop(this.deps.cancelGraceMs);
+  }
+
+  private async fail(code: string, message: string): Promise<void> {
+    await this.actor.decide((s) => (s.status === 'active' ? [{ type: 'SessionFailed', data: { code, message } }] : []), { principal: 'system' });
+  }
+
+  /** effect.close: cancel a running turn, `session/close` when offered, stop the process, release terminals. */
+  close(reason: string): Promise<void> {
+    this.closing ??= this.teardown(reason);
+    return this.closing;
+  }
+
+  /** Resolves when a close that was started has finished. */
+  get closed(): Promise<void> {
+    return this.closing ?? Promise.resolve();
+  }
+
+  private async teardown(reason: string): Promise<void> {
+    const conn = this.connection;
+    const turn = this.context.turn ?? (this.collector ? { n: this.collector.turn } : null);
+    const acpId = this.context.acpSessionId;
+    if (conn?.alive && acpId) {
+      if (turn && !this.turnEnded.has(turn.n)) {
+        await conn.notify('session/cancel', { sessionId: acpId }).catch(() => undefined);
+        this.broker.dropAll();
+        await Promise.race([this.waitForTurn(turn.n), sleep(this.deps.cancelGraceMs)]);
+      }
+      const caps = this.context.capabilities as { sessionCapabilities?: { close?: unknown } } | null;
+      if (caps?.sessionCapabilities?.close) {
+        await Promise.race([conn.request('session/close', { sessionId: acpId }).catch(() => undefined), sleep(this.deps.cancelGraceMs)]);
+      }
+    }
+    if (turn && !this.turnEnded.has(turn.n)) {
+      await this.endTurn(turn.n, { outcome: 'cancelled', stop_reason: null, error: { code: 'session_closed', message: `session closed (${reason})` } });
+    }
+    this.broker.dropAll();
+    await Promise.all([conn?.stop(this.deps.cancelGraceMs), this.terminals.releaseAll()]);
+    this.connection = null;
+  }
+}
+
+function exitMessage(info: ExitInfo): string {
+  const how = info.signal ? `signal ${info.signal}` : `code ${info.code}`;
+  const tail = info.stderrTail.trim().split('\n').slice(-3).join(' | ');
+  return `the agent process exited (${how})${tail ? `: ${tail.slice(0, 500)}` : ''}`;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms).unref());
+}

@@ -1,0 +1,24 @@
+// What a live session needs from the rest of the gateway.
+import type { JournaledActor } from '../actors/journaled-actor.js';
+import type { AintegrixConfig } from '../config/index.js';
+import type { Logger } from '../log/logger.js';
+import type { PermissionPolicy } from '../permissions/index.js';
+import type { NewEvent } from '../store/types.js';
+import type { SessionContext } from './session-machine.js';
+
+export interface SessionDeps {
+  config: AintegrixConfig;
+  policy: PermissionPolicy;
+  logger: Logger;
+  /** the environment an agent process of `agent` gets (no gateway secrets) */
+  agentEnv(agent: string): Record<string, string>;
+  /** MCP servers for session/new: the agent's configured ones plus the session's own */
+  mcpServersFor(ctx: SessionContext): unknown[];
+  /** create the stream `agent:<agent>:<n>` of a newly spawned process */
+  createProcessStream(agent: string, events: NewEvent[]): Promise<JournaledActor>;
+  /** approval id → session id, for lookups by approval id */
+  approvals: Map<string, string>;
+  /** how long an agent has to answer session/cancel before it is stopped */
+  cancelGraceMs: number;
+  now(): number;
+}

@@ -1,0 +1,244 @@
+// Session commands (create, prompt, cancel, close, change model) as the API surfaces call them. Each command is
+// decided by the session actor against its committed state and appended before anything else happens; the effects
+// run in the LiveSession once the events are committed.
+import { randomUUID } from 'node:crypto';
+import { mkdir, realpath, stat } from 'node:fs/promises';
+import { isAbsolute, join } from 'node:path';
+import type { ActorRuntime } from '../actors/runtime.js';
+import type { ActorKind } from '../actors/actor-kind.js';
+import type { EventMeta } from '../store/types.js';
+import { HttpError } from '../http/errors.js';
+import { LiveSession, type SessionActor, type TurnResult } from './live-session.js';
+import type { SessionDeps } from './session-deps.js';
+import { sessionFoldedTypes, sessionMachine } from './session-machine.js';
+import { AttachError } from './attach-error.js';
+import type { ContentBlock } from './prompt-input.js';
+
+export interface CreateSessionInput {
+  agent: string;
+  workspace_root?: string;
+  model?: string;
+  origin: 'rest' | 'mcp' | 'stream' | 'ws' | 'fork' | 'orchestration' | 'pipeline' | 'webhook';
+  mcp_servers?: unknown[];
+}
+
+export interface SubmittedTurn {
+  turn: number;
+  /** log position of PromptSubmitted */
+  position: number;
+  session: LiveSession;
+  result: Promise<TurnResult>;
+}
+
+export const SESSION_MACHINE_VERSION = 'session-1';
+
+export class SessionService {
+  readonly kind: ActorKind<typeof sessionMachine>;
+  private readonly live = new Map<string, LiveSession>();
+  private readonly reserved = new Map<string, number>();
+
+  constructor(
+    private readonly runtime: ActorRuntime,
+    private readonly deps: SessionDeps,
+  ) {
+    this.kind = {
+      streamType: 'session',
+      machine: sessionMachine,
+      machineVersion: SESSION_MACHINE_VERSION,
+      foldedTypes: sessionFoldedTypes,
+      snapshotEvery: deps.config.store.snapshot_every,
+      snapshotWhen: (s) => s.value === 'idle' || s.status === 'done',
+      onEffect: (actor, effect) => this.runEffect(actor as SessionActor, effect as { type: string } & Record<string, unknown>),
+    };
+  }
+
+  // ---- reads ---------------------------------------------------------------------------------------------------
+
+  actors(): SessionActor[] {
+    return this.runtime.list<typeof sessionMachine>('session');
+  }
+
+  actor(id: string): SessionActor {
+    const a = this.runtime.get<typeof sessionMachine>(`session:${id}`);
+    if (!a || a.snapshot().context.id === '') throw new HttpError(404, 'session_not_found', `session '${id}' not found`);
+    return a;
+  }
+
+  liveFor(actor: SessionActor): LiveSession {
+    let l = this.live.get(actor.id);
+    if (!l) this.live.set(actor.id, (l = new LiveSession(actor, this.deps)));
+    return l;
+  }
+
+  /** Open (not closed, not failed) sessions of an agent. */
+  openSessions(agent: string): number {
+    let n = 0;
+    for (const a of this.actors()) {
+      const s = a.snapshot();
+      if (s.status === 'active' && s.context.agent === agent) n++;
+    }
+    return n;
+  }
+
+  // ---- create --------------------------------------------------------------------------------------------------
+
+  async create(input: CreateSessionInput, meta: EventMeta): Promise<SessionActor> {
+    const cfg = this.deps.config;
+    const agentCfg = cfg.agents[input.agent];
+    if (!agentCfg) throw new HttpError(404, 'agent_not_found', `agent '${input.agent}' not configured`);
+    const workspace = input.workspace_root ? await checkWorkspace(input.workspace_root) : undefined;
+    // capacity is reserved synchronously (no await between the check and the reservation), so it is atomic
+    this.reserve(input.agent, agentCfg.max_sessions);
+    let actor: SessionActor | undefined;
+    try {
+      const id = `${input.agent}_${randomUUID()}`;
+      const ws = workspace ?? (await ownWorkspace(cfg.store.data_dir, id));
+      actor = await this.runtime.create(
+        this.kind,
+        id,
+        [
+          {
+            type: 'SessionCreated',
+            data: {
+              id,
+              agent: input.agent,
+              workspace: ws,
+              workspace_owned: workspace === undefined,
+              model: input.model ?? null,
+              origin: input.origin,
+              mcp_servers: input.mcp_servers ?? [],
+            },
+          },
+        ],
+        meta,
+      );
+      await this.liveFor(actor).ensureAttached('create');
+      return actor;
+    } catch (e) {
+      if (e instanceof AttachError) {
+        throw new HttpError(e.status, e.code, e.message, {}, e.stderrTail ? { stderr_tail: e.stderrTail.slice(-2000) } : undefined);
+      }
+      throw e;
+    } finally {
+      this.release(input.agent);
+    }
+  }
+
+  private reserve(agent: string, max: number): void {
+    const pending = this.reserved.get(agent) ?? 0;
+    if (this.openSessions(agent) + pending >= max) {
+      throw new HttpError(429, 'max_sessions_reached', `agent '${agent}' has reached max sessions (${max})`);
+    }
+    let total = 0;
+    for (const a of this.actors()) if (a.snapshot().status === 'active') total++;
+    for (const n of this.reserved.values()) total += n;
+    const cap = this.deps.config.limits.max_sessions_total;
+    if (total >= cap) throw new HttpError(429, 'max_sessions_reached', `the gateway has reached its session limit (${cap})`);
+    this.reserved.set(agent, pending + 1);
+  }
+
+  private release(agent: string): void {
+    const n = (this.reserved.get(agent) ?? 1) - 1;
+    if (n <= 0) this.reserved.delete(agent);
+    else this.reserved.set(agent, n);
+  }
+
+  // ---- prompt, cancel, model, close ----------------------------------------------------------------------------
+
+  /** Append the prompt (409 when the session is busy or over) and return a handle on the turn's result. */
+  async submit(id: string, prompt: ContentBlock[], meta: EventMeta): Promise<SubmittedTurn> {
+    const actor = this.actor(id);
+    const session = this.liveFor(actor);
+    const r = await actor.decide((s) => {
+      if (s.status !== 'active') return { reject: 'session_closed', message: `session '${id}' is ${s.value}` };
+      if (s.value !== 'idle') return { reject: 'session_busy', message: `session '${id}' is already prompting` };
+      return [{ type: 'PromptSubmitted', data: { turn: s.context.turns + 1, prompt } }];
+    }, meta);
+    if (!r.ok) throw new HttpError(409, r.reason, r.message ?? r.reason);
+    const submitted = r.events[0]!;
+    const turn = (submitted.data as { turn: number }).turn;
+    return { turn, position: submitted.position, session, result: session.waitForTurn(turn) };
+  }
+
+  async cancel(id: string, meta: EventMeta, reason: 'client' | 'mcp' = 'client'): Promise<{ cancelled: boolean; turn: number | null }> {
+    const actor = this.actor(id);
+    const r = await actor.decide((s) => {
+      if (s.status !== 'active') return { reject: 'session_closed', message: `session '${id}' is ${s.value}` };
+      const turn = s.context.turn;
+      if (!turn || turn.cancelRequested) return [];
+      return [{ type: 'TurnCancelRequested', data: { turn: turn.n, reason } }];
+    }, meta);
+    if (!r.ok) throw new HttpError(409, r.reason, r.message ?? r.reason);
+    const ev = r.events[0];
+    return { cancelled: ev !== undefined, turn: ev ? (ev.data as { turn: number }).turn : (actor.snapshot().context.turn?.n ?? null) };
+  }
+
+  /** Close the session and wait until its agent process is gone. Closing a closed session is a no-op. */
+  async close(id: string, meta: EventMeta, reason = 'client'): Promise<void> {
+    const actor = this.actor(id);
+    const r = await actor.decide((s) => (s.status === 'active' ? [{ type: 'SessionClosed', data: { reason } }] : []), meta);
+    if (r.ok && r.events.length === 0 && actor.snapshot().value === 'failed') {
+      await this.liveFor(actor).close('failed');
+    }
+    await this.liveFor(actor).closed;
+  }
+
+  /** Change the model mid-session through the agent (capability-gated). */
+  async setModel(id: string, model: string, meta: EventMeta): Promise<{ model: string; via: string }> {
+    const actor = this.actor(id);
+    const session = this.liveFor(actor);
+    const snap = actor.snapshot();
+    if (snap.status !== 'active') throw new HttpError(409, 'session_closed', `session '${id}' is ${snap.value}`);
+    if (snap.value !== 'idle') throw new HttpError(409, 'session_busy', `session '${id}' is prompting; change the model between turns`);
+    await session.ensureAttached('reattach').catch((e) => {
+      throw e instanceof AttachError ? new HttpError(e.status, e.code, e.message) : e;
+    });
+    const changed = await session.changeModel(model);
+    await actor.decide(() => [{ type: 'ModelChanged', data: { model, via: changed.via } }], meta);
+    return { model, via: changed.via };
+  }
+
+  // ---- effects -------------------------------------------------------------------------------------------------
+
+  private runEffect(actor: SessionActor, effect: { type: string } & Record<string, unknown>): void {
+    const session = this.liveFor(actor);
+    const log = (e: Error) => this.deps.logger.error('session effect failed', { session: actor.id, effect: effect.type, error: e });
+    switch (effect.type) {
+      case 'effect.prompt':
+        session.runTurn(effect.turn as number, effect.prompt as unknown[]).catch(log);
+        break;
+      case 'effect.cancel':
+        session.cancelTurn(effect.turn as number, effect.reason as string).catch(log);
+        break;
+      case 'effect.answerPermission':
+        session.answerPermission(effect.approval_id as string, (effect.option_id as string | null) ?? null);
+        break;
+      case 'effect.close':
+        session.close(effect.reason as string).catch(log);
+        break;
+    }
+  }
+
+  /** Stop every agent process (shutdown): turns are cancelled and recorded by the shutdown procedure. */
+  async stopAll(): Promise<void> {
+    await Promise.all([...this.live.values()].map((l) => l.close('shutdown').catch(() => undefined)));
+  }
+}
+
+async function checkWorkspace(path: string): Promise<string> {
+  if (!isAbsolute(path)) throw new HttpError(400, 'invalid_request', `workspace_root: must be an absolute path, got '${path}'`);
+  try {
+    const real = await realpath(path);
+    if (!(await stat(real)).isDirectory()) throw new Error('not a directory');
+    return real;
+  } catch {
+    throw new HttpError(400, 'invalid_workspace', `workspace_root '${path}' does not exist or is not a directory`);
+  }
+}
+
+/** A session without a workspace_root gets its own empty directory under the data folder. */
+async function ownWorkspace(dataDir: string, id: string): Promise<string> {
+  const dir = join(dataDir, 'workspaces', id);
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  return realpath(dir);
+}

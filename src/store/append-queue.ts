@@ -1,0 +1,247 @@
+// The one writer. Appends (and snapshot/timer/checkpoint writes) are queued; a flush commits everything queued in
+// ONE transaction, in call order (group commit: one fsync for the whole batch under synchronous=FULL). A flush is
+// scheduled with setImmediate, so every append of the current event-loop turn joins the batch, or runs at once
+// when maxBatchEvents are queued.
+//
+// Positions are assigned here (head + 1, ...) rather than by SQLite, so the hash can cover the position. The
+// in-memory head (position, hash, at) only moves after COMMIT returns; after a failed batch it is re-read from the
+// database, so it always matches what is committed. Stream versions are not cached across batches: the writer reads
+// them inside the transaction (a primary-key lookup, a few µs), so there is no cache to drift from the database.
+import type Database from 'better-sqlite3';
+import { StoreFailedError, StoreWriteError } from './errors.js';
+import { GENESIS_HASH, computeEventHash } from './hash.js';
+import { type PendingWrites, type SideWrites, applySideWrites, sideWriteCount } from './pending-writes.js';
+import { StoredEvent } from './recorded-event.js';
+import type { Statements } from './statements.js';
+import type { AppendResult, ExpectedVersion } from './types.js';
+import type { SerialisedEvent } from './validate-append.js';
+
+interface QueuedAppend {
+  kind: 'append';
+  streamId: string;
+  streamType: string;
+  expected: ExpectedVersion;
+  events: SerialisedEvent[];
+  resolve(result: AppendResult): void;
+  reject(error: unknown): void;
+}
+
+/** Resolves when the batch it lands in commits (used by flush()). */
+interface QueuedBarrier {
+  kind: 'barrier';
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
+type QueuedOp = QueuedAppend | QueuedBarrier;
+
+export interface Head {
+  position: number;
+  hash: string;
+  at: number;
+}
+
+export interface WriterHooks {
+  /** Synchronously after each commit that wrote events, with those events in commit order. */
+  committed(events: StoredEvent[]): void;
+  /** After each commit that wrote anything; `bytes` approximates what went into the WAL. */
+  wrote(bytes: number): void;
+  error(error: unknown, context: string): void;
+}
+
+interface BatchOutcome {
+  head: Head;
+  results: (AppendResult | undefined)[];
+  events: StoredEvent[];
+  bytes: number;
+}
+
+// Rough per-row overhead beyond the texts (columns, hashes, index entries), for the checkpoint trigger only.
+const ROW_OVERHEAD_BYTES = 200;
+
+export function isConflict(expected: ExpectedVersion, actual: number): boolean {
+  if (expected === 'any') return false;
+  if (expected === 'exists') return actual === 0;
+  return expected !== actual;
+}
+
+export function readHead(st: Statements): Head {
+  const row = st.head.get();
+  return row ? { position: row[0], hash: row[1], at: row[2] } : { position: 0, hash: GENESIS_HASH, at: 0 };
+}
+
+export class AppendQueue {
+  private queue: QueuedOp[] = [];
+  private queuedEvents = 0;
+  private scheduled: NodeJS.Immediate | undefined;
+  private flushing = false;
+  private failure: StoreFailedError | undefined;
+  private headState: Head;
+  private readonly commitBatch: Database.Transaction<(batch: QueuedOp[], side: SideWrites) => BatchOutcome>;
+
+  constructor(
+    private readonly db: Database.Database,
+    private readonly st: Statements,
+    private readonly pending: PendingWrites,
+    private readonly maxBatchEvents: number,
+    private readonly hooks: WriterHooks,
+  ) {
+    this.headState = readHead(st);
+    this.commitBatch = db.transaction((batch: QueuedOp[], side: SideWrites) => this.writeBatch(batch, side));
+  }
+
+  /** The newest committed event. */
+  get head(): Head {
+    return this.headState;
+  }
+
+  /** Set when the writer can no longer tell what is committed; every further write is refused with it. */
+  get failed(): StoreFailedError | undefined {
+    return this.failure;
+  }
+
+  append(streamId: string, streamType: string, expected: ExpectedVersion, events: SerialisedEvent[]): Promise<AppendResult> {
+    if (this.failure) return Promise.reject(this.failure);
+    return new Promise<AppendResult>((resolve, reject) => {
+      this.queue.push({ kind: 'append', streamId, streamType, expected, events, resolve, reject });
+      this.queuedEvents += events.length;
+      if (this.queuedEvents >= this.maxBatchEvents && !this.flushing) this.flushNow();
+      else this.schedule();
+    });
+  }
+
+  /** Commit everything queued so far (now, unless a commit is in progress: then with the next batch). */
+  flush(): Promise<void> {
+    if (this.failure) return Promise.reject(this.failure);
+    if (this.queue.length === 0 && this.pending.isEmpty && !this.flushing) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push({ kind: 'barrier', resolve, reject });
+      this.flushNow();
+    });
+  }
+
+  /** Make sure a flush will run soon (used after snapshot/timer/checkpoint writes). */
+  schedule(): void {
+    if (this.scheduled !== undefined || this.flushing) return;
+    this.scheduled = setImmediate(() => {
+      this.scheduled = undefined;
+      this.flushNow();
+    });
+  }
+
+  private flushNow(): void {
+    if (this.flushing) return; // the running flush schedules another one for whatever is queued meanwhile
+    if (this.scheduled !== undefined) {
+      clearImmediate(this.scheduled);
+      this.scheduled = undefined;
+    }
+    const batch = this.queue;
+    this.queue = [];
+    this.queuedEvents = 0;
+    const side = this.pending.take();
+    if (batch.length === 0 && sideWriteCount(side) === 0) return;
+
+    this.flushing = true;
+    try {
+      if (this.failure) {
+        this.settleFailed(batch, side, this.failure);
+        return;
+      }
+      let outcome: BatchOutcome;
+      try {
+        outcome = this.commitBatch.immediate(batch, side);
+      } catch (err) {
+        this.recoverFromFailedCommit(batch, side, err);
+        return;
+      }
+      this.headState = outcome.head;
+      if (outcome.bytes > 0) this.hooks.wrote(outcome.bytes);
+      if (outcome.events.length > 0) this.hooks.committed(outcome.events);
+      for (let i = 0; i < batch.length; i++) {
+        const op = batch[i]!;
+        if (op.kind === 'append') op.resolve(outcome.results[i]!);
+        else op.resolve();
+      }
+    } finally {
+      this.flushing = false;
+      if (this.queue.length > 0 || !this.pending.isEmpty) this.schedule();
+    }
+  }
+
+  /** Runs inside the transaction: check versions in call order, assign positions, hash, insert. */
+  private writeBatch(batch: QueuedOp[], side: SideWrites): BatchOutcome {
+    const st = this.st;
+    let position = this.headState.position;
+    let prevHash = this.headState.hash;
+    // One commit time for the batch, never before the previous one: `at` is non-decreasing along `position`,
+    // which lets readers binary-search time ranges (and verifyChain checks it).
+    const at = Math.max(Date.now(), this.headState.at);
+    const results: (AppendResult | undefined)[] = new Array(batch.length);
+    const events: StoredEvent[] = [];
+    let bytes = 0;
+
+    for (let i = 0; i < batch.length; i++) {
+      const op = batch[i]!;
+      if (op.kind !== 'append') continue;
+      // Read inside the transaction, so it includes the earlier appends of this batch.
+      const actual = st.streamVersion.get(op.streamId) ?? 0;
+      if (isConflict(op.expected, actual)) {
+        results[i] = { ok: false, reason: 'conflict', expected: op.expected, actual };
+        continue;
+      }
+      const firstPosition = position + 1;
+      const appended: StoredEvent[] = new Array(op.events.length);
+      for (let j = 0; j < op.events.length; j++) {
+        const e = op.events[j]!;
+        position += 1;
+        const streamPosition = actual + j + 1;
+        const hash = computeEventHash(prevHash, {
+          position, streamId: op.streamId, streamPosition, type: e.type, at, dataText: e.dataText, metaText: e.metaText,
+        });
+        st.insertEvent.run(position, op.streamId, streamPosition, e.type, e.dataText, e.metaText, at, prevHash, hash);
+        const stored = new StoredEvent(position, op.streamId, streamPosition, e.type, at, e.dataText, e.metaText, prevHash, hash);
+        appended[j] = stored;
+        events.push(stored);
+        prevHash = hash;
+        bytes += e.dataText.length + e.metaText.length + ROW_OVERHEAD_BYTES;
+      }
+      const version = actual + op.events.length;
+      st.upsertStream.run(op.streamId, op.streamType, version, firstPosition);
+      results[i] = { ok: true, firstPosition, lastPosition: position, streamVersion: version, events: appended };
+    }
+
+    const sideCount = sideWriteCount(side);
+    if (sideCount > 0) {
+      applySideWrites(st, side);
+      bytes += sideCount * ROW_OVERHEAD_BYTES;
+    }
+    return { head: { position, hash: prevHash, at: events.length > 0 ? at : this.headState.at }, results, events, bytes };
+  }
+
+  /**
+   * The transaction threw and was rolled back. Reject the whole batch, then re-read the head from the database
+   * rather than trusting memory; if even that fails, refuse further writes (see StoreFailedError).
+   */
+  private recoverFromFailedCommit(batch: QueuedOp[], side: SideWrites, cause: unknown): void {
+    const appends = batch.filter((op) => op.kind === 'append').length;
+    const message = cause instanceof Error ? cause.message : String(cause);
+    const error = new StoreWriteError(`commit of a batch of ${appends} append(s) failed: ${message}`, { cause });
+    try {
+      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      this.headState = readHead(this.st);
+    } catch (resyncError) {
+      this.failure = new StoreFailedError(
+        `event store cannot re-read its head after a failed commit (${message}); reopen it`,
+        { cause: resyncError },
+      );
+      this.hooks.error(this.failure, 'append queue: resync after failed commit');
+    }
+    this.settleFailed(batch, side, error);
+  }
+
+  private settleFailed(batch: QueuedOp[], side: SideWrites, error: Error): void {
+    for (const op of batch) op.reject(error);
+    const lost = sideWriteCount(side);
+    if (lost > 0) this.hooks.error(error, `append queue: ${lost} snapshot/timer/checkpoint write(s) lost with the failed batch`);
+  }
+}

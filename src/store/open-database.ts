@@ -1,0 +1,31 @@
+// Opens the SQLite file with the settings the event log relies on, then brings its schema up to date.
+import Database from 'better-sqlite3';
+import { migrate } from './schema.js';
+import type { Durability } from './types.js';
+
+/** Bound on the WAL file left behind after a checkpoint lets the WAL restart (bytes). */
+const JOURNAL_SIZE_LIMIT = 64 * 1024 * 1024;
+// This process is the only writer, so a lock held by someone else means something is wrong (a second gateway on
+// the same file, a tool holding a write transaction). Wait a little for it, but not long: better-sqlite3 waits
+// synchronously, i.e. with the event loop blocked. After that the batch fails with SQLITE_BUSY.
+const BUSY_TIMEOUT_MS = 250;
+
+export function openDatabase(path: string, durability: Durability): Database.Database {
+  const db = new Database(path, { timeout: BUSY_TIMEOUT_MS });
+  try {
+    const mode = db.pragma('journal_mode = WAL', { simple: true });
+    if (mode !== 'wal' && path !== ':memory:') {
+      throw new Error(`cannot switch ${path} to WAL journal mode (SQLite answered "${String(mode)}")`);
+    }
+    // FULL: fsync the WAL at every commit, so an acknowledged append survives power loss. NORMAL: survives a
+    // process crash; an OS crash may lose the last commits (the database stays consistent).
+    db.pragma(`synchronous = ${durability === 'fast' ? 'NORMAL' : 'FULL'}`);
+    db.pragma('wal_autocheckpoint = 0'); // see wal-checkpointer.ts
+    db.pragma(`journal_size_limit = ${JOURNAL_SIZE_LIMIT}`);
+    migrate(db);
+    return db;
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+}

@@ -1,0 +1,277 @@
+// The SQLite implementation of EventStore: wires the writer (append-queue.ts), the readers, subscriptions, the
+// chain verifier and the checkpointer around one better-sqlite3 connection. One instance owns the file.
+import type Database from 'better-sqlite3';
+import { AppendQueue } from './append-queue.js';
+import { InvalidArgumentError, StoreClosedError } from './errors.js';
+import { PageStatementCache, iterateEvents } from './iterate-events.js';
+import { openDatabase } from './open-database.js';
+import { firstStreamPositionAfter } from './position-search.js';
+import { PendingWrites, snapshotFromRow, timerFromRow } from './pending-writes.js';
+import { type StoredEvent, eventsFromRows } from './recorded-event.js';
+import { type Statements, type StreamRow, prepareStatements } from './statements.js';
+import { CatchUpSubscription, type SubscriptionSource } from './subscription.js';
+import type {
+  AppendResult, CommittedListener, DurableTimer, EventFilter, EventStore, EventStoreOptions, ExpectedVersion,
+  NewEvent, RecordedEvent, Snapshot, StreamInfo, SubscribeOptions, Subscription, VerifyResult,
+} from './types.js';
+import { type SerialisedEvent, checkExpectedVersion, checkPosition, checkStreamId, serialiseEvents } from './validate-append.js';
+import { verifyChain } from './verify-chain.js';
+import { WalCheckpointer } from './wal-checkpointer.js';
+
+const DEFAULT_MAX_BATCH_EVENTS = 512;
+const DEFAULT_CHECKPOINT_IDLE_MS = 1000;
+
+function defaultReportError(error: unknown, context: string): void {
+  console.error(`[event-store] ${context}:`, error);
+}
+
+function checkLimit(limit: unknown, what: string): number {
+  if (typeof limit === 'number' && Number.isSafeInteger(limit) && limit > 0) return limit;
+  throw new InvalidArgumentError(`${what} must be a positive integer (got ${String(limit)})`);
+}
+
+function streamInfo(r: StreamRow): StreamInfo {
+  return { streamId: r.stream_id, streamType: r.stream_type, version: r.version, createdPosition: r.created_position };
+}
+
+class SqliteEventStore implements EventStore {
+  private readonly st: Statements;
+  private readonly pending = new PendingWrites();
+  private readonly writer: AppendQueue;
+  private readonly checkpointer: WalCheckpointer;
+  private readonly pages: PageStatementCache;
+  /** replaced, never mutated, so a listener may unsubscribe while the list is being walked */
+  private listeners: readonly CommittedListener[] = [];
+  private readonly subscriptions = new Set<CatchUpSubscription>();
+  private readonly subscriptionSource: SubscriptionSource;
+  private closing: Promise<void> | undefined;
+  private closed = false;
+  private readonly reportError: (error: unknown, context: string) => void;
+
+  constructor(private readonly db: Database.Database, options: EventStoreOptions) {
+    const userReport = options.onError;
+    this.reportError = userReport
+      ? (error, context) => {
+          try {
+            userReport(error, context);
+          } catch (err) {
+            defaultReportError(err, `onError threw while reporting "${context}"`);
+          }
+        }
+      : defaultReportError;
+    this.st = prepareStatements(db);
+    this.pages = new PageStatementCache(db);
+    this.checkpointer = new WalCheckpointer(db, options.checkpointIdleMs ?? DEFAULT_CHECKPOINT_IDLE_MS, this.reportError);
+    this.writer = new AppendQueue(db, this.st, this.pending, options.maxBatchEvents ?? DEFAULT_MAX_BATCH_EVENTS, {
+      committed: (events) => this.emitCommitted(events),
+      wrote: (bytes) => this.checkpointer.noteWrite(bytes),
+      error: this.reportError,
+    });
+    this.subscriptionSource = {
+      readPage: (after, limit, streamId) =>
+        streamId === undefined ? this.readAll(after, limit) : this.readStreamAfter(streamId, after, limit),
+      addListener: (listener) => this.onCommitted(listener),
+      reportError: this.reportError,
+      forget: (sub) => this.subscriptions.delete(sub),
+    };
+  }
+
+  // ---- writes -------------------------------------------------------------------------------------------------
+
+  appendToStream(streamId: string, expected: ExpectedVersion, events: readonly NewEvent[]): Promise<AppendResult> {
+    if (this.closing) return Promise.reject(new StoreClosedError(`append to ${String(streamId)}`));
+    let streamType: string;
+    let checkedExpected: ExpectedVersion;
+    let serialised: SerialisedEvent[];
+    try {
+      streamType = checkStreamId(streamId);
+      checkedExpected = checkExpectedVersion(expected);
+      serialised = serialiseEvents(events);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return this.writer.append(streamId, streamType, checkedExpected, serialised);
+  }
+
+  saveSnapshot(snapshot: Snapshot): void {
+    this.assertWritable('save a snapshot');
+    this.pending.saveSnapshot(snapshot);
+    this.writer.schedule();
+  }
+
+  setTimer(timer: DurableTimer): void {
+    this.assertWritable('set a timer');
+    this.pending.setTimer(timer);
+    this.writer.schedule();
+  }
+
+  clearTimer(streamId: string, timerId: string): void {
+    this.assertWritable('clear a timer');
+    this.pending.clearTimer(streamId, timerId);
+    this.writer.schedule();
+  }
+
+  setCheckpoint(processorId: string, position: number): void {
+    this.assertWritable('set a checkpoint');
+    this.pending.setCheckpoint(processorId, position);
+    this.writer.schedule();
+  }
+
+  flush(): Promise<void> {
+    if (this.closed) return Promise.reject(new StoreClosedError('flush'));
+    return this.writer.flush();
+  }
+
+  close(): Promise<void> {
+    this.closing ??= this.shutDown();
+    return this.closing;
+  }
+
+  private async shutDown(): Promise<void> {
+    for (const sub of [...this.subscriptions]) sub.close();
+    let flushError: unknown;
+    try {
+      await this.writer.flush();
+    } catch (err) {
+      flushError = err;
+    }
+    this.checkpointer.stop();
+    try {
+      this.db.pragma('wal_checkpoint(PASSIVE)');
+    } catch (err) {
+      this.reportError(err, 'close: final wal checkpoint failed');
+    }
+    this.db.close();
+    this.closed = true;
+    this.listeners = [];
+    if (flushError !== undefined) throw flushError;
+  }
+
+  // ---- reads --------------------------------------------------------------------------------------------------
+
+  readStream(streamId: string, fromStreamPosition = 1, limit?: number): RecordedEvent[] {
+    this.assertOpen('read a stream');
+    const from = checkPosition(fromStreamPosition, 'fromStreamPosition');
+    return eventsFromRows(this.st.readStream.all(streamId, from, limit === undefined ? -1 : checkLimit(limit, 'limit')));
+  }
+
+  readAll(afterPosition: number, limit: number): RecordedEvent[] {
+    this.assertOpen('read the log');
+    return eventsFromRows(this.st.readAll.all(checkPosition(afterPosition, 'afterPosition'), checkLimit(limit, 'limit')));
+  }
+
+  readStreamAfter(streamId: string, afterPosition: number, limit: number): RecordedEvent[] {
+    this.assertOpen('read a stream');
+    const after = checkPosition(afterPosition, 'afterPosition');
+    const from = firstStreamPositionAfter(this.st, streamId, after);
+    return eventsFromRows(this.st.readStreamAfter.all(streamId, from, after, checkLimit(limit, 'limit')));
+  }
+
+  iterate(filter?: EventFilter): IterableIterator<RecordedEvent> {
+    this.assertOpen('iterate the log');
+    return iterateEvents(this.st, this.pages, this.writer.head.position, filter);
+  }
+
+  headPosition(): number {
+    return this.writer.head.position;
+  }
+
+  streamVersion(streamId: string): number {
+    this.assertOpen('read a stream version');
+    return this.st.streamVersion.get(streamId) ?? 0;
+  }
+
+  listStreams(prefix?: string): StreamInfo[] {
+    this.assertOpen('list streams');
+    if (prefix === undefined || prefix === '') return this.st.allStreams.all().map(streamInfo);
+    // Ids sharing a prefix are contiguous in the primary-key order: walk from the prefix, stop at the first miss.
+    const found: StreamInfo[] = [];
+    for (const r of this.st.streamsFrom.iterate(prefix)) {
+      if (!r.stream_id.startsWith(prefix)) break;
+      found.push(streamInfo(r));
+    }
+    return found.sort((a, b) => a.createdPosition - b.createdPosition);
+  }
+
+  loadSnapshot(streamId: string): Snapshot | undefined {
+    this.assertOpen('load a snapshot');
+    const row = this.pending.snapshot(streamId) ?? this.st.getSnapshot.get(streamId);
+    return row ? snapshotFromRow(row) : undefined;
+  }
+
+  listTimers(): DurableTimer[] {
+    this.assertOpen('list timers');
+    return this.pending.mergeTimers(this.st.allTimers.all()).map(timerFromRow);
+  }
+
+  getCheckpoint(processorId: string): number {
+    this.assertOpen('read a checkpoint');
+    return this.pending.checkpoint(processorId) ?? this.st.getCheckpoint.get(processorId) ?? 0;
+  }
+
+  verifyChain(): VerifyResult {
+    this.assertOpen('verify the chain');
+    return verifyChain(this.db);
+  }
+
+  // ---- fan-out ------------------------------------------------------------------------------------------------
+
+  onCommitted(listener: CommittedListener): () => void {
+    if (typeof listener !== 'function') throw new InvalidArgumentError('onCommitted: listener must be a function');
+    this.listeners = [...this.listeners, listener];
+    let removed = false;
+    return () => {
+      if (removed) return;
+      removed = true;
+      this.listeners = this.listeners.filter((l) => l !== listener);
+    };
+  }
+
+  subscribe(afterPosition: number, handler: CommittedListener, options: SubscribeOptions = {}): Subscription {
+    this.assertOpen('subscribe');
+    if (this.closing) throw new StoreClosedError('subscribe');
+    checkPosition(afterPosition, 'afterPosition');
+    if (typeof handler !== 'function') throw new InvalidArgumentError('subscribe: handler must be a function');
+    if (options.pageSize !== undefined) checkLimit(options.pageSize, 'pageSize');
+    if (options.streamId !== undefined) checkStreamId(options.streamId);
+    const sub = new CatchUpSubscription(this.subscriptionSource, afterPosition, handler, options);
+    this.subscriptions.add(sub);
+    return sub;
+  }
+
+  private emitCommitted(events: StoredEvent[]): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(events);
+      } catch (err) {
+        this.reportError(err, 'onCommitted listener threw');
+      }
+    }
+  }
+
+  private assertOpen(operation: string): void {
+    if (this.closed) throw new StoreClosedError(operation);
+  }
+
+  private assertWritable(operation: string): void {
+    if (this.closing) throw new StoreClosedError(operation);
+  }
+}
+
+/** Open (creating if needed) the event store in `options.path`. Throws SchemaVersionError for a newer schema. */
+export function openEventStore(options: EventStoreOptions): EventStore {
+  if (typeof options?.path !== 'string' || options.path === '') throw new InvalidArgumentError('openEventStore: path is required');
+  const durability = options.durability ?? 'strict';
+  if (durability !== 'strict' && durability !== 'fast') {
+    throw new InvalidArgumentError(`openEventStore: durability must be 'strict' or 'fast' (got ${String(durability)})`);
+  }
+  if (options.maxBatchEvents !== undefined) checkLimit(options.maxBatchEvents, 'maxBatchEvents');
+  if (options.checkpointIdleMs !== undefined) checkPosition(options.checkpointIdleMs, 'checkpointIdleMs');
+  const db = openDatabase(options.path, durability);
+  try {
+    return new SqliteEventStore(db, options);
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+}

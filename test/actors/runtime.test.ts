@@ -1,0 +1,215 @@
+// The actor runtime: journal-then-fold, pure replay (no effects), snapshots, and durable timers across a restart.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { assign, emit, setup } from 'xstate';
+import { z } from 'zod';
+import { openEventStore } from '../../src/store/index.js';
+import type { EventStore } from '../../src/store/types.js';
+import { EventCatalogue } from '../../src/events/catalogue.js';
+import { ActorRuntime } from '../../src/actors/runtime.js';
+import type { ActorKind } from '../../src/actors/actor-kind.js';
+import { silentLogger } from '../../src/log/logger.js';
+
+// A door: opened and closed by commands; opening emits an effect and arms a durable auto-close timer.
+const door = setup({
+  types: {
+    context: {} as { opens: number; closes: number; by: string[] },
+    events: {} as
+      | { type: 'Installed' }
+      | { type: 'Opened'; by: string; closeAt: number }
+      | { type: 'Closed'; by: string }
+      | { type: 'Noted'; text: string },
+    emitted: {} as { type: string } & Record<string, unknown>,
+  },
+}).createMachine({
+  id: 'door',
+  initial: 'new',
+  context: { opens: 0, closes: 0, by: [] },
+  states: {
+    new: { on: { Installed: 'closed' } },
+    closed: {
+      on: {
+        Opened: {
+          target: 'open',
+          actions: [
+            assign({ opens: ({ context }) => context.opens + 1, by: ({ context, event }) => [...context.by, event.by] }),
+            emit(({ event }) => ({ type: 'effect.ring', by: event.by })),
+            emit(({ event }) => ({ type: 'timer.set', timerId: 'auto-close', dueAt: event.closeAt, event: { type: 'Closed', by: 'timer' } })),
+          ],
+        },
+      },
+    },
+    open: {
+      on: {
+        Closed: {
+          target: 'closed',
+          actions: [assign({ closes: ({ context }) => context.closes + 1, by: ({ context, event }) => [...context.by, event.by] }), emit({ type: 'timer.clear', timerId: 'auto-close' })],
+        },
+      },
+    },
+  },
+});
+
+function catalogue(): EventCatalogue {
+  const c = new EventCatalogue();
+  c.define('Installed', z.object({}));
+  c.define('Opened', z.object({ by: z.string(), closeAt: z.number() }));
+  c.define('Closed', z.object({ by: z.string() }));
+  c.define('Noted', z.object({ text: z.string() }));
+  return c;
+}
+
+function kind(effects: string[], snapshotEvery = 1000): ActorKind<typeof door> {
+  return {
+    streamType: 'door',
+    machine: door,
+    machineVersion: 'door-1',
+    foldedTypes: new Set(['Installed', 'Opened', 'Closed']),
+    snapshotEvery,
+    onEffect: (_a, e) => effects.push(e.type),
+  };
+}
+
+function setupRuntime(path: string, effects: string[], snapshotEvery?: number) {
+  const store = openEventStore({ path });
+  const runtime = new ActorRuntime({ store, catalogue: catalogue(), logger: silentLogger });
+  const k = kind(effects, snapshotEvery);
+  runtime.register(k);
+  return { store, runtime, k };
+}
+
+function tempDb(): { dir: string; path: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'aix-runtime-'));
+  return { dir, path: join(dir, 'log.db') };
+}
+
+async function script(runtime: ActorRuntime, k: ActorKind<typeof door>, far: number) {
+  const a = await runtime.create(k, 'front', [{ type: 'Installed', data: {} }]);
+  for (let i = 0; i < 5; i++) {
+    const opened = await a.decideEvent({ type: 'Opened', data: { by: `u${i}`, closeAt: far } });
+    assert.equal(opened.ok, true);
+    // a second open while open is not accepted by the machine: nothing is appended
+    const again = await a.decideEvent({ type: 'Opened', data: { by: 'x', closeAt: far } });
+    assert.equal(again.ok, false);
+    await a.record([{ type: 'Noted', data: { text: `raw traffic ${i}` } }]);
+    assert.equal((await a.decideEvent({ type: 'Closed', data: { by: `u${i}` } })).ok, true);
+  }
+  return a;
+}
+
+test('a replayed actor equals the live one, and replay runs no effect', async () => {
+  const { dir, path } = tempDb();
+  try {
+    const liveEffects: string[] = [];
+    const first = setupRuntime(path, liveEffects);
+    const live = await script(first.runtime, first.k, Date.now() + 3_600_000);
+    const livePersisted = JSON.stringify(live.persistedSnapshot());
+    assert.deepEqual(liveEffects.filter((e) => e === 'effect.ring').length, 5);
+    assert.equal(live.version, 1 + 5 * 3);
+    first.runtime.stop();
+    await first.store.close();
+
+    const replayEffects: string[] = [];
+    const second = setupRuntime(path, replayEffects);
+    const report = second.runtime.restoreAll();
+    assert.equal(report.streams, 1);
+    assert.equal(report.foldedEvents, 11); // Noted events are recorded but not folded
+    const restored = second.runtime.get<typeof door>('door:front')!;
+    assert.equal(replayEffects.length, 0, 'no effect runs during replay');
+    assert.equal(JSON.stringify(restored.persistedSnapshot()), livePersisted);
+    assert.equal(restored.version, live.version);
+    assert.deepEqual(restored.snapshot().context.by.slice(0, 2), ['u0', 'u0']);
+    // the restored actor goes on live
+    assert.equal((await restored.decideEvent({ type: 'Opened', data: { by: 'after', closeAt: Date.now() + 3_600_000 } })).ok, true);
+    assert.deepEqual(replayEffects, ['effect.ring']);
+    second.runtime.stop();
+    await second.store.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('restore from a snapshot + tail equals a full fold', async () => {
+  const { dir, path } = tempDb();
+  try {
+    const first = setupRuntime(path, [], 4); // snapshot every 4 events
+    await script(first.runtime, first.k, Date.now() + 3_600_000);
+    first.runtime.stop();
+    await first.store.close();
+
+    const withSnap = setupRuntime(path, []);
+    const r1 = withSnap.runtime.restoreAll();
+    assert.equal(r1.fromSnapshot, 1);
+    assert.ok(r1.foldedEvents < 11, `only the tail is folded (${r1.foldedEvents})`);
+    const a = JSON.stringify(withSnap.runtime.get<typeof door>('door:front')!.snapshot().context);
+    withSnap.runtime.stop();
+    await withSnap.store.close();
+
+    // a machine version change discards the snapshot and folds everything
+    const store = openEventStore({ path });
+    const runtime = new ActorRuntime({ store, catalogue: catalogue(), logger: silentLogger });
+    runtime.register({ ...kind([]), machineVersion: 'door-2' });
+    const r2 = runtime.restoreAll();
+    assert.equal(r2.fromSnapshot, 0);
+    assert.equal(r2.foldedEvents, 11);
+    assert.equal(JSON.stringify(runtime.get<typeof door>('door:front')!.snapshot().context), a);
+    runtime.stop();
+    await store.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a durable timer set before a restart fires after it', async () => {
+  const { dir, path } = tempDb();
+  try {
+    const first = setupRuntime(path, []);
+    const a = await first.runtime.create(first.k, 'back', [{ type: 'Installed', data: {} }]);
+    await a.decideEvent({ type: 'Opened', data: { by: 'alice', closeAt: Date.now() + 600 } });
+    assert.equal(first.runtime.timers.pending().length, 1);
+    first.runtime.stop(); // the process "dies" before the timer fires
+    await first.store.close();
+
+    const second = setupRuntime(path, []);
+    const report = second.runtime.restoreAll();
+    assert.equal(report.timers, 1);
+    const restored = second.runtime.get<typeof door>('door:back')!;
+    assert.equal(restored.snapshot().value, 'open');
+    const deadline = Date.now() + 5000;
+    while (restored.snapshot().value !== 'closed' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    assert.equal(restored.snapshot().value, 'closed');
+    assert.deepEqual(restored.snapshot().context.by, ['alice', 'timer']);
+    const last = second.store.readStream('door:back').at(-1)!;
+    assert.equal(last.type, 'Closed');
+    assert.equal(last.meta.principal, 'system');
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(second.store.listTimers().length, 0, 'the fired timer row is gone');
+    second.runtime.stop();
+    await second.store.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('creating a stream that exists is refused; an unknown event type in the log names its position', async () => {
+  const { dir, path } = tempDb();
+  try {
+    const { store, runtime, k } = setupRuntime(path, []);
+    await runtime.create(k, 'side', [{ type: 'Installed', data: {} }]);
+    await assert.rejects(runtime.create(k, 'side', [{ type: 'Installed', data: {} }]), /already exists/);
+    await assert.rejects(runtime.create(k, 'bad', [{ type: 'Opened', data: { by: 1 } }]), /invalid Opened event: by/);
+    const r = await (store as EventStore).appendToStream('door:side', 'any', [{ type: 'Vanished', data: {} }]);
+    assert.equal(r.ok, true);
+    runtime.stop();
+    await store.close();
+    const again = setupRuntime(path, []);
+    assert.throws(() => again.runtime.restoreAll(), /position \d+ \(Vanished\): unknown event type/);
+    again.runtime.stop();
+    await again.store.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -1,0 +1,128 @@
+// A real gateway for integration tests: a config written as YAML and loaded by the real loader, a real SQLite file
+// in a temp dir, a real uWS server on 127.0.0.1 (port 0), and real bundled-agent child processes.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { loadConfigText } from '../../src/config/index.js';
+import { startGateway, type Gateway } from '../../src/gateway/gateway.js';
+import { createLogger, silentLogger } from '../../src/log/logger.js';
+import { DEMO_AGENT_ENTRY } from './paths.js';
+
+export const TOKEN = 'test-token-0123456789abcdef';
+export const OTHER_TOKEN = 'other-token-0123456789abcdef';
+
+export interface TestGatewayOptions {
+  /** demo agent flags per agent name (default: one agent `demo` with no flags) */
+  agents?: Record<string, { flags?: string[]; env?: Record<string, string>; [key: string]: unknown }>;
+  permissions?: unknown;
+  limits?: unknown;
+  server?: Record<string, unknown>;
+  recovery?: unknown;
+  store?: Record<string, unknown>;
+  /** reuse a data dir (restart tests) */
+  dir?: string;
+  cancelGraceMs?: number;
+}
+
+export interface ApiResponse<T = any> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
+
+export interface TestGateway {
+  gw: Gateway;
+  url: string;
+  dir: string;
+  api<T = any>(method: string, path: string, body?: unknown, opts?: { token?: string | null; raw?: string }): Promise<ApiResponse<T>>;
+  close(): Promise<void>;
+  /** close and remove the temp dir */
+  dispose(): Promise<void>;
+}
+
+export function demoAgent(flags: string[] = [], extra: Record<string, unknown> = {}) {
+  return { flags, ...extra };
+}
+
+export async function startTestGateway(o: TestGatewayOptions = {}): Promise<TestGateway> {
+  const dir = o.dir ?? mkdtempSync(join(tmpdir(), 'aix-gw-'));
+  const agents: Record<string, unknown> = {};
+  for (const [name, a] of Object.entries(o.agents ?? { demo: {} })) {
+    const { flags = [], env = {}, ...rest } = a;
+    agents[name] = {
+      command: process.execPath,
+      args: [DEMO_AGENT_ENTRY, ...flags],
+      env: { DEMO_AGENT_STORE: join(dir, `agent-store-${name}`), ...env },
+      auto_restart: true,
+      ...rest,
+    };
+  }
+  const tree = {
+    server: { host: '127.0.0.1', port: 0, prompt_timeout_secs: 60, ...o.server },
+    agents,
+    store: { data_dir: join(dir, 'data'), durability: 'fast', ...o.store },
+    auth: { tokens: [{ name: 'tester', token: TOKEN }, { name: 'other', token: OTHER_TOKEN }] },
+    ...(o.permissions ? { permissions: o.permissions } : { permissions: { default: 'allow' } }),
+    ...(o.limits ? { limits: o.limits } : {}),
+    ...(o.recovery ? { recovery: o.recovery } : {}),
+  };
+  const { config } = loadConfigText(stringify(tree), join(dir, 'test.yaml'), {});
+  const logger = process.env.AINTEGRIX_TEST_LOGS ? createLogger({ level: 'debug' }) : silentLogger;
+  const gw = await startGateway({
+    config,
+    tokens: config.auth.tokens,
+    logger,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, AINTEGRIX_API_KEY: 'never-leak-this-key-0123456789' },
+    cancelGraceMs: o.cancelGraceMs ?? 2000,
+  });
+  let closed = false;
+  const close = async () => {
+    if (closed) return;
+    closed = true;
+    await gw.close();
+  };
+  return {
+    gw,
+    url: gw.url,
+    dir,
+    async api(method, path, body, opts = {}) {
+      const headers: Record<string, string> = {};
+      const token = opts.token === undefined ? TOKEN : opts.token;
+      if (token !== null) headers.authorization = `Bearer ${token}`;
+      let payload: string | undefined = opts.raw;
+      if (payload === undefined && body !== undefined) payload = JSON.stringify(body);
+      if (payload !== undefined) headers['content-type'] = 'application/json';
+      const r = await fetch(`${gw.url}${path}`, { method, headers, body: payload });
+      const text = await r.text();
+      let parsed: unknown = text;
+      try {
+        parsed = text.length ? JSON.parse(text) : undefined;
+      } catch {
+        /* not JSON: keep the text */
+      }
+      return { status: r.status, body: parsed as never, headers: r.headers };
+    },
+    close,
+    async dispose() {
+      await close();
+      if (!o.dir) rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Text prompt body. */
+export function says(text: string) {
+  return { messages: [{ type: 'text', text }] };
+}
+
+/** Poll until `check` returns a truthy value (liveness, not speed). */
+export async function eventually<T>(check: () => T | Promise<T>, timeoutMs = 5000, what = 'condition'): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await check();
+    if (v) return v as NonNullable<T>;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}

@@ -1,0 +1,123 @@
+// Tamper evidence: the hash chain rule is what hash.ts documents, and verifyChain names the first changed or
+// missing event, whether a row was edited, deleted, or cut off the end of the log.
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { test, type TestContext } from 'node:test';
+import Database from 'better-sqlite3';
+import { openEventStore } from '../../src/store/sqlite-event-store.js';
+import { openTempStore } from './helpers.js';
+
+/** A closed store file with `n` events over three streams. */
+async function logWith(t: TestContext, n: number): Promise<string> {
+  const { store, file } = openTempStore(t);
+  for (let i = 1; i <= n; i++) {
+    await store.appendToStream(`session:${i % 3}`, 'any', [{ type: 'Noted', data: { i, text: `event number ${i}` }, meta: { principal: 'p' } }]);
+  }
+  assert.deepEqual(store.verifyChain(), { ok: true, checked: n });
+  await store.close();
+  return file;
+}
+
+/** Edit the file behind the store's back, as an attacker with file access would. */
+function tamper(file: string, sql: string): void {
+  const db = new Database(file);
+  db.exec(sql);
+  db.close();
+}
+
+function verify(t: TestContext, file: string) {
+  const store = openEventStore({ path: file });
+  t.after(() => store.close());
+  return store.verifyChain();
+}
+
+test('the stored hash follows the documented rule (an auditor can recompute it)', async (t) => {
+  const { store } = openTempStore(t);
+  await store.appendToStream('session:audit', 0, [
+    { type: 'First', data: { a: 'ü\n"x"' }, meta: { principal: 'alice' } },
+    { type: 'Second', data: [1, null] },
+  ]);
+  const [e1, e2] = store.readAll(0, 2);
+  const expected = (prev: string, e: typeof e1) =>
+    createHash('sha256')
+      .update(prev + JSON.stringify([e!.position, e!.streamId, e!.streamPosition, e!.type, e!.at, e!.dataText, e!.metaText]), 'utf8')
+      .digest('hex');
+  assert.equal(e1!.prevHash, '0'.repeat(64));
+  assert.equal(e1!.hash, expected('0'.repeat(64), e1));
+  assert.equal(e2!.prevHash, e1!.hash);
+  assert.equal(e2!.hash, expected(e1!.hash, e2));
+});
+
+test('one flipped byte in one event\'s data is found at that position', async (t) => {
+  const file = await logWith(t, 20);
+  // "event number 7" -> "event number 8": one byte of the stored JSON text changes.
+  tamper(file, `UPDATE events SET data = replace(data, 'number 7', 'number 8') WHERE position = 7`);
+  const r = verify(t, file);
+  assert.equal(r.ok, false);
+  assert.ok(!r.ok);
+  assert.equal(r.firstBadPosition, 7);
+  assert.equal(r.checked, 6);
+  assert.match(r.reason, /hash/);
+});
+
+test('changed meta, type or time is found too', async (t) => {
+  for (const [column, sql] of [
+    ['meta', `UPDATE events SET meta = '{"principal":"q"}' WHERE position = 3`],
+    ['type', `UPDATE events SET type = 'Forged' WHERE position = 3`],
+    ['at', `UPDATE events SET at = at + 1 WHERE position = 3`],
+    ['stream_id', `UPDATE events SET stream_id = 'session:9' WHERE position = 3`],
+  ] as const) {
+    const file = await logWith(t, 5);
+    tamper(file, sql);
+    const r = verify(t, file);
+    assert.ok(!r.ok, `${column} change not detected`);
+    assert.equal(r.firstBadPosition, 3, column);
+  }
+});
+
+test('a re-hashed forged row still breaks the link to the next event', async (t) => {
+  const file = await logWith(t, 5);
+  // The forger recomputes the hash of row 2 after changing it, but cannot change the rest of the chain.
+  const db = new Database(file);
+  const row = db.prepare('SELECT * FROM events WHERE position = 2').get() as Record<string, string | number>;
+  const data = '{"i":2,"text":"forged"}';
+  const hash = createHash('sha256')
+    .update(String(row.prev_hash) + JSON.stringify([row.position, row.stream_id, row.stream_position, row.type, row.at, data, row.meta]))
+    .digest('hex');
+  db.prepare('UPDATE events SET data = ?, hash = ? WHERE position = 2').run(data, hash);
+  db.close();
+  const r = verify(t, file);
+  assert.ok(!r.ok);
+  assert.equal(r.firstBadPosition, 3);
+  assert.match(r.reason, /prev_hash/);
+});
+
+test('a deleted row is found at its position', async (t) => {
+  const file = await logWith(t, 12);
+  tamper(file, 'DELETE FROM events WHERE position = 5');
+  const r = verify(t, file);
+  assert.ok(!r.ok);
+  assert.equal(r.firstBadPosition, 5);
+  assert.equal(r.checked, 4);
+  assert.match(r.reason, /missing/);
+});
+
+test('the first row deleted, and rows cut off the end, are found', async (t) => {
+  const first = await logWith(t, 6);
+  tamper(first, 'DELETE FROM events WHERE position = 1');
+  const r1 = verify(t, first);
+  assert.ok(!r1.ok);
+  assert.equal(r1.firstBadPosition, 1);
+
+  const tail = await logWith(t, 6);
+  tamper(tail, 'DELETE FROM events WHERE position >= 5');
+  const r2 = verify(t, tail);
+  assert.ok(!r2.ok);
+  assert.equal(r2.firstBadPosition, 5);
+  assert.match(r2.reason, /removed/);
+});
+
+test('an empty log verifies', async (t) => {
+  const { store } = openTempStore(t);
+  assert.deepEqual(store.verifyChain(), { ok: true, checked: 0 });
+});
