@@ -36,13 +36,7 @@ export async function serve(argv: string[]): Promise<number> {
     tokens.push({ name: 'generated', token: generated });
   }
   const gateway = await startGateway({ config, tokens, logger, env: process.env });
-  const r = gateway.restored;
-  logger.info('gateway started', { url: gateway.url, config: loaded.source, store: config.store.path, restored_streams: r.streams, timers: r.timers });
-  process.stdout.write(`aintegrix listening on ${gateway.url}\n`);
-  const shown = process.env.AINTEGRIX_API_KEY ? process.env.AINTEGRIX_API_KEY : generated;
-  if (shown) process.stdout.write(`API token: ${shown}${generated ? ` (generated, kept in ${join(config.store.data_dir, 'api-token')})` : ' (AINTEGRIX_API_KEY)'}\n`);
-  else process.stdout.write(`API tokens: ${tokens.map((t) => t.name).join(', ')} (from auth.tokens)\n`);
-
+  // signal handlers first: a client that reads the banner may signal at once
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
@@ -65,6 +59,13 @@ export async function serve(argv: string[]): Promise<number> {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+  const r = gateway.restored;
+  logger.info('gateway started', { url: gateway.url, config: loaded.source, store: config.store.path, restored_streams: r.streams, timers: r.timers });
+  process.stdout.write(`aintegrix listening on ${gateway.url}\n`);
+  const shown = process.env.AINTEGRIX_API_KEY ? process.env.AINTEGRIX_API_KEY : generated;
+  if (shown) process.stdout.write(`API token: ${shown}${generated ? ` (generated, kept in ${join(config.store.data_dir, 'api-token')})` : ' (AINTEGRIX_API_KEY)'}\n`);
+  else process.stdout.write(`API tokens: ${tokens.map((t) => t.name).join(', ')} (from auth.tokens)\n`);
+
   return 0;
 }
 

@@ -16,6 +16,8 @@ export class RequestContext {
   readonly headers: Record<string, string>;
   readonly params: string[];
   readonly client: string;
+  /** approximate size of the request headers (uWS 20.30 itself accepts headers of any size) */
+  readonly headerBytes: number;
   readonly requestId: string;
   principal: Principal | undefined;
   aborted = false;
@@ -33,10 +35,13 @@ export class RequestContext {
     this.url = req.getUrl();
     this.query = new URLSearchParams(req.getQuery() ?? '');
     const headers: Record<string, string> = {};
+    let headerBytes = 0;
     req.forEach((k, v) => {
       headers[k] = v;
+      headerBytes += k.length + v.length + 4;
     });
     this.headers = headers;
+    this.headerBytes = headerBytes;
     const params: string[] = [];
     for (let i = 0; i < paramCount; i++) params.push(decodeParam(req.getParameter(i)));
     this.params = params;

@@ -31,6 +31,9 @@ export interface Route {
   handler: RouteHandler;
 }
 
+/** Requests with more header bytes than this are refused with 431 before anything else runs. */
+export const MAX_HEADER_BYTES = 16 * 1024;
+
 export interface RouterDeps {
   authenticator: TokenAuthenticator;
   rateLimiter?: RateLimiter;
@@ -59,6 +62,10 @@ export function mountRoutes(app: TemplatedApp, routes: readonly Route[], deps: R
     const allow = [...methods.keys()].join(', ');
     app.any(path, (res, req) => {
       const ctx = new RequestContext(res, req, paramCount, nextRequestId());
+      if (ctx.headerBytes > MAX_HEADER_BYTES) {
+        finish(ctx, deps, path, new HttpError(431, 'headers_too_large', `request headers exceed ${MAX_HEADER_BYTES} bytes`, { connection: 'close' }));
+        return;
+      }
       const route = methods.get(ctx.method.toUpperCase());
       if (!route) {
         finish(ctx, deps, path, new HttpError(405, 'method_not_allowed', `${ctx.method.toUpperCase()} is not allowed on ${path}`, { allow }));
@@ -69,6 +76,10 @@ export function mountRoutes(app: TemplatedApp, routes: readonly Route[], deps: R
   }
   app.any('/*', (res, req) => {
     const ctx = new RequestContext(res, req, 0, nextRequestId());
+    if (ctx.headerBytes > MAX_HEADER_BYTES) {
+      finish(ctx, deps, '*', new HttpError(431, 'headers_too_large', `request headers exceed ${MAX_HEADER_BYTES} bytes`, { connection: 'close' }));
+      return;
+    }
     finish(ctx, deps, '*', new HttpError(404, 'not_found', `no route for ${ctx.method.toUpperCase()} ${ctx.url}`));
   });
 }

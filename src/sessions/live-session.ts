@@ -369,11 +369,19 @@ export class LiveSession {
     this.collector = null;
   }
 
-  /** Stop the process (it is respawned, with `session/resume|load`, on the next prompt). */
+  /**
+   * Stop the process (it is respawned, with `session/resume|load`, on the next prompt). The connection is dropped at
+   * once so that a prompt arriving while the old process stops gets a new one.
+   */
   async restartProcess(): Promise<void> {
     const conn = this.connection;
     if (!conn) return;
-    await conn.stop(this.deps.cancelGraceMs);
+    this.connection = null;
+    const info = await conn.stop(this.deps.cancelGraceMs);
+    await this.record(
+      [{ type: 'AgentDetached', data: { process: this.processStream ?? undefined, reason: 'timeout_restart', code: info.code, signal: info.signal, stderr_tail: info.stderrTail } }],
+      'system',
+    ).catch((e: Error) => this.deps.logger.error('cannot record agent restart', { session: this.id, error: e }));
   }
 
   private async fail(code: string, message: string): Promise<void> {

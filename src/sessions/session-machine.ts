@@ -4,6 +4,7 @@
 import { assign, emit, setup } from 'xstate';
 import type { z } from 'zod';
 import type * as E from '../events/session-events.js';
+import { chooseOption } from '../permissions/options.js';
 
 type Ev<T extends string, S extends z.ZodType> = { type: T } & z.output<S> & { $at?: number; $pos?: number };
 
@@ -126,7 +127,13 @@ export const sessionMachine = setup({
       const e = event as Of<'AgentAttachFailed'>;
       return { attached: false, lastError: { code: e.code, message: e.message } };
     }),
-    detach: assign({ attached: false }),
+    // a late report about an older process (restarted after a timeout) must not detach the current one
+    detach: assign({
+      attached: ({ context, event }) => {
+        const p = (event as Of<'AgentDetached'>).process;
+        return p !== undefined && p !== context.process ? context.attached : false;
+      },
+    }),
     changeModel: assign({ model: ({ event }) => (event as Of<'ModelChanged'>).model }),
     askPermission: assign({
       approvals: ({ context, event }) => {
@@ -145,13 +152,22 @@ export const sessionMachine = setup({
         };
       },
     }),
+    // the deadline answers reject, with one of the reject options the agent offered (or `cancelled` if none)
     armApprovalDeadline: emit(({ event }) => {
       const e = event as Of<'PermissionRequested'>;
+      const chosen = chooseOption(e.options, 'reject_once');
       return {
         type: 'timer.set',
         timerId: `approval:${e.approval_id}`,
         dueAt: e.deadline ?? 0,
-        event: { type: 'PermissionDecided', approval_id: e.approval_id, decision: 'reject_once', option_id: null, decided_by: 'deadline', reason: 'approval deadline passed' },
+        event: {
+          type: 'PermissionDecided',
+          approval_id: e.approval_id,
+          decision: 'reject_once',
+          option_id: chosen.outcome === 'selected' ? chosen.optionId : null,
+          decided_by: 'deadline',
+          reason: 'approval deadline passed',
+        },
       };
     }),
     decidePermission: assign(({ context, event }) => {

@@ -109,3 +109,15 @@ async function freePort(): Promise<number> {
     });
   });
 }
+
+test('refuses to start on the slow JavaScript fallback of uWebSockets.js', async () => {
+  const dir = tempDir();
+  try {
+    const r = await runCli(['serve'], { AINTEGRIX_DATA_DIR: dir, UWS_USE_FALLBACK: '1', AINTEGRIX_PORT: String(await freePort()) });
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /JavaScript fallback instead of the native binary/);
+    assert.doesNotMatch(r.stdout, /listening/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
