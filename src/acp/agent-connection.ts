@@ -155,7 +155,7 @@ function buildClient(h: ClientMethodHandlers) {
     .onRequest(methods.client.terminal.waitForExit, ({ params, signal }) => h.waitForTerminalExit(params, signal))
     .onRequest(methods.client.terminal.kill, ({ params }) => h.killTerminal(params))
     .onRequest(methods.client.terminal.release, ({ params }) => h.releaseTerminal(params))
-    // session/update is recorded from the raw tap; the SDK's validated copy is not needed
+    // session/update is recorded and read from the raw tap, which does not even pass it on (tapped-stream.ts)
     .onNotification(methods.client.session.update, () => undefined);
 }
 

@@ -89,7 +89,9 @@ export function createTappedStream(stdout: Readable, stdin: Writable, tap: Strea
       return;
     }
     tap.incoming(message, line);
-    controller.enqueue(message);
+    // session/update is consumed from the tap alone; the SDK would only validate it, and on a schema violation
+    // (claude-agent-acp's usage_update with "used": null) print a non-JSON "Error handling notification" to stderr
+    if (!isSessionUpdate(message)) controller.enqueue(message);
   }
 
   stdin.on('error', () => {
@@ -104,6 +106,10 @@ export function createTappedStream(stdout: Readable, stdin: Writable, tap: Strea
   });
 
   return { readable, writable, end };
+}
+
+function isSessionUpdate(m: AnyMessage): boolean {
+  return (m as { method?: unknown }).method === 'session/update' && !('id' in m);
 }
 
 function isJsonRpc(v: unknown): v is AnyMessage {

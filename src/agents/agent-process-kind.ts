@@ -5,7 +5,7 @@ import { agentProcessFoldedTypes, agentProcessMachine } from './agent-process-ma
 export const agentProcessKind: ActorKind<typeof agentProcessMachine> = {
   streamType: 'agent',
   machine: agentProcessMachine,
-  machineVersion: 'agent-process-1',
+  machineVersion: 'agent-process-2',
   foldedTypes: agentProcessFoldedTypes,
   snapshotWhen: (s) => s.status === 'done',
 };

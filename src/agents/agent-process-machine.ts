@@ -5,13 +5,15 @@ export interface AgentProcessContext {
   agent: string;
   session: string;
   pid: number | null;
+  command: string;
+  args: string[];
   restart: number;
   capabilities: unknown;
   exit: { code: number | null; signal: string | null; stderrTail: string; requested: boolean } | null;
 }
 
 type AgentProcessEvent =
-  | { type: 'AgentProcessSpawned'; agent: string; session: string; pid: number; restart: number }
+  | { type: 'AgentProcessSpawned'; agent: string; session: string; pid: number; restart: number; command: string; args: string[] }
   | { type: 'AgentProcessInitialized'; agent_capabilities: unknown }
   | { type: 'AgentProcessExited'; code: number | null; signal: string | null; stderr_tail: string; requested: boolean };
 
@@ -20,7 +22,7 @@ export const agentProcessMachine = setup({
 }).createMachine({
   id: 'agentProcess',
   initial: 'new',
-  context: { agent: '', session: '', pid: null, restart: 0, capabilities: null, exit: null },
+  context: { agent: '', session: '', pid: null, command: '', args: [], restart: 0, capabilities: null, exit: null },
   on: {
     AgentProcessExited: {
       target: '.exited',
@@ -34,7 +36,14 @@ export const agentProcessMachine = setup({
       on: {
         AgentProcessSpawned: {
           target: 'spawned',
-          actions: assign(({ event }) => ({ agent: event.agent, session: event.session, pid: event.pid, restart: event.restart })),
+          actions: assign(({ event }) => ({
+            agent: event.agent,
+            session: event.session,
+            pid: event.pid,
+            command: event.command,
+            args: event.args,
+            restart: event.restart,
+          })),
         },
       },
     },

@@ -60,7 +60,18 @@ export async function serve(argv: string[]): Promise<number> {
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
   const r = gateway.restored;
-  logger.info('gateway started', { url: gateway.url, config: loaded.source, store: config.store.path, restored_streams: r.streams, timers: r.timers });
+  const rec = gateway.recovered;
+  logger.info('gateway started', {
+    url: gateway.url,
+    config: loaded.source,
+    store: config.store.path,
+    restored_streams: r.streams,
+    timers: r.timers,
+    recovered_sessions: rec.sessions,
+    interrupted_turns: rec.interruptedTurns,
+    expired_approvals: rec.expiredApprovals,
+    stray_processes_stopped: rec.strayProcesses,
+  });
   process.stdout.write(`aintegrix listening on ${gateway.url}\n`);
   const shown = process.env.AINTEGRIX_API_KEY ? process.env.AINTEGRIX_API_KEY : generated;
   if (shown) process.stdout.write(`API token: ${shown}${generated ? ` (generated, kept in ${join(config.store.data_dir, 'api-token')})` : ' (AINTEGRIX_API_KEY)'}\n`);

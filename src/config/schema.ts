@@ -160,6 +160,8 @@ const limitsSchema = section({
   fs_max_read_bytes: byteSize().default(10 * 1024 * 1024),
   fs_max_write_bytes: byteSize().default(10 * 1024 * 1024),
   terminal_output_bytes: byteSize().default(1024 * 1024),
+  /** a stream client (SSE, WebSocket) that does not drain for this long is closed; it resumes from its last position */
+  stream_stall_secs: seconds().default(5),
 });
 
 const recoverySchema = section({

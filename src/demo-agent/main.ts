@@ -41,10 +41,12 @@ function main(): void {
   // channel.writable); outgoing messages skip its encoder layer and go straight to the channel.
   const stream = { readable: ndJsonStream(channel.writable, input).readable, writable: channel.messages };
   const connection = buildAgentApp(state).connect(stream);
-  // stdin closed (or the stream broke): the client is gone, and so are we.
+  // stdin closed (or the stream broke): the client is gone, and so are we — unless DEMO_AGENT_LINGER=1, which
+  // imitates an agent that outlives its client (tests of the gateway's stray-process cleanup use it).
   void connection.closed.then(() => {
     channel.flush();
-    process.exit(0);
+    if (process.env.DEMO_AGENT_LINGER === '1') setInterval(() => undefined, 60_000);
+    else process.exit(0);
   });
 
   process.stderr.write(

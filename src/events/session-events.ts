@@ -38,6 +38,10 @@ export const AgentAttached = z.object({
   modes: json.optional(),
   /** the model now active on the agent side, when known */
   model: z.string().nullable().optional(),
+  /** path new_with_transcript: what was sent to prime the new ACP session, and whether the agent took it */
+  transcript: z.object({ entries: z.number().int(), chars: z.number().int(), ok: z.boolean(), error: z.string().optional() }).optional(),
+  /** path load: how many replayed updates were recognised (and not recorded again) */
+  replayed_updates: z.number().int().optional(),
 });
 
 export const AgentAttachFailed = z.object({
@@ -48,7 +52,9 @@ export const AgentAttachFailed = z.object({
 
 export const AgentDetached = z.object({
   process: z.string().optional(),
-  reason: z.enum(['exited', 'stopped', 'timeout_restart']),
+  /** exited: on its own; stopped: by us (close, shutdown); timeout_restart: after a timed-out turn; gateway_restart:
+   * the gateway died while it ran (found at the next boot, and stopped if it was still alive) */
+  reason: z.enum(['exited', 'stopped', 'timeout_restart', 'gateway_restart']),
   code: z.number().int().nullable(),
   signal: z.string().nullable(),
   stderr_tail: z.string(),
@@ -79,7 +85,8 @@ export const PermissionRequested = z.object({
 
 export const PermissionDecided = z.object({
   approval_id: z.string(),
-  decision: z.enum([...decisions, 'cancelled']),
+  /** expired: still pending when the gateway stopped; nobody can answer the agent that asked any more */
+  decision: z.enum([...decisions, 'cancelled', 'expired']),
   /** the option chosen among those the agent offered; null = answered `cancelled` */
   option_id: z.string().nullable(),
   /** token name of a person, or policy | session_rule | deadline | cancel | recovery */
@@ -125,6 +132,8 @@ export const SessionRecovered = z.object({
 export const AcpMessage = z.object({
   dir: z.enum(['in', 'out']),
   msg: json,
+  /** set on the agent's answer to the transcript that primes a new ACP session (not part of any client turn) */
+  priming: z.literal(true).optional(),
 });
 
 /** A stdout line of the agent that is not a JSON-RPC message: recorded and skipped. */

@@ -12,6 +12,7 @@ import { AgentStatusView } from '../agents/agent-status.js';
 import { PermissionPolicy } from '../permissions/index.js';
 import { SessionService } from '../sessions/session-service.js';
 import { ApprovalService } from '../sessions/approval-service.js';
+import { recoverAtBoot, type RecoveryReport } from '../sessions/recovery.js';
 import { shapePrompt, toContentBlocks, type PromptCapabilities } from '../sessions/prompt-input.js';
 import { buildAgentEnv } from '../acp/agent-env.js';
 import { startHttpServer, type HttpServer } from '../http/server.js';
@@ -20,6 +21,8 @@ import { RateLimiter } from '../http/rate-limiter.js';
 import type { Logger } from '../log/logger.js';
 import type { GatewayServices } from './services.js';
 import { apiRoutes } from './routes.js';
+import { SessionStreams } from '../streams/session-streams.js';
+import { mountSessionSocket } from '../http/ws.js';
 
 export interface GatewayOptions {
   config: AintegrixConfig;
@@ -36,6 +39,7 @@ export interface Gateway extends GatewayServices {
   readonly url: string;
   readonly runtime: ActorRuntime;
   readonly restored: RestoreReport;
+  readonly recovered: RecoveryReport;
   close(): Promise<void>;
 }
 
@@ -53,10 +57,15 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
   const policy = new PermissionPolicy(config.permissions);
   const secrets = o.tokens.map((t) => t.token);
   const approvalIndex = new Map<string, string>();
+  // every approval ever asked, so that deciding one that is no longer pending is a 409, not a 404
+  for (const e of store.iterate({ type: 'PermissionRequested' })) {
+    approvalIndex.set((e.data as { approval_id: string }).approval_id, e.streamId.slice('session:'.length));
+  }
   const instances = new Map<string, number>();
 
   const sessions = new SessionService(runtime, {
     config,
+    store,
     policy,
     logger,
     approvals: approvalIndex,
@@ -83,9 +92,12 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
   for (const e of store.iterate({})) if (isStatusEvent(e.type)) agentStatus.observe([e]);
   store.onCommitted((events) => agentStatus.observe(events));
   const approvals = new ApprovalService(sessions, approvalIndex);
+  const recovered = await recoverAtBoot(runtime, sessions, logger, `boot-${Date.now().toString(36)}`);
 
+  const streams = new SessionStreams(store, config.limits.stream_stall_secs * 1000);
   let shuttingDown = false;
   const services: GatewayServices = {
+    streams,
     config,
     store,
     sessions,
@@ -107,12 +119,14 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
     },
   };
 
+  const authenticator = new TokenAuthenticator(o.tokens);
   const http = await startHttpServer({
     host: config.server.host,
     port: config.server.port,
     routes: apiRoutes(services),
+    beforeRoutes: (app) => mountSessionSocket(app, services, authenticator),
     deps: {
-      authenticator: new TokenAuthenticator(o.tokens),
+      authenticator,
       rateLimiter: new RateLimiter(config.limits.rate.requests_per_second, config.limits.rate.burst),
       logger,
     },
@@ -125,10 +139,12 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
     url: http.url,
     runtime,
     restored,
+    recovered,
     close() {
       closing ??= (async () => {
         shuttingDown = true;
         http.close();
+        streams.stop();
         await sessions.stopAll();
         await runtime.settled();
         runtime.stop();

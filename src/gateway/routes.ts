@@ -5,8 +5,11 @@ import { agentRoutes } from '../http/routes/agents.js';
 import { sessionRoutes } from '../http/routes/sessions.js';
 import { approvalRoutes } from '../http/routes/approvals.js';
 import { notYetRoutes } from '../http/routes/not-yet.js';
+import { mcpRoutes } from '../mcp/mcp-routes.js';
+import { auditRoutes } from '../http/routes/audit.js';
+import { streamRoutes } from '../http/routes/streams.js';
 import type { GatewayServices } from './services.js';
 
 export function apiRoutes(gw: GatewayServices): Route[] {
-  return [...healthRoutes(gw), ...agentRoutes(gw), ...sessionRoutes(gw), ...approvalRoutes(gw), ...notYetRoutes()];
+  return [...healthRoutes(gw), ...agentRoutes(gw), ...sessionRoutes(gw), ...approvalRoutes(gw), ...auditRoutes(gw), ...streamRoutes(gw), ...mcpRoutes(gw), ...notYetRoutes()];
 }

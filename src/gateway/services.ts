@@ -8,6 +8,7 @@ import type { ContentBlock } from '../sessions/prompt-input.js';
 import type { z } from 'zod';
 import type { embeddedContextSchema, messagesSchema } from '../sessions/prompt-input.js';
 import type { Logger } from '../log/logger.js';
+import type { SessionStreams } from '../streams/session-streams.js';
 
 export interface GatewayServices {
   readonly config: AintegrixConfig;
@@ -16,6 +17,8 @@ export interface GatewayServices {
   readonly approvals: ApprovalService;
   readonly agentStatus: AgentStatusView;
   readonly logger: Logger;
+  /** live streams of session logs (SSE, WebSocket) */
+  readonly streams: SessionStreams;
   /** messages (+ embedded context) → the ACP prompt for session `id` (prefix/suffix, capability checks, size cap) */
   shapePrompt(id: string, messages: z.infer<typeof messagesSchema>, embedded?: z.infer<typeof embeddedContextSchema>): ContentBlock[];
   shuttingDown(): boolean;

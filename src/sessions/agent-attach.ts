@@ -28,7 +28,13 @@ export interface AttachHost {
   /** create the `agent:<name>:<n>` stream for a new process */
   createProcessStream(events: NewEvent[]): Promise<JournaledActor>;
   record(events: NewEvent[]): Promise<unknown>;
-  setReplaying(on: boolean): void;
+  /** turn the load-replay filter on/off; returns how many replayed updates it recognised */
+  setReplaying(on: boolean): number;
+  /** mark traffic as priming (the transcript turn) */
+  setPriming(on: boolean): void;
+  /** the bounded transcript from our log, for path new_with_transcript */
+  transcript(): { text: string; entries: number; chars: number } | undefined;
+  primingTimeoutMs: number;
 }
 
 export interface Attached {
@@ -117,6 +123,7 @@ async function establish(host: AttachHost, conn: AgentConnection, process: Journ
   let path: 'new' | 'resume' | 'load' | 'new_with_transcript' = 'new';
   let acpSessionId: string | undefined;
   let result: Record<string, unknown> = {};
+  let replayed: number | undefined;
   if (cause === 'reattach' && ctx.acpSessionId) {
     if (caps.sessionCapabilities?.resume) {
       result = await tryRequest(conn, 'session/resume', { sessionId: ctx.acpSessionId, ...base }, timeout);
@@ -127,7 +134,7 @@ async function establish(host: AttachHost, conn: AgentConnection, process: Journ
       try {
         result = await tryRequest(conn, 'session/load', { sessionId: ctx.acpSessionId, ...base }, timeout * 2);
       } finally {
-        host.setReplaying(false);
+        replayed = host.setReplaying(false);
       }
       if (result !== NOT_FOUND) ({ path, acpSessionId } = { path: 'load', acpSessionId: ctx.acpSessionId });
     }
@@ -147,6 +154,7 @@ async function establish(host: AttachHost, conn: AgentConnection, process: Journ
   result = result ?? {};
 
   const model = await applyModel(host, conn, acpSessionId, result);
+  const transcript = path === 'new_with_transcript' ? await prime(host, conn, acpSessionId) : undefined;
   return {
     process: process.streamId,
     pid: conn.pid,
@@ -160,7 +168,33 @@ async function establish(host: AttachHost, conn: AgentConnection, process: Journ
     config_options: result.configOptions ?? undefined,
     modes: result.modes ?? undefined,
     model,
+    ...(transcript ? { transcript } : {}),
+    ...(path === 'load' ? { replayed_updates: replayed ?? 0 } : {}),
   };
+}
+
+/**
+ * Path new_with_transcript: send the bounded transcript from our log as a first prompt, so the new ACP session knows
+ * the conversation. A failure here is recorded, not fatal: the session goes on without the context.
+ */
+async function prime(host: AttachHost, conn: AgentConnection, acpSessionId: string) {
+  const t = host.transcript();
+  if (!t) return undefined;
+  host.setPriming(true);
+  try {
+    await withTimeout(
+      conn.request('session/prompt', { sessionId: acpSessionId, prompt: [{ type: 'text', text: t.text }] }),
+      host.primingTimeoutMs,
+      'session_timeout',
+      'the transcript prompt',
+    );
+    return { entries: t.entries, chars: t.chars, ok: true };
+  } catch (e) {
+    if (!conn.alive) throw e;
+    return { entries: t.entries, chars: t.chars, ok: false, error: errorText(e) };
+  } finally {
+    host.setPriming(false);
+  }
 }
 
 /** Apply the session's model (or the agent's configured default) when the agent offers model selection. */

@@ -17,6 +17,7 @@ import type { SessionDeps } from './session-deps.js';
 import type { sessionMachine, SessionContext } from './session-machine.js';
 import { TurnCollector } from './turn-collector.js';
 import { Deferred } from './deferred.js';
+import { buildTranscript } from './transcript.js';
 
 export type SessionActor = JournaledActor<typeof sessionMachine>;
 
@@ -47,6 +48,7 @@ export class LiveSession {
   private promptTimer: NodeJS.Timeout | undefined;
   private replaying = false;
   private replayedUpdates = 0;
+  private priming = false;
   private crashes = 0;
   private lastExitAt = 0;
   private restarts = 0;
@@ -138,7 +140,16 @@ export class LiveSession {
         setReplaying: (on) => {
           this.replaying = on;
           if (on) this.replayedUpdates = 0;
+          return this.replayedUpdates;
         },
+        setPriming: (on) => {
+          this.priming = on;
+        },
+        transcript: () => {
+          const r = this.deps.config.recovery;
+          return buildTranscript(this.deps.store, this.actor.streamId, r.transcript_max_events, r.transcript_max_chars, this.context.turn?.position ?? Infinity);
+        },
+        primingTimeoutMs: this.deps.config.server.prompt_timeout_secs * 1000,
       },
       cause,
     );
@@ -155,10 +166,15 @@ export class LiveSession {
         this.replayedUpdates++; // session/load replays history that is already in our log
         return;
       }
+      if (this.priming) {
+        // the agent's answer to the transcript that primes a new ACP session belongs to no client turn
+        this.recordQuietly({ type: 'AcpMessage', data: { dir: 'in', msg, priming: true } });
+        return;
+      }
       this.recordQuietly({ type: 'AcpMessage', data: { dir: 'in', msg } });
       this.collector?.observe(msg);
     },
-    outgoing: (msg, _line) => this.recordQuietly({ type: 'AcpMessage', data: { dir: 'out', msg } }),
+    outgoing: (msg, _line) => this.recordQuietly({ type: 'AcpMessage', data: this.priming ? { dir: 'out', msg, priming: true } : { dir: 'out', msg } }),
     unparsed: (line, reason) => this.recordQuietly({ type: 'AgentOutputSkipped', data: { line: line.slice(0, 4096), reason } }),
   };
 
@@ -386,6 +402,28 @@ export class LiveSession {
 
   private async fail(code: string, message: string): Promise<void> {
     await this.actor.decide((s) => (s.status === 'active' ? [{ type: 'SessionFailed', data: { code, message } }] : []), { principal: 'system' });
+  }
+
+  /**
+   * Gateway shutdown: the running turn is cancelled through the log (TurnCancelRequested, reason shutdown; pending
+   * approvals answered `cancelled`), the agent gets the cancel grace to answer, then its process is stopped. The
+   * session stays open; `session/close` is not sent, so the next gateway can resume it.
+   */
+  async shutdown(): Promise<void> {
+    const turn = this.context.turn;
+    if (turn && !this.turnEnded.has(turn.n)) {
+      const r = await this.actor.decideEvent({ type: 'TurnCancelRequested', data: { turn: turn.n, reason: 'shutdown' } }, { principal: 'system' });
+      if (r.ok || turn.cancelRequested) await Promise.race([this.waitForTurn(turn.n), sleep(this.deps.cancelGraceMs + 500)]);
+    }
+    const conn = this.connection;
+    if (!conn) return;
+    this.connection = null;
+    this.broker.dropAll();
+    const [info] = await Promise.all([conn.stop(this.deps.cancelGraceMs), this.terminals.releaseAll()]);
+    await this.record(
+      [{ type: 'AgentDetached', data: { process: this.processStream ?? undefined, reason: 'stopped', code: info.code, signal: info.signal, stderr_tail: info.stderrTail } }],
+      'system',
+    ).catch(() => undefined);
   }
 
   /** effect.close: cancel a running turn, `session/close` when offered, stop the process, release terminals. */

@@ -3,11 +3,12 @@ import type { JournaledActor } from '../actors/journaled-actor.js';
 import type { AintegrixConfig } from '../config/index.js';
 import type { Logger } from '../log/logger.js';
 import type { PermissionPolicy } from '../permissions/index.js';
-import type { NewEvent } from '../store/types.js';
+import type { EventStore, NewEvent } from '../store/types.js';
 import type { SessionContext } from './session-machine.js';
 
 export interface SessionDeps {
   config: AintegrixConfig;
+  store: EventStore;
   policy: PermissionPolicy;
   logger: Logger;
   /** the environment an agent process of `agent` gets (no gateway secrets) */

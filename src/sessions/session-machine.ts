@@ -61,6 +61,8 @@ export interface SessionContext {
     error: { code: string; message: string } | null;
     endedAt: number | null;
     position: number | null;
+    /** tool calls that never reported an outcome (outcome unknown) */
+    unknownToolCalls: string[];
   } | null;
   approvals: Record<string, PendingApproval>;
   sessionRules: unknown[];
@@ -202,7 +204,15 @@ export const sessionMachine = setup({
       const e = event as Of<'TurnEnded'>;
       return {
         turn: null,
-        lastTurn: { n: e.turn, outcome: e.outcome, stopReason: e.stop_reason, error: e.error, endedAt: e.$at ?? null, position: e.$pos ?? null },
+        lastTurn: {
+          n: e.turn,
+          outcome: e.outcome,
+          stopReason: e.stop_reason,
+          error: e.error,
+          endedAt: e.$at ?? null,
+          position: e.$pos ?? null,
+          unknownToolCalls: e.unknown_tool_calls ?? [],
+        },
         lastError: e.error,
       };
     }),

@@ -64,6 +64,10 @@ export class SessionService {
     return a;
   }
 
+  agentConfig(name: string) {
+    return this.deps.config.agents[name];
+  }
+
   liveFor(actor: SessionActor): LiveSession {
     let l = this.live.get(actor.id);
     if (!l) this.live.set(actor.id, (l = new LiveSession(actor, this.deps)));
@@ -219,9 +223,12 @@ export class SessionService {
     }
   }
 
-  /** Stop every agent process (shutdown): turns are cancelled and recorded by the shutdown procedure. */
+  /**
+   * Shutdown: cancel every running turn (recorded), answer pending permission requests `cancelled`, stop every agent
+   * process. Sessions stay open: the next gateway resumes them.
+   */
   async stopAll(): Promise<void> {
-    await Promise.all([...this.live.values()].map((l) => l.close('shutdown').catch(() => undefined)));
+    await Promise.all([...this.live.values()].map((l) => l.shutdown().catch(() => undefined)));
   }
 }
 

@@ -52,6 +52,7 @@ export function sessionDetail(actor: SessionActor) {
           error: c.lastTurn.error,
           ended_at: iso(c.lastTurn.endedAt),
           position: c.lastTurn.position,
+          tool_calls_outcome_unknown: c.lastTurn.unknownToolCalls ?? [],
         }
       : null,
     pending_approvals: approvalViews(c),

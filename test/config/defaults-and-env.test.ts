@@ -60,6 +60,7 @@ describe('embedded default', () => {
       fs_max_read_bytes: 10485760,
       fs_max_write_bytes: 10485760,
       terminal_output_bytes: 1048576,
+      stream_stall_secs: 5,
     });
     assert.deepEqual(config.recovery, { transcript_max_events: 50, transcript_max_chars: 12000 });
   });

@@ -1,0 +1,98 @@
+// `aintegrix audit verify|export --db PATH`: audits a database file offline. The file is opened read-only (no
+// migration, no write), so it can be a copy, a backup, or the live file of a running gateway.
+//   verify → one JSON line {ok, checked, first_bad_position?, reason?}; exit 0 intact, 3 broken, 1 cannot read
+//   export → NDJSON (the format of GET /api/v1/audit/export) to stdout or --out FILE
+// Exit codes: 0 ok, 1 error (unreadable or unknown file, write failure), 2 usage, 3 the chain is broken (verify).
+import { createWriteStream } from 'node:fs';
+import { resolve } from 'node:path';
+import { finished } from 'node:stream/promises';
+import { parseArgs } from './args.js';
+
+export const AUDIT_USAGE = `  audit verify --db PATH  check the hash chain of a database file (read-only); prints
+                          {ok, checked, first_bad_position?, reason?}; exit 0 intact, 3 broken, 1 unreadable
+  audit export --db PATH [--stream S] [--type T] [--since X] [--until Y] [--after N] [--out FILE]
+                          the log as NDJSON (one event per line, with prev_hash and hash) to stdout or FILE;
+                          since/until: ISO 8601 with a zone, or epoch ms (since inclusive, until exclusive)`;
+
+class UsageError extends Error {}
+
+// Loaded on use, so that `aintegrix help` stays instant.
+const auditModule = () => import('../audit/index.js');
+
+export async function audit(argv: readonly string[]): Promise<number> {
+  const [sub, ...rest] = argv;
+  try {
+    switch (sub) {
+      case 'verify':
+        return await verifyCommand(rest);
+      case 'export':
+        return await exportCommand(rest);
+      default:
+        return usage(sub === undefined ? 'audit needs a subcommand (verify or export)' : `unknown audit subcommand '${sub}'`);
+    }
+  } catch (e) {
+    if (e instanceof UsageError) return usage(e.message);
+    process.stderr.write(`aintegrix audit: ${e instanceof Error ? e.message : String(e)}\n`);
+    return 1;
+  }
+}
+
+function usage(problem: string): number {
+  process.stderr.write(`aintegrix audit: ${problem}\nusage:\n${AUDIT_USAGE}\n`);
+  return 2;
+}
+
+function flagsOf(argv: readonly string[], known: readonly string[]): Record<string, string> & { db: string } {
+  let parsed;
+  try {
+    parsed = parseArgs(argv, known);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  if (parsed.positional.length > 0) throw new UsageError(`unexpected argument '${parsed.positional[0]}'`);
+  const { db } = parsed.flags;
+  if (!db) throw new UsageError('--db PATH is required');
+  return { ...parsed.flags, db };
+}
+
+async function verifyCommand(argv: readonly string[]): Promise<number> {
+  const flags = flagsOf(argv, ['db']);
+  const { openReadOnlyLog, verifyLog } = await auditModule();
+  const log = openReadOnlyLog(flags.db);
+  let report;
+  try {
+    report = verifyLog(log);
+  } finally {
+    log.close();
+  }
+  process.stdout.write(JSON.stringify(report) + '\n');
+  return report.ok ? 0 : 3;
+}
+
+async function exportCommand(argv: readonly string[]): Promise<number> {
+  const { EXPORT_FILTER_FIELDS, ndjsonBatches, openReadOnlyLog, parseExportFilter, writeChunks } = await auditModule();
+  const { db, out, ...filterFlags } = flagsOf(argv, ['db', 'out', ...EXPORT_FILTER_FIELDS]);
+  const parsed = parseExportFilter(filterFlags);
+  if (!parsed.ok) throw new UsageError(`--${parsed.field}: ${parsed.message}`);
+  if (out !== undefined && [db, `${db}-wal`, `${db}-shm`].some((p) => resolve(p) === resolve(out))) {
+    throw new UsageError('--out must not be the database file');
+  }
+  const log = openReadOnlyLog(db);
+  try {
+    const chunks = ndjsonBatches(log.iterate(parsed.filter));
+    if (out === undefined) {
+      await writeChunks(process.stdout, chunks); // a reader that went away (`| head`) is a normal end
+      return 0;
+    }
+    const file = createWriteStream(out);
+    try {
+      await writeChunks(file, chunks);
+    } finally {
+      file.end();
+    }
+    await finished(file);
+    return 0;
+  } finally {
+    log.close();
+  }
+}

@@ -1,0 +1,115 @@
+// SSE streams: a prompt on an existing session (`POST /sessions/{id}/stream`), create + prompt in one call
+// (`POST /stream`), and the events log of a session (`GET /sessions/{id}/events`, JSON pages or SSE).
+import { z } from 'zod';
+import type { Route } from '../router.js';
+import type { RequestContext } from '../request-context.js';
+import { parseWith, queryObject } from '../validation.js';
+import { HttpError } from '../errors.js';
+import { SseResponse } from '../sse.js';
+import type { GatewayServices } from '../../gateway/services.js';
+import { embeddedContextSchema, messagesSchema } from '../../sessions/prompt-input.js';
+import { eventsSseFormat, promptSseFormat } from '../../streams/session-streams.js';
+import { eventView } from '../../streams/event-view.js';
+import { commandMeta } from './turn-reply.js';
+import { promptBodySchema } from './sessions.js';
+import { mcpServerSchema } from './mcp-server-schema.js';
+
+const streamCreateSchema = z
+  .object({
+    agent: z.string().min(1).max(64),
+    workspace_root: z.string().min(1).max(4096).optional(),
+    model: z.string().min(1).max(256).optional(),
+    mcp_servers: z.array(mcpServerSchema).max(32).optional(),
+    messages: messagesSchema,
+    embedded_context: embeddedContextSchema.optional(),
+  })
+  .strict();
+
+const cursor = z.coerce.number().int().min(0);
+const eventsQuery = z
+  .object({
+    after: cursor.optional(),
+    limit: z.coerce.number().int().min(1).max(1000).default(100),
+    type: z.string().min(1).max(64).optional(),
+    follow: z.enum(['true', 'false']).default('true'),
+  })
+  .strict();
+
+export function streamRoutes(gw: GatewayServices): Route[] {
+  const body = (ctx: RequestContext) => ctx.readJson(gw.config.limits.max_body_bytes);
+
+  /** Stream turn `turn` of session `id` to the client from `after`, ending with the turn. */
+  const streamTurn = (ctx: RequestContext, id: string, turn: number, after: number) => {
+    const sse = new SseResponse(ctx);
+    const c = gw.streams.open(id, after, sse, promptSseFormat(turn));
+    ctx.onAbort(() => gw.streams.close(c)); // the turn goes on; the client can follow it at /events
+    return undefined;
+  };
+
+  return [
+    {
+      method: 'POST',
+      path: '/api/v1/sessions/:id/stream',
+      handler: async (ctx) => {
+        const id = ctx.params[0]!;
+        const input = parseWith(promptBodySchema, await body(ctx));
+        const prompt = gw.shapePrompt(id, input.messages, input.embedded_context);
+        const submitted = await gw.sessions.submit(id, prompt, commandMeta(ctx));
+        if (!ctx.open) return undefined;
+        return streamTurn(ctx, id, submitted.turn, submitted.position);
+      },
+    },
+    {
+      method: 'POST',
+      path: '/api/v1/stream',
+      handler: async (ctx) => {
+        const input = parseWith(streamCreateSchema, await body(ctx));
+        const meta = commandMeta(ctx);
+        const actor = await gw.sessions.create(
+          { agent: input.agent, workspace_root: input.workspace_root, model: input.model, mcp_servers: input.mcp_servers, origin: 'stream' },
+          meta,
+        );
+        const created = gw.store.readStream(actor.streamId, 1, 1)[0]!;
+        const prompt = gw.shapePrompt(actor.id, input.messages, input.embedded_context);
+        const submitted = await gw.sessions.submit(actor.id, prompt, meta);
+        if (!ctx.open) return undefined;
+        // from just before SessionCreated: the first event the client reads is session_created
+        return streamTurn(ctx, actor.id, submitted.turn, created.position - 1);
+      },
+    },
+    {
+      // the WebSocket route answers upgrades on this path; a plain GET gets a clear error
+      method: 'GET',
+      path: '/api/v1/sessions/:id/stream',
+      handler: () => {
+        throw new HttpError(426, 'upgrade_required', 'this is a WebSocket endpoint: connect with an Upgrade: websocket request', { upgrade: 'websocket' });
+      },
+    },
+    {
+      method: 'GET',
+      path: '/api/v1/sessions/:id/events',
+      handler: (ctx) => {
+        const id = ctx.params[0]!;
+        gw.sessions.actor(id); // 404 for an unknown session
+        const q = parseWith(eventsQuery, queryObject(ctx.query), 'query');
+        if ((ctx.headers['accept'] ?? '').includes('text/event-stream')) {
+          const lastEventId = ctx.headers['last-event-id'];
+          const after = lastEventId !== undefined && lastEventId !== '' ? parseWith(cursor, lastEventId, 'Last-Event-ID') : (q.after ?? 0);
+          const sse = new SseResponse(ctx);
+          const until = q.follow === 'false' ? gw.store.headPosition() : Infinity;
+          const c = gw.streams.open(id, after, sse, eventsSseFormat(q.type), until);
+          ctx.onAbort(() => gw.streams.close(c));
+          return undefined;
+        }
+        const events = [];
+        for (const e of gw.store.iterate({ streamId: `session:${id}`, afterPosition: q.after ?? 0, ...(q.type ? { type: q.type } : {}) })) {
+          events.push(eventView(e));
+          if (events.length >= q.limit) break;
+        }
+        const next = events.length > 0 ? events[events.length - 1]!.position : (q.after ?? 0);
+        return { status: 200, json: { events, next_after: next } };
+      },
+    },
+  ];
+}
+

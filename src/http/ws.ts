@@ -1,0 +1,177 @@
+// The WebSocket session stream (`GET /api/v1/sessions/{id}/stream` with an upgrade). Server → client: the session's
+// client messages with their log position; client → server: prompt, cancel, approve, resume. Auth by the
+// Authorization header or `?token=` (browsers cannot set headers on a WebSocket; the query is never logged).
+import { z } from 'zod';
+import type { TemplatedApp, WebSocket } from './uws.js';
+import type { TokenAuthenticator } from './auth.js';
+import { HttpError, errorBody } from './errors.js';
+import type { GatewayServices } from '../gateway/services.js';
+import { renderWs } from '../streams/client-messages.js';
+import type { StreamCursor } from '../streams/stream-cursor.js';
+import type { ClosableSink } from '../streams/session-streams.js';
+import { embeddedContextSchema, messagesSchema } from '../sessions/prompt-input.js';
+import { approvalDecisionSchema } from '../sessions/approval-service.js';
+import { zodIssueMessage } from './validation.js';
+import type { EventMeta } from '../store/types.js';
+
+interface SocketData {
+  sessionId: string;
+  after: number | undefined;
+  principal: string;
+  client: string;
+  requestId: string;
+  cursor?: StreamCursor;
+  closed: boolean;
+  resume?: () => void;
+}
+
+const clientMessageSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('prompt'), messages: messagesSchema, embedded_context: embeddedContextSchema.optional() }).strict(),
+  z.object({ type: z.literal('cancel') }).strict(),
+  approvalDecisionSchema.extend({ type: z.literal('approve'), approval_id: z.string().min(1) }).strict(),
+  z.object({ type: z.literal('resume'), after: z.number().int().min(0) }).strict(),
+]);
+
+/** Close codes (4000-4999 are the application's). */
+export const WS_CLOSE = { sessionNotFound: 4404, slowClient: 4008 } as const;
+
+let socketCounter = 0;
+
+export function mountSessionSocket(app: TemplatedApp, gw: GatewayServices, auth: TokenAuthenticator): void {
+  app.ws<SocketData>('/api/v1/sessions/:id/stream', {
+    maxPayloadLength: gw.config.limits.max_body_bytes,
+    // we stop writing to a backpressured socket ourselves and catch it up from the log; uWS must never drop
+    maxBackpressure: 64 * 1024 * 1024,
+    idleTimeout: 120,
+    sendPingsAutomatically: true,
+    upgrade: (res, req, context) => {
+      const key = req.getHeader('sec-websocket-key');
+      const protocol = req.getHeader('sec-websocket-protocol');
+      const extensions = req.getHeader('sec-websocket-extensions');
+      const header = req.getHeader('authorization');
+      const token = req.getQuery('token') ?? '';
+      const afterRaw = req.getQuery('after') ?? '';
+      const sessionId = decodeURIComponent(req.getParameter(0) ?? '');
+      const principal = auth.verifyHeader(header) ?? (token ? auth.verifyToken(token) : undefined);
+      if (!principal) {
+        res.writeStatus('401 Unauthorized').writeHeader('content-type', 'application/json').end(errorBody('unauthorized', 'missing or invalid bearer token'));
+        return;
+      }
+      if (afterRaw !== '' && !/^\d{1,15}$/.test(afterRaw)) {
+        res.writeStatus('400 Bad Request').writeHeader('content-type', 'application/json').end(errorBody('invalid_request', 'after: expected a log position'));
+        return;
+      }
+      const client = Buffer.from(res.getRemoteAddressAsText()).toString();
+      const data: SocketData = {
+        sessionId,
+        after: afterRaw === '' ? undefined : Number(afterRaw),
+        principal: principal.name,
+        client,
+        requestId: `ws-${(++socketCounter).toString(36)}`,
+        closed: false,
+      };
+      res.upgrade(data, key, protocol, extensions, context);
+    },
+    open: (ws) => {
+      const d = ws.getUserData();
+      try {
+        gw.sessions.actor(d.sessionId);
+      } catch {
+        ws.end(WS_CLOSE.sessionNotFound, 'session not found');
+        return;
+      }
+      const after = d.after ?? gw.streams.lastPosition(d.sessionId);
+      d.cursor = gw.streams.open(d.sessionId, after, socketSink(ws), { frame: renderWs });
+    },
+    message: (ws, message) => {
+      const text = Buffer.from(message).toString('utf8'); // copied: uWS neuters the buffer after this callback
+      void handleMessage(ws, text, gw);
+    },
+    drain: (ws) => {
+      const d = ws.getUserData();
+      if (d.resume && ws.getBufferedAmount() === 0) {
+        const resume = d.resume;
+        d.resume = undefined;
+        resume();
+      }
+    },
+    close: (ws) => {
+      const d = ws.getUserData();
+      d.closed = true;
+      if (d.cursor) gw.streams.close(d.cursor);
+    },
+  });
+}
+
+function socketSink(ws: WebSocket<SocketData>): ClosableSink {
+  const d = ws.getUserData();
+  return {
+    write(frames) {
+      if (d.closed) return true;
+      ws.cork(() => {
+        for (const f of frames) ws.send(f);
+      });
+      return ws.getBufferedAmount() === 0;
+    },
+    onWritable(resume) {
+      d.resume = resume;
+    },
+    end() {
+      /* a session socket follows the session until the client leaves */
+    },
+    close() {
+      if (d.closed) return;
+      d.closed = true;
+      ws.end(WS_CLOSE.slowClient, `slow client; resume with after=${d.cursor?.lastDelivered ?? 0}`);
+    },
+  };
+}
+
+async function handleMessage(ws: WebSocket<SocketData>, text: string, gw: GatewayServices): Promise<void> {
+  const d = ws.getUserData();
+  const meta: EventMeta = { principal: d.principal, request_id: d.requestId, client: d.client };
+  const reply = (type: string, data: unknown) => {
+    if (!d.closed) ws.cork(() => ws.send(JSON.stringify({ type, data })));
+  };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    reply('error', { code: 'invalid_json', message: 'message is not valid JSON' });
+    return;
+  }
+  const r = clientMessageSchema.safeParse(parsed);
+  if (!r.success) {
+    reply('error', { code: 'invalid_request', message: zodIssueMessage(r.error) });
+    return;
+  }
+  const m = r.data;
+  try {
+    switch (m.type) {
+      case 'prompt': {
+        const prompt = gw.shapePrompt(d.sessionId, m.messages, m.embedded_context);
+        const submitted = await gw.sessions.submit(d.sessionId, prompt, meta);
+        reply('ack', { for: 'prompt', turn: submitted.turn, position: submitted.position });
+        break;
+      }
+      case 'cancel':
+        reply('ack', { for: 'cancel', ...(await gw.sessions.cancel(d.sessionId, meta)) });
+        break;
+      case 'approve': {
+        const decided = await gw.approvals.decide(m.approval_id, { decision: m.decision, reason: m.reason }, meta);
+        reply('ack', { for: 'approve', ...decided });
+        break;
+      }
+      case 'resume':
+        d.cursor?.rewind(m.after);
+        reply('ack', { for: 'resume', after: m.after });
+        break;
+    }
+  } catch (e) {
+    if (e instanceof HttpError) reply('error', { code: e.code, message: e.message });
+    else {
+      gw.logger.error('websocket command failed', { session: d.sessionId, error: e as Error });
+      reply('error', { code: 'internal', message: 'internal error' });
+    }
+  }
+}

@@ -1,0 +1,84 @@
+// Agents and the lifecycle of sessions over MCP, with the original's result texts so its clients keep working
+// (`Session created: <id> (agent: <agent>, model: <model>)`, `Session <id> closed.`). The services are the same ones
+// REST calls, so a session created here is the session REST lists, with one log.
+import { z } from 'zod';
+import type { GatewayServices } from '../gateway/services.js';
+import { sessionSummary } from '../sessions/session-view.js';
+import { defineTool, errorResult, failure, json, textResult, type McpTool } from './tool-kit.js';
+
+const sessionId = z.string().min(1).max(256).describe('session id, as acp_create_session returned it');
+
+export function sessionTools(gw: GatewayServices): McpTool[] {
+  return [
+    defineTool({
+      name: 'acp_list_agents',
+      description: 'List the coding agents this gateway runs (name, command, mode, max_sessions).',
+      input: z.object({}).strict(),
+      run: async () => {
+        const agents = Object.entries(gw.config.agents).map(([name, a]) => ({ name, command: a.command, mode: a.mode, max_sessions: a.max_sessions }));
+        return textResult(json(agents), { agents });
+      },
+    }),
+    defineTool({
+      name: 'acp_create_session',
+      description:
+        'Start a session with an agent. Pass workspace_root as an absolute directory on the gateway host; without it the ' +
+        'session gets its own empty directory. Returns "Session created: <id> (agent: <agent>, model: <model>)".',
+      input: z
+        .object({
+          agent: z.string().min(1).max(64).describe('agent name, see acp_list_agents'),
+          workspace_root: z.string().min(1).max(4096).optional().describe('absolute directory the agent works in'),
+          model: z.string().min(1).max(256).optional().describe("model id (default: the agent's default model)"),
+        })
+        .strict(),
+      run: async (args, call) => {
+        if (!gw.config.agents[args.agent]) {
+          const available = Object.keys(gw.config.agents).map((n) => JSON.stringify(n));
+          return errorResult(`Error: agent '${args.agent}' not found. Available: [${available.join(', ')}]`);
+        }
+        try {
+          const actor = await gw.sessions.create(
+            { agent: args.agent, workspace_root: args.workspace_root, model: args.model, origin: 'mcp' },
+            call.meta,
+          );
+          const s = sessionSummary(actor);
+          const model = s.model ?? 'default';
+          return textResult(`Session created: ${s.id} (agent: ${s.agent}, model: ${model})`, { id: s.id, agent: s.agent, model: s.model, status: s.status });
+        } catch (e) {
+          return failure(e);
+        }
+      },
+    }),
+    defineTool({
+      name: 'acp_close_session',
+      description: "Close a session: cancel its running turn, end the agent's session and stop its process.",
+      input: z.object({ session_id: sessionId }).strict(),
+      run: async (args, call) => {
+        try {
+          await gw.sessions.close(args.session_id, call.meta);
+          return textResult(`Session ${args.session_id} closed.`);
+        } catch (e) {
+          return failure(e);
+        }
+      },
+    }),
+    defineTool({
+      name: 'acp_cancel',
+      description: 'Cancel the running turn of a session (its acp_prompt then returns with stop reason "cancelled").',
+      input: z.object({ session_id: sessionId }).strict(),
+      run: async (args, call) => {
+        try {
+          const r = await gw.sessions.cancel(args.session_id, call.meta);
+          const text = r.cancelled
+            ? `Turn ${r.turn} of session ${args.session_id} is being cancelled.`
+            : r.turn === null
+              ? `Session ${args.session_id} has no running turn.`
+              : `Turn ${r.turn} of session ${args.session_id} is already being cancelled.`;
+          return textResult(text, { cancelled: r.cancelled, turn: r.turn });
+        } catch (e) {
+          return failure(e);
+        }
+      },
+    }),
+  ];
+}

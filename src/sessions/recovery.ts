@@ -1,0 +1,137 @@
+// What the gateway does at boot for the sessions the previous process left behind. Nothing is re-run and nothing
+// is pretended: a turn that was running becomes `interrupted` (with the text the agent had streamed, and the tool
+// calls that never reported an outcome), a pending approval becomes `expired`, an agent process that outlived the
+// gateway is found and stopped. The agent is re-attached on the next prompt, or now for `resume: eager` agents.
+import { readFileSync } from 'node:fs';
+import type { ActorRuntime } from '../actors/runtime.js';
+import type { JournaledActor } from '../actors/journaled-actor.js';
+import type { Logger } from '../log/logger.js';
+import type { NewEvent } from '../store/types.js';
+import type { agentProcessMachine } from '../agents/agent-process-machine.js';
+import type { SessionService } from './session-service.js';
+import type { SessionActor } from './live-session.js';
+import { TurnCollector } from './turn-collector.js';
+
+export interface RecoveryReport {
+  sessions: number;
+  interruptedTurns: number;
+  expiredApprovals: number;
+  strayProcesses: number;
+  eager: number;
+}
+
+export async function recoverAtBoot(runtime: ActorRuntime, sessions: SessionService, logger: Logger, boot: string): Promise<RecoveryReport> {
+  const report: RecoveryReport = { sessions: 0, interruptedTurns: 0, expiredApprovals: 0, strayProcesses: 0, eager: 0 };
+  for (const p of runtime.list<typeof agentProcessMachine>('agent')) {
+    if (p.snapshot().status === 'done' || p.snapshot().value === 'new') continue;
+    if (await stopStray(p)) report.strayProcesses++;
+  }
+  for (const actor of sessions.actors()) {
+    const snap = actor.snapshot();
+    if (snap.status !== 'active') continue;
+    const c = snap.context;
+    if (snap.value !== 'prompting' && Object.keys(c.approvals).length === 0 && !c.attached) continue;
+    const events: NewEvent[] = [];
+    const expired = Object.keys(c.approvals);
+    for (const approvalId of expired) {
+      events.push({ type: 'PermissionDecided', data: { approval_id: approvalId, decision: 'expired', option_id: null, decided_by: 'recovery', reason: 'the gateway stopped before anyone decided' } });
+    }
+    let unknown: string[] = [];
+    if (snap.value === 'prompting' && c.turn) {
+      const collected = collectTurn(runtime, actor, c.turn.n, c.turn.position ?? 0);
+      unknown = collected.toolCallsWithoutOutcome;
+      events.push({
+        type: 'TurnEnded',
+        data: {
+          turn: c.turn.n,
+          outcome: 'interrupted',
+          stop_reason: null,
+          text: collected.text,
+          error: { code: 'interrupted', message: 'the gateway stopped while this turn was running; it was not re-run' },
+          ...(unknown.length ? { unknown_tool_calls: unknown } : {}),
+        },
+      });
+      report.interruptedTurns++;
+    }
+    if (c.attached) {
+      events.push({ type: 'AgentDetached', data: { process: c.process ?? undefined, reason: 'gateway_restart', code: null, signal: null, stderr_tail: '' } });
+    }
+    events.push({ type: 'SessionRecovered', data: { boot, interrupted_turn: snap.value === 'prompting' ? (c.turn?.n ?? null) : null, expired_approvals: expired, unknown_tool_calls: unknown } });
+    await actor.record(events, { principal: 'system', correlation: boot });
+    report.sessions++;
+    report.expiredApprovals += expired.length;
+  }
+  for (const actor of sessions.actors()) {
+    const snap = actor.snapshot();
+    if (snap.status !== 'active' || sessions.agentConfig(snap.context.agent)?.resume !== 'eager') continue;
+    report.eager++;
+    sessions
+      .liveFor(actor)
+      .ensureAttached('reattach')
+      .catch((e: Error) => logger.warn('eager re-attach failed', { session: actor.id, error: e }));
+  }
+  return report;
+}
+
+/** The text and open tool calls of turn `n`, read back from the raw traffic in the log. */
+function collectTurn(runtime: ActorRuntime, actor: SessionActor, n: number, fromPosition: number): TurnCollector {
+  const collector = new TurnCollector(n);
+  for (const e of runtime.store.iterate({ streamId: actor.streamId, afterPosition: fromPosition, type: 'AcpMessage' })) {
+    const d = e.data as { dir: string; msg: unknown; priming?: boolean };
+    if (d.dir === 'in' && !d.priming) collector.observe(d.msg);
+  }
+  return collector;
+}
+
+/** An agent process the dead gateway started: stop it if it is still ours and alive; record how it ended. */
+async function stopStray(p: JournaledActor<typeof agentProcessMachine>): Promise<boolean> {
+  const c = p.snapshot().context;
+  let signal: string | null = null;
+  if (c.pid && isOurs(c.pid, c.command, c.args)) {
+    signal = 'SIGTERM';
+    killGroup(c.pid, 'SIGTERM');
+    for (let i = 0; i < 40 && alive(c.pid); i++) await new Promise((r) => setTimeout(r, 50));
+    if (alive(c.pid)) {
+      signal = 'SIGKILL';
+      killGroup(c.pid, 'SIGKILL');
+    }
+  }
+  await p.record([
+    {
+      type: 'AgentProcessExited',
+      data: { code: null, signal, requested: true, stderr_tail: signal ? '(outlived the gateway; stopped at boot)' : '(gone when the gateway restarted)' },
+    },
+  ], { principal: 'system' });
+  return signal !== null;
+}
+
+/** Is `pid` still the process we started (same command line, its own process group), not a reused pid? */
+function isOurs(pid: number, command: string, args: string[]): boolean {
+  try {
+    const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const pgrp = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
+    if (pgrp !== pid) return false;
+    const want = [command, ...args];
+    return want.every((w) => argv.some((a) => a === w || a.endsWith(`/${w}`)));
+  } catch {
+    return false;
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+function killGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    /* gone */
+  }
+}

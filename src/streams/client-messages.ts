@@ -1,0 +1,108 @@
+// What prompt-stream clients (SSE and WebSocket) see of a session's log. Each logged event maps to at most one
+// client message; the rest of the log (raw outgoing traffic, attach records, ...) is in the events API.
+import type { RecordedEvent } from '../store/types.js';
+
+export type ClientMessageKind = 'session_created' | 'session_update' | 'permission_request' | 'permission_decided' | 'turn_complete' | 'error';
+
+export interface ClientMessage {
+  kind: ClientMessageKind;
+  data: Record<string, unknown>;
+}
+
+const iso = (ms: unknown) => (typeof ms === 'number' ? new Date(ms).toISOString() : null);
+
+/** The client message for a logged event, or undefined when clients of prompt streams do not see it. */
+export function clientMessage(e: RecordedEvent): ClientMessage | undefined {
+  switch (e.type) {
+    case 'AcpMessage': {
+      // cheap pre-check on the stored text before parsing: only incoming session/update notifications are shown
+      if (!e.dataText.includes('"session/update"')) return undefined;
+      const d = e.data as { dir?: unknown; msg?: { method?: unknown; params?: { update?: Record<string, unknown> } } };
+      const update = d.msg?.params?.update;
+      if (d.dir !== 'in' || d.msg?.method !== 'session/update' || !update || typeof update !== 'object') return undefined;
+      return { kind: 'session_update', data: update };
+    }
+    case 'SessionCreated': {
+      const d = e.data as { id: string; agent: string; model: string | null; workspace: string };
+      return { kind: 'session_created', data: { session_id: d.id, agent: d.agent, model: d.model, workspace_root: d.workspace } };
+    }
+    case 'PermissionRequested': {
+      const d = e.data as Record<string, unknown>;
+      return {
+        kind: 'permission_request',
+        data: {
+          approval_id: d.approval_id,
+          turn: d.turn,
+          method: d.method,
+          tool_call: d.tool_call,
+          options: d.options,
+          policy: d.policy,
+          deadline: iso(d.deadline),
+        },
+      };
+    }
+    case 'PermissionDecided': {
+      const d = e.data as Record<string, unknown>;
+      return {
+        kind: 'permission_decided',
+        data: { approval_id: d.approval_id, decision: d.decision, option_id: d.option_id, decided_by: d.decided_by, reason: d.reason ?? null },
+      };
+    }
+    case 'TurnEnded': {
+      const d = e.data as { turn: number; outcome: string; stop_reason: string | null; text: string; usage?: unknown; error: { code: string; message: string } | null };
+      const result = { turn: d.turn, outcome: d.outcome, stop_reason: d.stop_reason, text: d.text, usage: d.usage ?? null };
+      if (d.error && !(d.outcome === 'cancelled' && d.stop_reason === 'cancelled')) {
+        return { kind: 'error', data: { code: d.error.code, message: d.error.message, ...result } };
+      }
+      return { kind: 'turn_complete', data: result };
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** Does `e` end turn `turn` (the end of a prompt stream)? */
+export function endsTurn(e: RecordedEvent, turn: number): boolean {
+  return e.type === 'TurnEnded' && (e.data as { turn: number }).turn === turn;
+}
+
+/** SSE frame for a client message. */
+export function sseFrame(position: number, m: ClientMessage): string {
+  return `id: ${position}\nevent: ${m.kind}\ndata: ${JSON.stringify(m.data)}\n\n`;
+}
+
+/**
+ * WebSocket message for a client message. API.txt shows `session_update` data as `{"type": "agent_message_chunk",
+ * "text": "..."}`: the ACP update keeps every field as sent, and gets `type` (its sessionUpdate) and, for text
+ * content, `text` added for those clients.
+ */
+export function wsMessage(position: number, m: ClientMessage): string {
+  let data = m.data;
+  if (m.kind === 'session_update') {
+    const content = data.content as { type?: unknown; text?: unknown } | undefined;
+    data = { ...data, type: data.sessionUpdate, ...(content?.type === 'text' && typeof content.text === 'string' ? { text: content.text } : {}) };
+  }
+  return JSON.stringify({ type: m.kind, position, data });
+}
+
+/** Memoises one rendering per event object: a batch is rendered once, whatever the number of clients. */
+export function memoFrames(render: (e: RecordedEvent) => string | undefined): (e: RecordedEvent) => string | undefined {
+  const cache = new WeakMap<RecordedEvent, string | null>();
+  return (e) => {
+    const hit = cache.get(e);
+    if (hit !== undefined) return hit ?? undefined;
+    const f = render(e);
+    cache.set(e, f ?? null);
+    return f;
+  };
+}
+
+export const renderSse = memoFrames((e) => {
+  const m = clientMessage(e);
+  return m ? sseFrame(e.position, m) : undefined;
+});
+
+export const renderWs = memoFrames((e) => {
+  const m = clientMessage(e);
+  return m ? wsMessage(e.position, m) : undefined;
+});

@@ -1,0 +1,63 @@
+// A TCP proxy in front of the gateway, so a test can cut connections the way a network does.
+import net from 'node:net';
+
+export interface TcpProxy {
+  port: number;
+  /** destroy every open connection (both sides) */
+  dropAll(): void;
+  /** cut the next connection after this many bytes went from the server to the client (once) */
+  cutAfterBytes(n: number): void;
+  close(): Promise<void>;
+}
+
+export function startTcpProxy(targetPort: number): Promise<TcpProxy> {
+  const pairs = new Set<[net.Socket, net.Socket]>();
+  let cutAt: number | undefined;
+  const dropAll = () => {
+    for (const [a, b] of pairs) {
+      a.destroy();
+      b.destroy();
+    }
+    pairs.clear();
+  };
+  const server = net.createServer((client) => {
+    const upstream = net.connect(targetPort, '127.0.0.1');
+    const pair: [net.Socket, net.Socket] = [client, upstream];
+    pairs.add(pair);
+    const limit = cutAt;
+    cutAt = undefined;
+    let forwarded = 0;
+    client.pipe(upstream);
+    upstream.on('data', (b: Buffer) => {
+      if (limit !== undefined && forwarded + b.length >= limit) {
+        client.write(b.subarray(0, Math.max(0, limit - forwarded)));
+        end();
+        return;
+      }
+      forwarded += b.length;
+      client.write(b);
+    });
+    function end() {
+      pairs.delete(pair);
+      client.destroy();
+      upstream.destroy();
+    }
+    client.on('error', end).on('close', end);
+    upstream.on('error', end).on('close', end);
+  });
+  return new Promise((resolve) => {
+    server.listen(0, '127.0.0.1', () => {
+      resolve({
+        port: (server.address() as net.AddressInfo).port,
+        dropAll,
+        cutAfterBytes(n) {
+          cutAt = n;
+        },
+        close() {
+          dropAll();
+          return new Promise((r) => server.close(() => r()));
+        },
+      });
+    });
+  });
+}
