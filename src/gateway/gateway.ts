@@ -19,9 +19,10 @@ import { startHttpServer, type HttpServer } from '../http/server.js';
 import { TokenAuthenticator, type NamedToken } from '../http/auth.js';
 import { RateLimiter } from '../http/rate-limiter.js';
 import type { Logger } from '../log/logger.js';
-import type { GatewayServices } from './services.js';
+import type { GatewayServices } from '../http/services.js';
 import { apiRoutes } from './routes.js';
 import { SessionStreams } from '../streams/session-streams.js';
+import { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import { mountSessionSocket } from '../http/ws.js';
 
 export interface GatewayOptions {
@@ -95,8 +96,22 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
   const recovered = await recoverAtBoot(runtime, sessions, logger, `boot-${Date.now().toString(36)}`);
 
   const streams = new SessionStreams(store, config.limits.stream_stall_secs * 1000);
+  const metrics = new GatewayMetrics(store, {
+    activeSessions: () => {
+      const counts: Record<string, number> = {};
+      for (const a of sessions.actors()) {
+        const s = a.snapshot();
+        if (s.status === 'active') counts[s.context.agent] = (counts[s.context.agent] ?? 0) + 1;
+      }
+      return counts;
+    },
+    streamClients: () => streams.feed.size,
+  });
   let shuttingDown = false;
+  const shutdownHooks: (() => Promise<void> | void)[] = [];
   const services: GatewayServices = {
+    metrics,
+    atShutdown: (hook) => void shutdownHooks.push(hook),
     streams,
     config,
     store,
@@ -129,6 +144,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
       authenticator,
       rateLimiter: new RateLimiter(config.limits.rate.requests_per_second, config.limits.rate.burst),
       logger,
+      onRequest: (method, route, status) => metrics.countRequest(method, route, status),
     },
   });
 
@@ -144,6 +160,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
       closing ??= (async () => {
         shuttingDown = true;
         http.close();
+        await Promise.all(shutdownHooks.map((h) => Promise.resolve(h()).catch((e: Error) => logger.error('shutdown hook failed', { error: e }))));
         streams.stop();
         await sessions.stopAll();
         await runtime.settled();

@@ -1,24 +1,5 @@
-// The one error shape of the API: {"error": {"code", "message"}} (API.txt), with a matching HTTP status.
-
-export class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly headers: Record<string, string> = {},
-    readonly details?: unknown,
-  ) {
-    super(message);
-  }
-}
-
-export function errorBody(code: string, message: string, details?: unknown): string {
-  return JSON.stringify({ error: details === undefined ? { code, message } : { code, message, details } });
-}
-
-export const badRequest = (code: string, message: string, details?: unknown) => new HttpError(400, code, message, {}, details);
-export const notFound = (code: string, message: string) => new HttpError(404, code, message);
-export const conflict = (code: string, message: string) => new HttpError(409, code, message);
+// HTTP status lines; the error shape itself is src/errors/http-error.ts (re-exported here for the HTTP layer).
+export { HttpError, errorBody } from '../errors/http-error.js';
 
 const STATUS_TEXT: Record<number, string> = {
   200: 'OK',

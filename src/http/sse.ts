@@ -9,6 +9,8 @@ let heartbeat: NodeJS.Timeout | undefined;
 
 export class SseResponse implements StreamSink {
   private blocked = false;
+  private resume: (() => void) | undefined;
+  private writableHooked = false;
 
   constructor(private readonly ctx: RequestContext) {
     ctx.done = true; // the response belongs to the stream from now on (RequestContext.send must not touch it)
@@ -43,9 +45,16 @@ export class SseResponse implements StreamSink {
 
   onWritable(resume: () => void): void {
     if (!this.alive) return;
+    this.resume = resume;
+    // one uWS writable handler per response: uWS 20.30 loses a handler registered while it runs the previous one
+    // (which is exactly when a resumed stream blocks again), and the stream would stall
+    if (this.writableHooked) return;
+    this.writableHooked = true;
     this.ctx.res.onWritable(() => {
       this.blocked = false;
-      resume();
+      const r = this.resume;
+      this.resume = undefined;
+      r?.();
       return true;
     });
   }

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { TemplatedApp, WebSocket } from './uws.js';
 import type { TokenAuthenticator } from './auth.js';
 import { HttpError, errorBody } from './errors.js';
-import type { GatewayServices } from '../gateway/services.js';
+import type { GatewayServices } from './services.js';
 import { renderWs } from '../streams/client-messages.js';
 import type { StreamCursor } from '../streams/stream-cursor.js';
 import type { ClosableSink } from '../streams/session-streams.js';

@@ -1,7 +1,7 @@
 // The session's log and its pending approvals over MCP. Log pages use the one event shape of every surface
 // (`eventView`) and the one cursor (`position`); approvals are decided exactly as REST decides them.
 import { z } from 'zod';
-import type { GatewayServices } from '../gateway/services.js';
+import type { GatewayServices } from '../http/services.js';
 import { approvalDecisionSchema } from '../sessions/approval-service.js';
 import { eventView } from '../streams/event-view.js';
 import type { RecordedEvent } from '../store/types.js';

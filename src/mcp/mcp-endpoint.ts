@@ -7,7 +7,7 @@
 //   session) is answered by a one-request stateless transport in JSON-response mode: plain JSON in, plain JSON out.
 import type { RequestContext } from '../http/request-context.js';
 import { sendWebResponse, toWebRequest } from '../http/web-bridge.js';
-import type { GatewayServices } from '../gateway/services.js';
+import type { GatewayServices } from '../http/services.js';
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import { createMcpServer } from './mcp-server.js';
 import { McpSessionRegistry, type McpSession } from './mcp-sessions.js';

@@ -3,7 +3,7 @@
 // the original answered them, and only a tool's own failures are `isError` results.
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { CallToolRequestSchema, ErrorCode, McpError, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import type { GatewayServices } from '../gateway/services.js';
+import type { GatewayServices } from '../http/services.js';
 import { CLIENT_INFO } from '../sessions/agent-attach.js';
 import { zodIssueMessage } from '../http/validation.js';
 import { callMeta, failure, type McpTool, type ToolExtra } from './tool-kit.js';

@@ -2,7 +2,7 @@
 // result), the structured content carries the real stop reason. While the turn streams, a caller that gave a progress
 // token gets a progress notification per message chunk; cancelling the MCP request cancels the turn.
 import { z } from 'zod';
-import type { GatewayServices } from '../gateway/services.js';
+import type { GatewayServices } from '../http/services.js';
 import type { TurnResult } from '../sessions/live-session.js';
 import { defineTool, errorResult, failure, textResult, type McpTool } from './tool-kit.js';
 import { followTurnProgress, type TurnProgress } from './turn-progress.js';

@@ -2,7 +2,7 @@
 // (`Session created: <id> (agent: <agent>, model: <model>)`, `Session <id> closed.`). The services are the same ones
 // REST calls, so a session created here is the session REST lists, with one log.
 import { z } from 'zod';
-import type { GatewayServices } from '../gateway/services.js';
+import type { GatewayServices } from '../http/services.js';
 import { sessionSummary } from '../sessions/session-view.js';
 import { defineTool, errorResult, failure, json, textResult, type McpTool } from './tool-kit.js';
 

@@ -1,7 +1,7 @@
 // Pending approvals across sessions, and a person's decision on one. Only options the agent offered are chosen;
 // `allow_always` / `reject_always` also leave a session-scoped rule. Who decided (token name) and why are recorded.
 import { z } from 'zod';
-import { HttpError } from '../http/errors.js';
+import { HttpError } from '../errors/http-error.js';
 import { chooseOption, sessionRuleFor, subjectFromClientCall, subjectFromPermissionRequest } from '../permissions/index.js';
 import type { EventMeta } from '../store/types.js';
 import type { SessionService } from './session-service.js';

@@ -10,7 +10,7 @@ import type { PermissionRule } from '../permissions/index.js';
 import { attachAgent } from './agent-attach.js';
 import { AttachError, errorText, rpcCode } from './attach-error.js';
 import { modelChoice, setModelRequest } from './agent-models.js';
-import { HttpError } from '../http/errors.js';
+import { HttpError } from '../errors/http-error.js';
 import { clientMethodHandlers } from './client-methods.js';
 import { PermissionBroker } from './permission-broker.js';
 import type { SessionDeps } from './session-deps.js';

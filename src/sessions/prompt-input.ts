@@ -2,7 +2,7 @@
 // form API.txt shows; `embedded_context` files become `resource` blocks when the agent supports embedded context
 // (and plain text blocks otherwise, rather than being dropped as the original did); prefix/suffix apply.
 import { z } from 'zod';
-import { HttpError } from '../http/errors.js';
+import { HttpError } from '../errors/http-error.js';
 
 const text = z.object({ type: z.literal('text'), text: z.string(), annotations: z.unknown().optional() }).loose();
 const image = z.object({ type: z.literal('image'), data: z.string(), mimeType: z.string(), uri: z.string().optional() }).loose();

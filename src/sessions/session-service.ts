@@ -7,7 +7,7 @@ import { isAbsolute, join } from 'node:path';
 import type { ActorRuntime } from '../actors/runtime.js';
 import type { ActorKind } from '../actors/actor-kind.js';
 import type { EventMeta } from '../store/types.js';
-import { HttpError } from '../http/errors.js';
+import { HttpError } from '../errors/http-error.js';
 import { LiveSession, type SessionActor, type TurnResult } from './live-session.js';
 import type { SessionDeps } from './session-deps.js';
 import { sessionFoldedTypes, sessionMachine } from './session-machine.js';

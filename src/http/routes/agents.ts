@@ -1,7 +1,7 @@
 // Agents as configured, the models they offer, and their live status.
 import type { Route } from '../router.js';
 import { HttpError } from '../errors.js';
-import type { GatewayServices } from '../../gateway/services.js';
+import type { GatewayServices } from '../services.js';
 
 export function agentRoutes(gw: GatewayServices): Route[] {
   return [

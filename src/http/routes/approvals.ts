@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import type { Route } from '../router.js';
 import { parseWith, queryObject } from '../validation.js';
-import type { GatewayServices } from '../../gateway/services.js';
+import type { GatewayServices } from '../services.js';
 import { approvalDecisionSchema } from '../../sessions/approval-service.js';
 import { commandMeta } from './turn-reply.js';
 

@@ -2,9 +2,9 @@
 // constant memory. Both read the database (verify walks the stored rows each time; nothing is cached).
 import type { Route } from '../router.js';
 import { HttpError } from '../errors.js';
-import type { GatewayServices } from '../../gateway/services.js';
+import type { GatewayServices } from '../services.js';
 import { exportFilterFromQuery, ndjsonBatches, verifyLog } from '../../audit/index.js';
-import { streamNdjson } from '../../audit/ndjson-response.js';
+import { streamNdjson } from '../ndjson-response.js';
 
 export function auditRoutes(gw: GatewayServices): Route[] {
   return [

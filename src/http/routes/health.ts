@@ -1,6 +1,6 @@
-// Liveness and readiness: open routes (no token), empty bodies as API.txt documents.
+// Liveness, readiness (open, empty bodies as API.txt documents) and the Prometheus metrics.
 import type { Route } from '../router.js';
-import type { GatewayServices } from '../../gateway/services.js';
+import type { GatewayServices } from '../services.js';
 
 export function healthRoutes(gw: GatewayServices): Route[] {
   return [
@@ -11,6 +11,13 @@ export function healthRoutes(gw: GatewayServices): Route[] {
       auth: false,
       // ready = at least one agent configured and the log accepts writes
       handler: () => ({ status: Object.keys(gw.config.agents).length > 0 && !gw.shuttingDown() ? 200 : 503 }),
+    },
+    {
+      // Prometheus text format; open unless `server.metrics_public: false`
+      method: 'GET',
+      path: '/metrics',
+      auth: !gw.config.server.metrics_public,
+      handler: async () => ({ status: 200, body: await gw.metrics.render(), headers: { 'content-type': gw.metrics.contentType } }),
     },
   ];
 }

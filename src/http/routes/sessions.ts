@@ -4,7 +4,7 @@ import type { Route } from '../router.js';
 import type { RequestContext } from '../request-context.js';
 import { HttpError } from '../errors.js';
 import { parseWith } from '../validation.js';
-import type { GatewayServices } from '../../gateway/services.js';
+import type { GatewayServices } from '../services.js';
 import { sessionDetail, sessionSummary } from '../../sessions/session-view.js';
 import { embeddedContextSchema, messagesSchema } from '../../sessions/prompt-input.js';
 import { commandMeta, turnReply } from './turn-reply.js';

@@ -6,7 +6,7 @@ import type { RequestContext } from '../request-context.js';
 import { parseWith, queryObject } from '../validation.js';
 import { HttpError } from '../errors.js';
 import { SseResponse } from '../sse.js';
-import type { GatewayServices } from '../../gateway/services.js';
+import type { GatewayServices } from '../services.js';
 import { embeddedContextSchema, messagesSchema } from '../../sessions/prompt-input.js';
 import { eventsSseFormat, promptSseFormat } from '../../streams/session-streams.js';
 import { eventView } from '../../streams/event-view.js';

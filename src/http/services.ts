@@ -9,6 +9,7 @@ import type { z } from 'zod';
 import type { embeddedContextSchema, messagesSchema } from '../sessions/prompt-input.js';
 import type { Logger } from '../log/logger.js';
 import type { SessionStreams } from '../streams/session-streams.js';
+import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
 
 export interface GatewayServices {
   readonly config: AintegrixConfig;
@@ -19,7 +20,10 @@ export interface GatewayServices {
   readonly logger: Logger;
   /** live streams of session logs (SSE, WebSocket) */
   readonly streams: SessionStreams;
+  readonly metrics: GatewayMetrics;
   /** messages (+ embedded context) → the ACP prompt for session `id` (prefix/suffix, capability checks, size cap) */
   shapePrompt(id: string, messages: z.infer<typeof messagesSchema>, embedded?: z.infer<typeof embeddedContextSchema>): ContentBlock[];
   shuttingDown(): boolean;
+  /** run `hook` when the gateway shuts down (after it stops accepting connections, before agents stop) */
+  atShutdown(hook: () => Promise<void> | void): void;
 }

@@ -3,8 +3,8 @@
 // (uWS kept the rest of the chunk buffered) nothing more is produced until `onWritable`. The client going away
 // stops the producer (its `return()` closes the log iterator). uWS rules: the response is touched only while
 // `ctx.open`, and `ctx.done` is set once it ended.
-import type { RequestContext } from '../http/request-context.js';
-import { statusLine } from '../http/errors.js';
+import type { RequestContext } from './request-context.js';
+import { statusLine } from './errors.js';
 
 export interface NdjsonStreamOptions {
   /** a failure after the headers went out: the connection is closed so the client sees a cut-off stream */

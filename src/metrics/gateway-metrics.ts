@@ -1,0 +1,93 @@
+// Prometheus metrics (`GET /metrics`). Counters about sessions, turns, permissions and agents are folds of the log:
+// rebuilt at boot from the events of their types (the type index keeps that cheap) and advanced by every commit, so
+// they survive restarts. HTTP request counts are per process. Labels have bounded cardinality: agent names, turn
+// outcomes, decisions, route patterns — never session ids.
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import type { EventStore, RecordedEvent } from '../store/types.js';
+
+const FOLDED_TYPES = ['SessionCreated', 'PromptSubmitted', 'TurnEnded', 'PermissionDecided', 'AgentProcessSpawned'] as const;
+
+export class GatewayMetrics {
+  readonly registry = new Registry();
+  private readonly httpRequests = new Counter({ name: 'aintegrix_http_requests_total', help: 'HTTP requests by method, route pattern and status', labelNames: ['method', 'route', 'status'], registers: [this.registry] });
+  private readonly sessionsCreated = new Counter({ name: 'aintegrix_sessions_created_total', help: 'Sessions created', labelNames: ['agent'], registers: [this.registry] });
+  private readonly prompts = new Counter({ name: 'aintegrix_prompts_total', help: 'Prompts submitted', labelNames: ['agent'], registers: [this.registry] });
+  private readonly turns = new Counter({ name: 'aintegrix_turns_total', help: 'Turns ended, by outcome', labelNames: ['agent', 'outcome'], registers: [this.registry] });
+  private readonly restarts = new Counter({ name: 'aintegrix_agent_restarts_total', help: 'Agent process restarts', labelNames: ['agent'], registers: [this.registry] });
+  private readonly permissions = new Counter({ name: 'aintegrix_permission_decisions_total', help: 'Permission decisions, by decision and who decided', labelNames: ['decision', 'by'], registers: [this.registry] });
+  private readonly events = new Counter({ name: 'aintegrix_events_appended_total', help: 'Events appended to the log by this process', registers: [this.registry] });
+  private readonly sessionAgent = new Map<string, string>();
+
+  constructor(
+    store: EventStore,
+    gauges: { activeSessions: () => Record<string, number>; streamClients: () => number },
+  ) {
+    collectDefaultMetrics({ register: this.registry, prefix: 'aintegrix_process_' });
+    new Gauge({
+      name: 'aintegrix_sessions_active',
+      help: 'Open sessions, by agent',
+      labelNames: ['agent'],
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const [agent, n] of Object.entries(gauges.activeSessions())) this.set({ agent }, n);
+      },
+    });
+    new Gauge({
+      name: 'aintegrix_stream_clients',
+      help: 'Open SSE and WebSocket stream clients',
+      registers: [this.registry],
+      collect() {
+        this.set(gauges.streamClients());
+      },
+    });
+    for (const type of FOLDED_TYPES) for (const e of store.iterate({ type })) this.fold(e);
+    store.onCommitted((batch) => {
+      this.events.inc(batch.length);
+      for (const e of batch) if ((FOLDED_TYPES as readonly string[]).includes(e.type)) this.fold(e);
+    });
+  }
+
+  countRequest(method: string, route: string, status: number): void {
+    this.httpRequests.inc({ method: method.toUpperCase(), route, status: String(status) });
+  }
+
+  render(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  private fold(e: RecordedEvent): void {
+    const d = e.data as Record<string, unknown>;
+    switch (e.type) {
+      case 'SessionCreated':
+        this.sessionAgent.set(e.streamId, String(d.agent));
+        this.sessionsCreated.inc({ agent: String(d.agent) });
+        break;
+      case 'PromptSubmitted':
+        this.prompts.inc({ agent: this.agentOf(e) });
+        break;
+      case 'TurnEnded':
+        this.turns.inc({ agent: this.agentOf(e), outcome: String(d.outcome) });
+        break;
+      case 'PermissionDecided':
+        this.permissions.inc({ decision: String(d.decision), by: decider(String(d.decided_by)) });
+        break;
+      case 'AgentProcessSpawned':
+        if (Number(d.restart) > 0) this.restarts.inc({ agent: String(d.agent) });
+        break;
+    }
+  }
+
+  private agentOf(e: RecordedEvent): string {
+    return this.sessionAgent.get(e.streamId) ?? e.streamId.slice('session:'.length, -37);
+  }
+}
+
+/** Who decided, as a bounded label: the automatic deciders by name, every person as `person`. */
+function decider(by: string): string {
+  return ['policy', 'session_rule', 'deadline', 'cancel', 'agent', 'agent_exit', 'recovery', 'shutdown'].includes(by) ? by : 'person';
+}
