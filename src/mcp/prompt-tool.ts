@@ -3,7 +3,7 @@
 // token gets a progress notification per message chunk; cancelling the MCP request cancels the turn.
 import { z } from 'zod';
 import type { GatewayServices } from '../http/services.js';
-import type { TurnResult } from '../sessions/live-session.js';
+import type { TurnResult } from '../sessions/turn-ledger.js';
 import { defineTool, errorResult, failure, textResult, type McpTool } from './tool-kit.js';
 import { followTurnProgress, type TurnProgress } from './turn-progress.js';
 

@@ -1,6 +1,8 @@
 // Which models a live agent session offers and how to switch between them. ACP's stable way is a `model` config
 // option (`session/set_config_option`); agents on npm still return the legacy `models` and implement
 // `session/set_model` (acp-protocol.md §1.3). We prefer the config option and fall back to set_model.
+import { HttpError } from '../errors/http-error.js';
+import { errorText, rpcCode } from './attach-error.js';
 
 export interface ModelChoice {
   /** model ids the agent reported (empty when it reported none) */
@@ -57,4 +59,25 @@ export function setModelRequest(choice: ModelChoice, acpSessionId: string, model
     return { method: 'session/set_config_option', params: { sessionId: acpSessionId, configId: choice.via.configId, value: model } };
   }
   return { method: 'session/set_model', params: { sessionId: acpSessionId, modelId: model } };
+}
+
+/** Switch a live agent session's model through whichever method the agent offers (400 for what it cannot do). */
+export async function switchModel(
+  request: (method: string, params: unknown) => Promise<unknown>,
+  ctx: { agent: string; acpSessionId: string | null; models: unknown; configOptions: unknown },
+  model: string,
+): Promise<{ via: 'set_model' | 'set_config_option' }> {
+  const choice = modelChoice(ctx.models, ctx.configOptions);
+  if (!choice.via) throw new HttpError(400, 'model_not_supported', `agent '${ctx.agent}' offers no model selection`);
+  if (choice.available.length > 0 && !choice.available.includes(model)) {
+    throw new HttpError(400, 'unknown_model', `agent '${ctx.agent}' does not know model '${model}' (it offers: ${choice.available.join(', ')})`);
+  }
+  const req = setModelRequest(choice, ctx.acpSessionId!, model)!;
+  try {
+    await request(req.method, req.params);
+  } catch (e) {
+    if (rpcCode(e) === -32602) throw new HttpError(400, 'unknown_model', `the agent refused model '${model}': ${errorText(e)}`);
+    throw new HttpError(502, 'set_model_failed', `${req.method} failed: ${errorText(e)}`);
+  }
+  return { via: req.method === 'session/set_model' ? 'set_model' : 'set_config_option' };
 }

@@ -8,28 +8,17 @@ import type { NewEvent, RecordedEvent } from '../store/types.js';
 import { TerminalManager } from '../workspace/index.js';
 import type { PermissionRule } from '../permissions/index.js';
 import { attachAgent } from './agent-attach.js';
-import { AttachError, errorText, rpcCode } from './attach-error.js';
-import { modelChoice, setModelRequest } from './agent-models.js';
-import { HttpError } from '../errors/http-error.js';
+import { AttachError, errorText } from './attach-error.js';
+import { switchModel } from './agent-models.js';
 import { clientMethodHandlers } from './client-methods.js';
 import { PermissionBroker } from './permission-broker.js';
 import type { SessionDeps } from './session-deps.js';
 import type { sessionMachine, SessionContext } from './session-machine.js';
 import { TurnCollector } from './turn-collector.js';
-import { Deferred } from './deferred.js';
+import { TurnLedger, type TurnEnding, type TurnResult } from './turn-ledger.js';
 import { buildTranscript } from './transcript.js';
 
 export type SessionActor = JournaledActor<typeof sessionMachine>;
-
-export interface TurnResult {
-  turn: number;
-  outcome: string;
-  stop_reason: string | null;
-  text: string;
-  usage?: unknown;
-  error: { code: string; message: string } | null;
-  position: number;
-}
 
 /** Back-off before the n-th restart after consecutive crashes (1, 2, 4, 8, 16 s); after that the session fails. */
 export const RESTART_BACKOFF_MS = [1000, 2000, 4000, 8000, 16000];
@@ -41,9 +30,7 @@ export class LiveSession {
   private readonly broker: PermissionBroker;
   private readonly terminals: TerminalManager;
   private collector: TurnCollector | null = null;
-  private turnEnded = new Set<number>();
-  private readonly waiters = new Map<number, Deferred<TurnResult>>();
-  private readonly recentResults = new Map<number, TurnResult>();
+  private readonly turns: TurnLedger;
   private cancelGrace: NodeJS.Timeout | undefined;
   private promptTimer: NodeJS.Timeout | undefined;
   private replaying = false;
@@ -61,6 +48,7 @@ export class LiveSession {
   ) {
     const ctx = this.context;
     const limits = deps.config.limits;
+    this.turns = new TurnLedger((events) => this.record(events, 'system'));
     this.terminals = new TerminalManager({
       workspaceRoot: ctx.workspace,
       baseEnv: deps.agentEnv(ctx.agent),
@@ -186,11 +174,7 @@ export class LiveSession {
 
   /** Resolves when turn `n` has ended (its TurnEnded committed). */
   waitForTurn(n: number): Promise<TurnResult> {
-    const done = this.recentResults.get(n);
-    if (done) return Promise.resolve(done);
-    let d = this.waiters.get(n);
-    if (!d) this.waiters.set(n, (d = new Deferred<TurnResult>()));
-    return d.promise;
+    return this.turns.waitFor(n);
   }
 
   /** effect.prompt: run turn `n`. */
@@ -260,7 +244,7 @@ export class LiveSession {
   }
 
   private async abandonTurn(n: number, reason: string): Promise<void> {
-    if (this.turnEnded.has(n)) return;
+    if (this.turns.hasEnded(n)) return;
     const code = reason === 'timeout' ? 'prompt_timeout' : 'cancel_unanswered';
     await this.endTurn(n, {
       outcome: reason === 'timeout' ? 'timeout' : 'cancelled',
@@ -270,62 +254,18 @@ export class LiveSession {
     this.connection?.kill();
   }
 
-  private async endTurn(n: number, r: Omit<TurnResult, 'turn' | 'text' | 'position'> & { text?: string }): Promise<void> {
-    if (this.turnEnded.has(n)) return;
-    this.turnEnded.add(n);
+  private async endTurn(n: number, r: TurnEnding): Promise<void> {
     const collector = this.collector?.turn === n ? this.collector : null;
-    const data = {
-      turn: n,
-      outcome: r.outcome,
-      stop_reason: r.stop_reason,
-      text: r.text ?? collector?.text ?? '',
-      usage: r.usage,
-      error: r.error,
-      ...(r.outcome !== 'completed' && collector?.toolCallsWithoutOutcome.length ? { unknown_tool_calls: collector.toolCallsWithoutOutcome } : {}),
-    };
-    if (this.collector?.turn === n) this.collector = null;
+    if (collector) this.collector = null;
     this.cancelReason = null;
-    try {
-      const [ended] = await this.record([{ type: 'TurnEnded', data }], 'system');
-      this.resolveTurn({ ...data, position: ended!.position } as TurnResult);
-    } catch (e) {
-      this.waiters.get(n)?.reject(e as Error);
-      this.waiters.delete(n);
-    }
-  }
-
-  private resolveTurn(result: TurnResult): void {
-    const d = this.waiters.get(result.turn);
-    this.waiters.delete(result.turn);
-    d?.resolve(result);
-    // keep the last few results for a waiter that comes late (a stream that attaches after a fast turn)
-    this.recentResults.set(result.turn, result);
-    if (this.recentResults.size > 4) this.recentResults.delete(this.recentResults.keys().next().value!);
-  }
-
-  /** Resolve waiters of a turn that ended without this process (recovery). */
-  settleWaiters(result: TurnResult): void {
-    this.resolveTurn(result);
+    await this.turns.end(n, r, collector);
   }
 
   // ---- model ---------------------------------------------------------------------------------------------------
 
   /** Switch the agent's model through set_config_option or set_model, whichever the agent offers. */
-  async changeModel(model: string): Promise<{ via: 'set_model' | 'set_config_option' }> {
-    const ctx = this.context;
-    const choice = modelChoice(ctx.models, ctx.configOptions);
-    if (!choice.via) throw new HttpError(400, 'model_not_supported', `agent '${ctx.agent}' offers no model selection`);
-    if (choice.available.length > 0 && !choice.available.includes(model)) {
-      throw new HttpError(400, 'unknown_model', `agent '${ctx.agent}' does not know model '${model}' (it offers: ${choice.available.join(', ')})`);
-    }
-    const req = setModelRequest(choice, ctx.acpSessionId!, model)!;
-    try {
-      await this.connection!.request(req.method, req.params);
-    } catch (e) {
-      if (rpcCode(e) === -32602) throw new HttpError(400, 'unknown_model', `the agent refused model '${model}': ${errorText(e)}`);
-      throw new HttpError(502, 'set_model_failed', `${req.method} failed: ${errorText(e)}`);
-    }
-    return { via: req.method === 'session/set_model' ? 'set_model' : 'set_config_option' };
+  changeModel(model: string): Promise<{ via: 'set_model' | 'set_config_option' }> {
+    return switchModel((method, params) => this.connection!.request(method, params), this.context, model);
   }
 
   // ---- permissions ---------------------------------------------------------------------------------------------
@@ -351,24 +291,11 @@ export class LiveSession {
     for (const approvalId of Object.keys(ctx.approvals)) {
       events.push({ type: 'PermissionDecided', data: { approval_id: approvalId, decision: 'cancelled', option_id: null, decided_by: 'agent_exit' } });
     }
-    events.push({
-      type: 'AgentDetached',
-      data: { process: this.processStream ?? undefined, reason: info.requested ? 'stopped' : 'exited', code: info.code, signal: info.signal, stderr_tail: info.stderrTail },
-    });
+    events.push(this.detached(info.requested ? 'stopped' : 'exited', info));
     const turn = ctx.turn;
-    if (turn && !this.turnEnded.has(turn.n)) {
-      this.turnEnded.add(turn.n);
-      events.push({
-        type: 'TurnEnded',
-        data: {
-          turn: turn.n,
-          outcome: 'failed',
-          stop_reason: null,
-          text: this.collector?.text ?? '',
-          error: { code: 'agent_exited', message: exitMessage(info) },
-          ...(this.collector?.toolCallsWithoutOutcome.length ? { unknown_tool_calls: this.collector.toolCallsWithoutOutcome } : {}),
-        },
-      });
+    if (turn && this.turns.claim(turn.n)) {
+      const ending = { outcome: 'failed', stop_reason: null, error: { code: 'agent_exited', message: exitMessage(info) } };
+      events.push({ type: 'TurnEnded', data: TurnLedger.data(turn.n, ending, this.collector) });
     }
     if (!info.requested && !this.agentConfig.auto_restart) {
       events.push({ type: 'SessionFailed', data: { code: 'agent_exited', message: `${exitMessage(info)}; auto_restart is off` } });
@@ -378,7 +305,7 @@ export class LiveSession {
     try {
       const recorded = await this.record(events, 'system');
       const ended = recorded.find((e) => e.type === 'TurnEnded');
-      if (ended) this.resolveTurn({ ...(ended.data as Omit<TurnResult, 'position'>), position: ended.position });
+      if (ended) this.turns.resolve({ ...(ended.data as Omit<TurnResult, 'position'>), position: ended.position });
     } catch (e) {
       this.deps.logger.error('cannot record agent exit', { session: this.id, error: e as Error });
     }
@@ -394,10 +321,16 @@ export class LiveSession {
     if (!conn) return;
     this.connection = null;
     const info = await conn.stop(this.deps.cancelGraceMs);
-    await this.record(
-      [{ type: 'AgentDetached', data: { process: this.processStream ?? undefined, reason: 'timeout_restart', code: info.code, signal: info.signal, stderr_tail: info.stderrTail } }],
-      'system',
-    ).catch((e: Error) => this.deps.logger.error('cannot record agent restart', { session: this.id, error: e }));
+    await this.record([this.detached('timeout_restart', info)], 'system').catch((e: Error) =>
+      this.deps.logger.error('cannot record agent restart', { session: this.id, error: e }),
+    );
+  }
+
+  private detached(reason: 'exited' | 'stopped' | 'timeout_restart', info: ExitInfo): NewEvent {
+    return {
+      type: 'AgentDetached',
+      data: { process: this.processStream ?? undefined, reason, code: info.code, signal: info.signal, stderr_tail: info.stderrTail },
+    };
   }
 
   private async fail(code: string, message: string): Promise<void> {
@@ -411,7 +344,7 @@ export class LiveSession {
    */
   async shutdown(): Promise<void> {
     const turn = this.context.turn;
-    if (turn && !this.turnEnded.has(turn.n)) {
+    if (turn && !this.turns.hasEnded(turn.n)) {
       const r = await this.actor.decideEvent({ type: 'TurnCancelRequested', data: { turn: turn.n, reason: 'shutdown' } }, { principal: 'system' });
       if (r.ok || turn.cancelRequested) await Promise.race([this.waitForTurn(turn.n), sleep(this.deps.cancelGraceMs + 500)]);
     }
@@ -420,10 +353,7 @@ export class LiveSession {
     this.connection = null;
     this.broker.dropAll();
     const [info] = await Promise.all([conn.stop(this.deps.cancelGraceMs), this.terminals.releaseAll()]);
-    await this.record(
-      [{ type: 'AgentDetached', data: { process: this.processStream ?? undefined, reason: 'stopped', code: info.code, signal: info.signal, stderr_tail: info.stderrTail } }],
-      'system',
-    ).catch(() => undefined);
+    await this.record([this.detached('stopped', info)], 'system').catch(() => undefined);
   }
 
   /** effect.close: cancel a running turn, `session/close` when offered, stop the process, release terminals. */
@@ -442,7 +372,7 @@ export class LiveSession {
     const turn = this.context.turn ?? (this.collector ? { n: this.collector.turn } : null);
     const acpId = this.context.acpSessionId;
     if (conn?.alive && acpId) {
-      if (turn && !this.turnEnded.has(turn.n)) {
+      if (turn && !this.turns.hasEnded(turn.n)) {
         await conn.notify('session/cancel', { sessionId: acpId }).catch(() => undefined);
         this.broker.dropAll();
         await Promise.race([this.waitForTurn(turn.n), sleep(this.deps.cancelGraceMs)]);
@@ -452,7 +382,7 @@ export class LiveSession {
         await Promise.race([conn.request('session/close', { sessionId: acpId }).catch(() => undefined), sleep(this.deps.cancelGraceMs)]);
       }
     }
-    if (turn && !this.turnEnded.has(turn.n)) {
+    if (turn && !this.turns.hasEnded(turn.n)) {
       await this.endTurn(turn.n, { outcome: 'cancelled', stop_reason: null, error: { code: 'session_closed', message: `session closed (${reason})` } });
     }
     this.broker.dropAll();

@@ -2,7 +2,7 @@
 import type { RequestContext } from '../request-context.js';
 import type { Reply } from '../router.js';
 import type { EventMeta } from '../../store/types.js';
-import type { TurnResult } from '../../sessions/live-session.js';
+import type { TurnResult } from '../../sessions/turn-ledger.js';
 
 /** Who did it, from where, in which request: recorded on every command event (never the token itself). */
 export function commandMeta(ctx: RequestContext): EventMeta {
