@@ -110,6 +110,7 @@ export class JournaledActor<M extends AnyStateMachine = AnyStateMachine> {
       type: e.type,
       data: this.host.catalogue.validate(e.type, e.data),
       meta: meta || e.meta ? { ...meta, ...e.meta } : undefined,
+      ...(e.dataText !== undefined ? { dataText: e.dataText } : {}),
     }));
     const expected = this.next;
     this.next += normalized.length;

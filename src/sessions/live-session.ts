@@ -149,7 +149,7 @@ export class LiveSession {
 
   /** Every message in and out is recorded raw; the running turn reads incoming updates. */
   private readonly tap: StreamTap = {
-    incoming: (msg, _line) => {
+    incoming: (msg, line) => {
       if (this.replaying && (msg as { method?: unknown }).method === 'session/update') {
         this.replayedUpdates++; // session/load replays history that is already in our log
         return;
@@ -159,7 +159,8 @@ export class LiveSession {
         this.recordQuietly({ type: 'AcpMessage', data: { dir: 'in', msg, priming: true } });
         return;
       }
-      this.recordQuietly({ type: 'AcpMessage', data: { dir: 'in', msg } });
+      // stored byte for byte as the agent sent it (and without serialising the message a second time)
+      this.recordQuietly({ type: 'AcpMessage', data: { dir: 'in', msg }, dataText: `{"dir":"in","msg":${line}}` });
       this.collector?.observe(msg);
     },
     outgoing: (msg, _line) => this.recordQuietly({ type: 'AcpMessage', data: this.priming ? { dir: 'out', msg, priming: true } : { dir: 'out', msg } }),

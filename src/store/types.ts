@@ -21,6 +21,12 @@ export interface NewEvent {
   type: string;
   data: unknown;
   meta?: EventMeta;
+  /**
+   * The JSON text of `data`, when the caller already has it (an agent's message line, stored byte for byte as the
+   * agent sent it): the store keeps this text instead of serialising `data` again. It must be valid JSON whose
+   * value is `data`.
+   */
+  dataText?: string;
 }
 
 /**

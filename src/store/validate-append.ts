@@ -67,9 +67,9 @@ export function serialiseEvents(events: unknown): SerialisedEvent[] {
   for (let i = 0; i < events.length; i++) {
     const e: unknown = events[i];
     if (typeof e !== 'object' || e === null) throw new InvalidArgumentError(`events[${i}] must be an object`);
-    const { type, data, meta } = e as { type?: unknown; data?: unknown; meta?: unknown };
+    const { type, data, meta, dataText: given } = e as { type?: unknown; data?: unknown; meta?: unknown; dataText?: unknown };
     const checkedType = checkIdText(type, `events[${i}].type`, MAX_TYPE_LENGTH);
-    const dataText = toJsonText(data, `events[${i}].data`);
+    const dataText = typeof given === 'string' && given.length > 0 ? given : toJsonText(data, `events[${i}].data`);
     let metaText = '{}';
     if (meta !== undefined) {
       if (typeof meta !== 'object' || meta === null || Array.isArray(meta)) {
