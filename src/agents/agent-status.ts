@@ -44,7 +44,7 @@ export class AgentStatusView {
           const how = d.signal ? `signal ${d.signal}` : `code ${d.code}`;
           this.counters.trigger.failed({ agent, code: 'agent_exited', message: `exited (${how})`, at: new Date(e.at).toISOString() });
         }
-      } else if (e.type === 'AgentAttachFailed') {
+      } else if (e.type === 'AgentAttachFailed' || (e.type === 'SessionFailed' && (e.data as { code: string }).code === 'agent_failed')) {
         const d = e.data as { code: string; message: string };
         // session ids are `<agent>_<uuid>` (36 characters of uuid)
         const agent = e.streamId.slice('session:'.length, -37);

@@ -33,6 +33,8 @@ export interface GatewayOptions {
   env: Record<string, string | undefined>;
   /** how long an agent has to answer session/cancel (default 5 s) */
   cancelGraceMs?: number;
+  /** restart back-off after consecutive agent crashes (default 1, 2, 4, 8, 16 s); tests shorten it */
+  restartBackoffMs?: readonly number[];
 }
 
 export interface Gateway extends GatewayServices {
@@ -71,6 +73,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
     logger,
     approvals: approvalIndex,
     cancelGraceMs: o.cancelGraceMs ?? 5000,
+    restartBackoffMs: o.restartBackoffMs,
     now: () => Date.now(),
     agentEnv: (agent) => buildAgentEnv({ gatewayEnv: o.env, configured: config.agents[agent]?.env ?? {}, secrets }).env,
     mcpServersFor: (ctx) => [...(config.agents[ctx.agent]?.mcp_servers ?? []).map(toAcpMcpServer), ...ctx.mcpServers],
@@ -90,7 +93,8 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
 
   const restored = runtime.restoreAll();
   const agentStatus = new AgentStatusView(config, sessions);
-  for (const e of store.iterate({})) if (isStatusEvent(e.type)) agentStatus.observe([e]);
+  // the status fold reads only its event types (through the type index), in log order
+  agentStatus.observe(STATUS_TYPES.flatMap((type) => [...store.iterate({ type })]).sort((a, b) => a.position - b.position));
   store.onCommitted((events) => agentStatus.observe(events));
   const approvals = new ApprovalService(sessions, approvalIndex);
   const recovered = await recoverAtBoot(runtime, sessions, logger, `boot-${Date.now().toString(36)}`);
@@ -172,6 +176,4 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
   };
 }
 
-function isStatusEvent(type: string): boolean {
-  return type === 'AgentProcessSpawned' || type === 'AgentProcessExited' || type === 'AgentAttachFailed';
-}
+const STATUS_TYPES = ['AgentProcessSpawned', 'AgentProcessExited', 'AgentAttachFailed', 'SessionFailed'];

@@ -99,11 +99,12 @@ export class LiveSession {
   }
 
   private async attach(cause: 'create' | 'reattach'): Promise<void> {
-    if (this.crashes > RESTART_BACKOFF_MS.length) {
+    const backoff = this.deps.restartBackoffMs ?? RESTART_BACKOFF_MS;
+    if (this.crashes > backoff.length) {
       throw new AttachError('agent_failed', `agent '${this.context.agent}' crashed ${this.crashes} times in a row; giving up`);
     }
     if (this.crashes > 0) {
-      const wait = this.lastExitAt + RESTART_BACKOFF_MS[this.crashes - 1]! - this.deps.now();
+      const wait = this.lastExitAt + backoff[this.crashes - 1]! - this.deps.now();
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     }
     const agent = this.context.agent;

@@ -21,5 +21,7 @@ export interface SessionDeps {
   approvals: Map<string, string>;
   /** how long an agent has to answer session/cancel before it is stopped */
   cancelGraceMs: number;
+  /** back-off before each restart after consecutive crashes; one more crash gives up (default 1, 2, 4, 8, 16 s) */
+  restartBackoffMs?: readonly number[];
   now(): number;
 }

@@ -23,6 +23,7 @@ export interface TestGatewayOptions {
   /** reuse a data dir (restart tests) */
   dir?: string;
   cancelGraceMs?: number;
+  restartBackoffMs?: number[];
 }
 
 export interface ApiResponse<T = any> {
@@ -75,6 +76,7 @@ export async function startTestGateway(o: TestGatewayOptions = {}): Promise<Test
     logger,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, AINTEGRIX_API_KEY: 'never-leak-this-key-0123456789' },
     cancelGraceMs: o.cancelGraceMs ?? 2000,
+    restartBackoffMs: o.restartBackoffMs,
   });
   let closed = false;
   const close = async () => {

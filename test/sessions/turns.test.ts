@@ -153,3 +153,26 @@ test('prompt_prefix and prompt_suffix wrap the prompt', async (t) => {
   const r = await g.api('POST', `/api/v1/sessions/${id}/prompt`, says('middle'));
   assert.equal(r.body.text, 'echo: PREFIX:\nmiddle\n:SUFFIX');
 });
+
+test('restart back-off: consecutive crashes wait longer each time, then the gateway gives up and fails the session', async (t) => {
+  const g = await startTestGateway({ restartBackoffMs: [100, 200, 400] });
+  t.after(() => g.dispose());
+  const id = await session(g);
+  const waits: number[] = [];
+  let last = Date.now();
+  for (let i = 0; i < 4; i++) {
+    const r = await g.api('POST', `/api/v1/sessions/${id}/prompt`, says('/exit 9'));
+    assert.equal(r.body.error.code, 'agent_exited', `crash ${i + 1}`);
+    waits.push(Date.now() - last);
+    last = Date.now();
+  }
+  // the 2nd, 3rd and 4th prompts each waited for the back-off before respawning
+  assert.ok(waits[1]! >= 100 && waits[2]! >= 200 && waits[3]! >= 400, `waits ${waits.join(', ')}`);
+  const gaveUp = await g.api('POST', `/api/v1/sessions/${id}/prompt`, says('hello?'));
+  assert.equal(gaveUp.status, 503);
+  assert.equal(gaveUp.body.error.code, 'agent_failed');
+  assert.equal((await g.api('GET', `/api/v1/sessions/${id}`)).body.status, 'failed');
+  const status = (await g.api('GET', '/api/v1/agents/status')).body[0];
+  assert.equal(status.last_error.code, 'agent_failed');
+  assert.equal(status.restarts, 3);
+});
