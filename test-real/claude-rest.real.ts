@@ -76,8 +76,12 @@ test('a prompt is answered by the fake model; the usage_update with "used": null
     params: { sessionId: s.acpId, update: { sessionUpdate: 'usage_update', used: null, size: 200000, cost: { amount: sent.params.update.cost.amount, currency: 'USD' } } },
   });
   assert.ok(typeof sent.params.update.cost.amount === 'number' && sent.params.update.cost.amount > 0);
+  // the stored text is the agent's line byte for byte (the SDK on the agent side writes compact JSON in this order)
+  const line =
+    `{"jsonrpc":"2.0","method":"session/update","params":{"sessionId":"${s.acpId}","update":{"sessionUpdate":"usage_update",` +
+    `"used":null,"size":200000,"cost":{"amount":${JSON.stringify(sent.params.update.cost.amount)},"currency":"USD"}}}}`;
   const stored = events(s.id).find((e) => e.type === 'AcpMessage' && e.dataText.includes('"usage_update"'))!;
-  assert.ok(stored.dataText.includes('"used":null'), `stored text keeps the null: ${stored.dataText}`);
+  assert.equal(stored.dataText, `{"dir":"in","msg":${line}}`);
   // and the turn's usage as clients see it keeps it too (no 0 or NaN made up)
   assert.equal(r.body.usage?.context?.used, null, JSON.stringify(r.body.usage));
 });
