@@ -199,8 +199,10 @@ async function prime(host: AttachHost, conn: AgentConnection, acpSessionId: stri
 
 /** Apply the session's model (or the agent's configured default) when the agent offers model selection. */
 async function applyModel(host: AttachHost, conn: AgentConnection, acpSessionId: string, result: Record<string, unknown>) {
-  const requested = host.context.model;
-  const wanted = requested ?? host.agentConfig.default_model ?? null;
+  // what a client asked for is applied on every attach (a new process starts on the agent's default); the configured
+  // default only on a new session — a resumed one keeps what it had, and is not sent a needless model switch
+  const requested = host.context.modelRequested;
+  const wanted = requested ?? (host.context.acpSessionId === null ? (host.agentConfig.default_model ?? null) : null);
   const choice = modelChoice(result.models, result.configOptions);
   if (!wanted) return choice.current;
   if (!choice.via) {

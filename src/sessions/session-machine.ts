@@ -42,7 +42,10 @@ export interface SessionContext {
   forkedFrom: string | null;
   mcpServers: unknown[];
   createdAt: number | null;
+  /** the model the agent runs (as it reported, or as applied) */
   model: string | null;
+  /** the model a client asked for (at creation or by a change): re-applied when a new process attaches */
+  modelRequested: string | null;
   attached: boolean;
   process: string | null;
   acpSessionId: string | null;
@@ -81,6 +84,7 @@ const initialContext: SessionContext = {
   mcpServers: [],
   createdAt: null,
   model: null,
+  modelRequested: null,
   attached: false,
   process: null,
   acpSessionId: null,
@@ -136,7 +140,10 @@ export const sessionMachine = setup({
         return p !== undefined && p !== context.process ? context.attached : false;
       },
     }),
-    changeModel: assign({ model: ({ event }) => (event as Of<'ModelChanged'>).model }),
+    changeModel: assign(({ event }) => {
+      const m = (event as Of<'ModelChanged'>).model;
+      return { model: m, modelRequested: m };
+    }),
     askPermission: assign({
       approvals: ({ context, event }) => {
         const e = event as Of<'PermissionRequested'>;
@@ -263,6 +270,7 @@ export const sessionMachine = setup({
             forkedFrom: event.forked_from ?? null,
             mcpServers: event.mcp_servers,
             model: event.model,
+            modelRequested: event.model,
             createdAt: event.$at ?? null,
           })),
         },

@@ -31,7 +31,7 @@ export interface SubmittedTurn {
   result: Promise<TurnResult>;
 }
 
-export const SESSION_MACHINE_VERSION = 'session-1';
+export const SESSION_MACHINE_VERSION = 'session-2';
 
 export class SessionService {
   readonly kind: ActorKind<typeof sessionMachine>;

@@ -34,6 +34,12 @@ test('resume: eager re-attaches at boot; lazy waits for the next prompt; states 
   assert.equal((await second.api('POST', `/api/v1/sessions/${lazy}/prompt`, says('hi'))).body.text, 'echo: hi');
   assert.equal((await second.api('GET', `/api/v1/sessions/${lazy}`)).body.attach.count, 2);
   assert.equal((await second.api('POST', `/api/v1/sessions/${closed}/prompt`, says('x'))).status, 409);
+  // re-attaching sends no model switch nobody asked for (the resumed session keeps its model)
+  const switches = second.gw.store
+    .readStream(`session:${lazy}`)
+    .filter((e) => e.type === 'AcpMessage' && /set_config_option|set_model/.test(String((e.data as { msg: { method?: string } }).msg.method)));
+  assert.deepEqual(switches, []);
+  assert.equal((await second.api('GET', `/api/v1/sessions/${lazy}`)).body.model, 'demo-fast');
 });
 
 test('an agent that can neither resume nor load gets a new session primed with a bounded transcript', async (t) => {
