@@ -12,7 +12,8 @@ export interface Principal {
 export class RequestContext {
   readonly method: string;
   readonly url: string;
-  readonly query: URLSearchParams;
+  private readonly rawQuery: string;
+  private parsedQuery: URLSearchParams | undefined;
   readonly headers: Record<string, string>;
   readonly params: string[];
   readonly client: string;
@@ -33,7 +34,7 @@ export class RequestContext {
   ) {
     this.method = req.getMethod();
     this.url = req.getUrl();
-    this.query = new URLSearchParams(req.getQuery() ?? '');
+    this.rawQuery = req.getQuery() ?? '';
     const headers: Record<string, string> = {};
     let headerBytes = 0;
     req.forEach((k, v) => {
@@ -45,7 +46,7 @@ export class RequestContext {
     const params: string[] = [];
     for (let i = 0; i < paramCount; i++) params.push(decodeParam(req.getParameter(i)));
     this.params = params;
-    this.client = Buffer.from(res.getRemoteAddressAsText()).toString();
+    this.client = Buffer.from(res.getRemoteAddressAsText()).toString('latin1');
     const incoming = headers['x-request-id'];
     this.requestId = incoming && /^[\w.:-]{1,64}$/.test(incoming) ? incoming : requestId;
     res.onAborted(() => {
@@ -59,6 +60,11 @@ export class RequestContext {
         }
       }
     });
+  }
+
+  /** The query parameters (parsed on first use: most requests have none). */
+  get query(): URLSearchParams {
+    return (this.parsedQuery ??= new URLSearchParams(this.rawQuery));
   }
 
   /** Run `handler` when the client goes away before the response ended. */

@@ -37,8 +37,8 @@ export class SseResponse implements StreamSink {
     return !this.ctx.aborted && open.has(this);
   }
 
-  write(frames: string[]): boolean {
-    const ok = this.writeRaw(frames.length === 1 ? frames[0]! : frames.join(''));
+  write(frames: string[], bytes?: Uint8Array): boolean {
+    const ok = this.writeRaw(bytes ?? (frames.length === 1 ? frames[0]! : frames.join('')));
     if (!ok) this.blocked = true;
     return ok;
   }
@@ -77,7 +77,7 @@ export class SseResponse implements StreamSink {
     this.ctx.res.close();
   }
 
-  private writeRaw(text: string): boolean {
+  private writeRaw(text: string | Uint8Array): boolean {
     if (!this.alive) return true;
     let ok = true;
     this.ctx.res.cork(() => {

@@ -4,7 +4,7 @@
 import type { EventStore, RecordedEvent } from '../store/types.js';
 import { SessionFeed } from './session-feed.js';
 import { StreamCursor, type StreamFormat, type StreamSink } from './stream-cursor.js';
-import { endsTurn, renderSse } from './client-messages.js';
+import { endsTurn, memoFrames, renderSse } from './client-messages.js';
 import { eventViewJson } from './event-view.js';
 
 export interface ClosableSink extends StreamSink {
@@ -51,9 +51,18 @@ export function promptSseFormat(turn: number): StreamFormat {
   return { frame: renderSse, isFinal: (e) => endsTurn(e, turn) };
 }
 
-/** The SSE events stream: every logged event as `eventView` JSON, optionally only one type. */
+const eventsFormats = new Map<string, StreamFormat>();
+
+/**
+ * The SSE events stream: every logged event as `eventView` JSON, optionally only one type. One format (and one
+ * memoised rendering per event) per type filter, shared by every client.
+ */
 export function eventsSseFormat(type?: string): StreamFormat {
-  return {
-    frame: (e: RecordedEvent) => (type && e.type !== type ? undefined : `id: ${e.position}\ndata: ${eventViewJson(e)}\n\n`),
-  };
+  const key = type ?? '';
+  let f = eventsFormats.get(key);
+  if (!f) {
+    f = { frame: memoFrames((e: RecordedEvent) => (type && e.type !== type ? undefined : `id: ${e.position}\ndata: ${eventViewJson(e)}\n\n`)) };
+    eventsFormats.set(key, f);
+  }
+  return f;
 }

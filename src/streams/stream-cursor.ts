@@ -8,9 +8,10 @@ import type { EventStore, RecordedEvent } from '../store/types.js';
 export interface StreamSink {
   /**
    * Write the frames of one batch (SSE: concatenated into one write; WS: one message each, corked together).
+   * `bytes`, when given, is the frames concatenated and encoded once for every client of the batch.
    * false = the client is backpressured (the data was buffered; stop writing).
    */
-  write(frames: string[]): boolean;
+  write(frames: string[], bytes?: Uint8Array): boolean;
   /** call `resume` once when the client can take more after a false write */
   onWritable(resume: () => void): void;
   /** the stream is complete: end gracefully */
@@ -58,6 +59,14 @@ export class StreamCursor {
     if (this.done) return;
     if (this.reading || this.blocked || this.behind) {
       this.behind = true; // the log has them; we read them when we can
+      return;
+    }
+    // the common case of a fan-out: the whole batch is new to this client and cannot end its stream, so it gets the
+    // batch rendered and encoded once for all clients
+    if (events[0]!.position > this.lastDelivered && this.until === Infinity && !this.format.isFinal) {
+      const batch = renderBatch(events, this.format.frame);
+      this.lastDelivered = events[events.length - 1]!.position;
+      if (batch.frames.length > 0 && !this.sink.write(batch.frames, batch.bytes)) this.block();
       return;
     }
     this.deliver(events);
@@ -133,4 +142,34 @@ export class StreamCursor {
   close(): void {
     this.done = true;
   }
+}
+
+interface RenderedBatch {
+  frames: string[];
+  bytes: Uint8Array;
+}
+
+const batches = new WeakMap<readonly RecordedEvent[], Map<StreamFormat['frame'], RenderedBatch>>();
+
+/** A live batch rendered once per frame function (shared by every client of the stream), encoded lazily. */
+function renderBatch(events: readonly RecordedEvent[], frame: StreamFormat['frame']): RenderedBatch {
+  let byFrame = batches.get(events);
+  if (!byFrame) batches.set(events, (byFrame = new Map()));
+  let b = byFrame.get(frame);
+  if (!b) {
+    const frames: string[] = [];
+    for (const e of events) {
+      const f = frame(e);
+      if (f !== undefined) frames.push(f);
+    }
+    let bytes: Uint8Array | undefined;
+    b = {
+      frames,
+      get bytes() {
+        return (bytes ??= Buffer.from(frames.join('')));
+      },
+    };
+    byFrame.set(frame, b);
+  }
+  return b;
 }
