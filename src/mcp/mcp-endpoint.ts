@@ -37,22 +37,23 @@ export class McpEndpoint {
     });
   }
 
-  async handle(ctx: RequestContext): Promise<undefined> {
+  /** @param body the request body when the caller already started reading it (it must, before any await: uWS) */
+  async handle(ctx: RequestContext, body?: Promise<Buffer>): Promise<undefined> {
     const sessionId = ctx.headers['mcp-session-id'];
     if (ctx.method.toUpperCase() !== 'POST') {
       if (sessionId === undefined) sendRpcError(ctx, 400, -32000, 'Bad Request: Mcp-Session-Id header is required');
       else await this.inSession(ctx, sessionId);
       return undefined;
     }
-    const body = await ctx.readBody(this.gw.config.limits.max_body_bytes);
-    const parsed = parseBody(body);
+    const raw = await (body ?? ctx.readBody(this.gw.config.limits.max_body_bytes));
+    const parsed = parseBody(raw);
     if (!parsed.ok) {
       sendRpcError(ctx, parsed.status, parsed.code, parsed.message);
       return undefined;
     }
-    if (sessionId !== undefined) await this.inSession(ctx, sessionId, body, parsed.value);
-    else if (parsed.method === 'initialize' && acceptsEventStream(ctx)) await this.openSession(ctx, body, parsed.value);
-    else await this.stateless(ctx, body, parsed.value);
+    if (sessionId !== undefined) await this.inSession(ctx, sessionId, raw, parsed.value);
+    else if (parsed.method === 'initialize' && acceptsEventStream(ctx)) await this.openSession(ctx, raw, parsed.value);
+    else await this.stateless(ctx, raw, parsed.value);
     return undefined;
   }
 
