@@ -23,6 +23,12 @@ export interface ActorKind<M extends AnyStateMachine = AnyStateMachine> {
   snapshotEvery?: number;
   /** also snapshot whenever this returns true after an event (e.g. quiescent states), for cheap restores */
   snapshotWhen?: (snapshot: SnapshotFrom<M>) => boolean;
+  /**
+   * Whether a stream whose machine is in a final state is made live at boot (default true). Kinds whose finished
+   * streams no route reads (agent processes that exited) say false: boot then skips them, which keeps boot time
+   * and memory proportional to what is open.
+   */
+  restoreFinished?: boolean;
   /** runs the machine's effects (live only) */
   onEffect?: (actor: JournaledActor<M>, effect: EventObject) => void;
 }

@@ -1,17 +1,26 @@
 // Restore = newest snapshot whose machine version matches + the tail of the stream folded with XState's pure
 // `transition()`. No effect runs here: the actions `transition()` returns are dropped (runtime-tech.md §1.2, 3b/7).
 import { createActor, initialTransition, transition, type AnyStateMachine, type SnapshotFrom } from 'xstate';
-import type { EventStore } from '../store/types.js';
+import type { EventStore, Snapshot } from '../store/types.js';
 import type { EventCatalogue } from '../events/catalogue.js';
 import type { ActorKind } from './actor-kind.js';
 import { foldedMachineEvent } from './journaled-actor.js';
 
 export interface FoldedStream<M extends AnyStateMachine> {
+  /** a folded snapshot, or the persisted one as stored when it covers the whole stream (createActor takes both) */
   snapshot: SnapshotFrom<M>;
   version: number;
   /** events folded by `transition()` (0 when a snapshot covered everything) */
   foldedEvents: number;
   usedSnapshot: boolean;
+  /** the machine reached a final state */
+  done: boolean;
+}
+
+/** What the caller already knows about the stream (boot reads every snapshot and version in one pass each). */
+export interface KnownStream {
+  version: number;
+  snapshot: Snapshot | undefined;
 }
 
 const PAGE = 1000;
@@ -21,11 +30,17 @@ export function foldStream<M extends AnyStateMachine>(
   catalogue: EventCatalogue,
   kind: ActorKind<M>,
   streamId: string,
+  known?: KnownStream,
 ): FoldedStream<M> {
   let state: SnapshotFrom<M>;
   let version = 0;
   let usedSnapshot = false;
-  const saved = store.loadSnapshot(streamId);
+  const saved = known ? known.snapshot : store.loadSnapshot(streamId);
+  if (saved && saved.machineVersion === kind.machineVersion && known && saved.streamPosition >= known.version) {
+    // the snapshot covers the whole stream: go live from it as stored, no read, no hydration for transition()
+    const persisted = saved.snapshot as { status?: unknown };
+    return { snapshot: persisted as SnapshotFrom<M>, version: saved.streamPosition, foldedEvents: 0, usedSnapshot: true, done: persisted.status === 'done' };
+  }
   if (saved && saved.machineVersion === kind.machineVersion) {
     // transition() needs a hydrated snapshot, not the persisted JSON (runtime-tech.md §1.2, 3c/3d)
     state = createActor(kind.machine as AnyStateMachine, { snapshot: saved.snapshot as never }).getSnapshot() as SnapshotFrom<M>;
@@ -50,5 +65,5 @@ export function foldStream<M extends AnyStateMachine>(
     }
     if (page.length < PAGE) break;
   }
-  return { snapshot: state, version, foldedEvents: folded, usedSnapshot };
+  return { snapshot: state, version, foldedEvents: folded, usedSnapshot, done: (state as { status?: unknown }).status === 'done' };
 }

@@ -22,6 +22,8 @@ export interface RestoreReport {
   streams: number;
   foldedEvents: number;
   fromSnapshot: number;
+  /** finished streams of kinds that do not keep them live */
+  skippedFinished: number;
   timers: number;
 }
 
@@ -94,13 +96,21 @@ export class ActorRuntime implements JournaledActorHost {
 
   /** Boot: make every stream of every registered kind live again, then re-arm the durable timers. */
   restoreAll(): RestoreReport {
-    const report: RestoreReport = { streams: 0, foldedEvents: 0, fromSnapshot: 0, timers: 0 };
+    const report: RestoreReport = { streams: 0, foldedEvents: 0, fromSnapshot: 0, skippedFinished: 0, timers: 0 };
     for (const kind of this.kinds.values()) {
-      for (const info of this.store.listStreams(`${kind.streamType}:`)) {
-        const { folded } = this.goLive(kind, info.streamId);
-        report.streams++;
+      const prefix = `${kind.streamType}:`;
+      const snapshots = this.store.listSnapshots(prefix);
+      for (const info of this.store.listStreams(prefix)) {
+        const folded = foldStream(this.store, this.catalogue, kind, info.streamId, { version: info.version, snapshot: snapshots.get(info.streamId) });
         report.foldedEvents += folded.foldedEvents;
         if (folded.usedSnapshot) report.fromSnapshot++;
+        if (folded.done && kind.restoreFinished === false) {
+          report.skippedFinished++;
+          continue;
+        }
+        this.actors.get(info.streamId)?.stop();
+        this.actors.set(info.streamId, new JournaledActor(info.streamId, kind, this, folded.snapshot, folded.version));
+        report.streams++;
       }
     }
     report.timers = this.timers.loadFromStore();

@@ -8,4 +8,6 @@ export const agentProcessKind: ActorKind<typeof agentProcessMachine> = {
   machineVersion: 'agent-process-2',
   foldedTypes: agentProcessFoldedTypes,
   snapshotWhen: (s) => s.status === 'done',
+  // an exited process is history: its events stay in the log, but no live actor is needed for it
+  restoreFinished: false,
 };

@@ -3,7 +3,9 @@
 // rebuilt by the same fold at boot; session counts are read from the session actors.
 import { createStore } from '@xstate/store';
 import type { AintegrixConfig } from '../config/index.js';
-import type { RecordedEvent } from '../store/types.js';
+import type { EventStore, RecordedEvent } from '../store/types.js';
+
+const STATUS_TYPES = ['AgentProcessSpawned', 'AgentProcessExited', 'AgentAttachFailed', 'SessionFailed'];
 import type { SessionService } from '../sessions/session-service.js';
 import { modelChoice } from '../sessions/agent-models.js';
 
@@ -28,10 +30,28 @@ export class AgentStatusView {
   constructor(
     private readonly config: AintegrixConfig,
     private readonly sessions: SessionService,
+    private readonly store: EventStore,
   ) {}
 
-  /** Fold committed events (at boot over the whole log, then live). */
-  observe(events: readonly RecordedEvent[]): void {
+  private folded = false;
+
+  /** Committed events, as they come (they are ignored until the first read folded the log up to then). */
+  observeCommitted(events: readonly RecordedEvent[]): void {
+    if (this.folded) this.observe(events);
+  }
+
+  /**
+   * The counters are a fold of the log, done on the first read rather than at boot: only this view's event types,
+   * through the type index, in log order. Synchronous, so no commit falls between the fold and the live events.
+   */
+  private foldLog(): void {
+    if (this.folded) return;
+    this.folded = true;
+    const events = STATUS_TYPES.flatMap((type) => [...this.store.iterate({ type })]).sort((a, b) => a.position - b.position);
+    this.observe(events);
+  }
+
+  private observe(events: readonly RecordedEvent[]): void {
     for (const e of events) {
       if (e.type === 'AgentProcessSpawned') {
         const d = e.data as { agent: string; restart: number };
@@ -54,6 +74,7 @@ export class AgentStatusView {
   }
 
   all() {
+    this.foldLog();
     const counters = this.counters.getSnapshot().context;
     return Object.entries(this.config.agents).map(([name, a]) => {
       let active = 0;

@@ -92,10 +92,8 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
   }
 
   const restored = runtime.restoreAll();
-  const agentStatus = new AgentStatusView(config, sessions);
-  // the status fold reads only its event types (through the type index), in log order
-  agentStatus.observe(STATUS_TYPES.flatMap((type) => [...store.iterate({ type })]).sort((a, b) => a.position - b.position));
-  store.onCommitted((events) => agentStatus.observe(events));
+  const agentStatus = new AgentStatusView(config, sessions, store);
+  store.onCommitted((events) => agentStatus.observeCommitted(events));
   const approvals = new ApprovalService(sessions, approvalIndex);
   const recovered = await recoverAtBoot(runtime, sessions, logger, `boot-${Date.now().toString(36)}`);
 
@@ -175,5 +173,3 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
     },
   };
 }
-
-const STATUS_TYPES = ['AgentProcessSpawned', 'AgentProcessExited', 'AgentAttachFailed', 'SessionFailed'];

@@ -41,11 +41,25 @@ export class GatewayMetrics {
         this.set(gauges.streamClients());
       },
     });
-    for (const type of FOLDED_TYPES) for (const e of store.iterate({ type })) this.fold(e);
+    this.store = store;
     store.onCommitted((batch) => {
       this.events.inc(batch.length);
-      for (const e of batch) if ((FOLDED_TYPES as readonly string[]).includes(e.type)) this.fold(e);
+      if (this.folded) for (const e of batch) if ((FOLDED_TYPES as readonly string[]).includes(e.type)) this.fold(e);
     });
+  }
+
+  private readonly store: EventStore;
+  private folded = false;
+
+  /**
+   * The log counters are folded on the first scrape, not at boot (boot time stays independent of the log's size).
+   * The fold reads synchronously up to the head; commits after it are folded as they come, so nothing is counted
+   * twice or missed.
+   */
+  private foldLog(): void {
+    if (this.folded) return;
+    this.folded = true;
+    for (const type of FOLDED_TYPES) for (const e of this.store.iterate({ type })) this.fold(e);
   }
 
   countRequest(method: string, route: string, status: number): void {
@@ -53,6 +67,7 @@ export class GatewayMetrics {
   }
 
   render(): Promise<string> {
+    this.foldLog();
     return this.registry.metrics();
   }
 

@@ -77,6 +77,11 @@ export class PendingWrites {
     return this.current.snapshots.get(streamId);
   }
 
+  /** Snapshots written since the last commit. */
+  snapshotRows(): IterableIterator<SnapshotRow> {
+    return this.current.snapshots.values();
+  }
+
   checkpoint(processorId: string): number | undefined {
     return this.current.checkpoints.get(processorId);
   }

@@ -199,6 +199,19 @@ class SqliteEventStore implements EventStore {
     return row ? snapshotFromRow(row) : undefined;
   }
 
+  listSnapshots(prefix: string): Map<string, Snapshot> {
+    this.assertOpen('list snapshots');
+    // one walk over the snapshots table (ids sharing a prefix are contiguous), instead of a query per stream
+    const found = new Map<string, Snapshot>();
+    for (const r of this.st.snapshotsFrom.iterate(prefix)) {
+      if (!r.stream_id.startsWith(prefix)) break;
+      found.set(r.stream_id, snapshotFromRow(r));
+    }
+    // snapshots written since the last commit replace what the table had
+    for (const r of this.pending.snapshotRows()) if (r.stream_id.startsWith(prefix)) found.set(r.stream_id, snapshotFromRow(r));
+    return found;
+  }
+
   listTimers(): DurableTimer[] {
     this.assertOpen('list timers');
     return this.pending.mergeTimers(this.st.allTimers.all()).map(timerFromRow);

@@ -38,6 +38,7 @@ export interface Statements {
   streamsFrom: Stmt<[fromStreamId: string], StreamRow>;
   insertEvent: Stmt<[number, string, number, string, string, string, number, string, string]>;
   upsertStream: Stmt<[streamId: string, streamType: string, version: number, createdPosition: number]>;
+  snapshotsFrom: Stmt<[string], SnapshotRow>;
   getSnapshot: Stmt<[streamId: string], SnapshotRow>;
   upsertSnapshot: Stmt<[streamId: string, streamPosition: number, machineVersion: string, snapshot: string]>;
   allTimers: Stmt<[], TimerRow>;
@@ -77,6 +78,9 @@ export function prepareStatements(db: Database.Database): Statements {
     ),
     getSnapshot: db.prepare<[string], SnapshotRow>(
       'SELECT stream_id, stream_position, machine_version, snapshot FROM snapshots WHERE stream_id = ?',
+    ),
+    snapshotsFrom: db.prepare<[string], SnapshotRow>(
+      'SELECT stream_id, stream_position, machine_version, snapshot FROM snapshots WHERE stream_id >= ? ORDER BY stream_id',
     ),
     upsertSnapshot: db.prepare(
       'INSERT INTO snapshots (stream_id, stream_position, machine_version, snapshot) VALUES (?, ?, ?, ?) ' +

@@ -202,6 +202,8 @@ export interface EventStore {
   /** Keep only this snapshot for its stream (the last one saved wins). `snapshot` must be JSON-serialisable. */
   saveSnapshot(snapshot: Snapshot): void;
   loadSnapshot(streamId: string): Snapshot | undefined;
+  /** Every snapshot of the streams whose id starts with `prefix`, read in one pass (boot). */
+  listSnapshots(prefix: string): Map<string, Snapshot>;
 
   setTimer(timer: DurableTimer): void;
   clearTimer(streamId: string, timerId: string): void;

@@ -213,3 +213,46 @@ test('creating a stream that exists is refused; an unknown event type in the log
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('boot: a snapshot that covers its stream is used as stored; finished streams of a kind that does not keep them are skipped', async () => {
+  const { dir, path } = tempDb();
+  try {
+    const finishing = setup({ types: { context: {} as { n: number }, events: {} as { type: 'Started' } | { type: 'Finished' } } }).createMachine({
+      id: 'job',
+      initial: 'new',
+      context: { n: 0 },
+      states: { new: { on: { Started: 'running' } }, running: { on: { Finished: 'done' } }, done: { type: 'final' } },
+    });
+    const c = catalogue();
+    c.define('Started', z.object({}));
+    c.define('Finished', z.object({}));
+    const jobKind: ActorKind<typeof finishing> = {
+      streamType: 'job',
+      machine: finishing,
+      machineVersion: 'job-1',
+      foldedTypes: new Set(['Started', 'Finished']),
+      snapshotWhen: (s) => s.status === 'done',
+      restoreFinished: false,
+    };
+    const store = openEventStore({ path });
+    const runtime = new ActorRuntime({ store, catalogue: c, logger: silentLogger });
+    runtime.register(jobKind);
+    const a = await runtime.create(jobKind, 'a', [{ type: 'Started', data: {} }]);
+    await a.record([{ type: 'Finished', data: {} }]); // done: snapshotted
+    await runtime.create(jobKind, 'b', [{ type: 'Started', data: {} }]); // still running, no snapshot
+    runtime.stop();
+    await store.close();
+
+    const store2 = openEventStore({ path });
+    const runtime2 = new ActorRuntime({ store: store2, catalogue: c, logger: silentLogger });
+    runtime2.register(jobKind);
+    const report = runtime2.restoreAll();
+    assert.deepEqual([report.streams, report.skippedFinished, report.fromSnapshot, report.foldedEvents], [1, 1, 1, 1]);
+    assert.equal(runtime2.get('job:a'), undefined, 'the finished job is not made live');
+    assert.equal(runtime2.get('job:b')!.snapshot().value, 'running');
+    runtime2.stop();
+    await store2.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
