@@ -62,8 +62,17 @@ export class GatewayMetrics {
     for (const type of FOLDED_TYPES) for (const e of this.store.iterate({ type })) this.fold(e);
   }
 
+  private readonly requestCounters = new Map<string, { inc(): void }>();
+
+  /** Per request: a cached child counter, so the hot path does not look the label set up every time. */
   countRequest(method: string, route: string, status: number): void {
-    this.httpRequests.inc({ method: method.toUpperCase(), route, status: String(status) });
+    const key = `${method} ${route} ${status}`;
+    let c = this.requestCounters.get(key);
+    if (!c) {
+      c = this.httpRequests.labels(method.toUpperCase(), route, String(status));
+      this.requestCounters.set(key, c);
+    }
+    c.inc();
   }
 
   render(): Promise<string> {

@@ -3,15 +3,18 @@ import type { Route } from '../router.js';
 import { HttpError } from '../errors.js';
 import type { GatewayServices } from '../services.js';
 
+const JSON_HEADERS = { 'content-type': 'application/json' };
+
 export function agentRoutes(gw: GatewayServices): Route[] {
+  // the configured agents do not change while the gateway runs: their JSON is built once
+  const agentList = JSON.stringify(
+    Object.entries(gw.config.agents).map(([name, a]) => ({ name, command: a.command, mode: a.mode, max_sessions: a.max_sessions })),
+  );
   return [
     {
       method: 'GET',
       path: '/api/v1/agents',
-      handler: () => ({
-        status: 200,
-        json: Object.entries(gw.config.agents).map(([name, a]) => ({ name, command: a.command, mode: a.mode, max_sessions: a.max_sessions })),
-      }),
+      handler: () => ({ status: 200, body: agentList, headers: JSON_HEADERS }),
     },
     { method: 'GET', path: '/api/v1/agents/status', handler: () => ({ status: 200, json: gw.agentStatus.all() }) },
     {
