@@ -18,10 +18,12 @@ test: build
 	@node scripts/run-tests.mjs $(TESTS)
 
 bench: build
-	@node dist/bench/run.js
+	@sh scripts/bench-tools.sh
+	@ulimit -n 4096 2>/dev/null; node dist/bench/run.js
 
 bench-quick: build
-	@node dist/bench/run.js --quick
+	@sh scripts/bench-tools.sh
+	@ulimit -n 4096 2>/dev/null; node dist/bench/run.js --quick
 
 test-real: build
 	@node scripts/test-real.mjs
