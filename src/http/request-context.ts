@@ -16,7 +16,7 @@ export class RequestContext {
   private parsedQuery: URLSearchParams | undefined;
   readonly headers: Record<string, string>;
   readonly params: string[];
-  readonly client: string;
+  private clientAddress: string | undefined;
   /** approximate size of the request headers (uWS 20.30 itself accepts headers of any size) */
   readonly headerBytes: number;
   readonly requestId: string;
@@ -46,7 +46,6 @@ export class RequestContext {
     const params: string[] = [];
     for (let i = 0; i < paramCount; i++) params.push(decodeParam(req.getParameter(i)));
     this.params = params;
-    this.client = Buffer.from(res.getRemoteAddressAsText()).toString('latin1');
     const incoming = headers['x-request-id'];
     this.requestId = incoming && /^[\w.:-]{1,64}$/.test(incoming) ? incoming : requestId;
     res.onAborted(() => {
@@ -60,6 +59,18 @@ export class RequestContext {
         }
       }
     });
+  }
+
+  /**
+   * The client's address, read from the socket on first use (most requests never need it). Read it before the
+   * response ends: afterwards uWS no longer has the socket, and '' is all that can be said.
+   */
+  get client(): string {
+    if (this.clientAddress === undefined) {
+      if (!this.open) return '';
+      this.clientAddress = Buffer.from(this.res.getRemoteAddressAsText()).toString('latin1');
+    }
+    return this.clientAddress;
   }
 
   /** The query parameters (parsed on first use: most requests have none). */

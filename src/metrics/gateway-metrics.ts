@@ -9,7 +9,6 @@ const FOLDED_TYPES = ['SessionCreated', 'PromptSubmitted', 'TurnEnded', 'Permiss
 
 export class GatewayMetrics {
   readonly registry = new Registry();
-  private readonly httpRequests = new Counter({ name: 'aintegrix_http_requests_total', help: 'HTTP requests by method, route pattern and status', labelNames: ['method', 'route', 'status'], registers: [this.registry] });
   private readonly sessionsCreated = new Counter({ name: 'aintegrix_sessions_created_total', help: 'Sessions created', labelNames: ['agent'], registers: [this.registry] });
   private readonly prompts = new Counter({ name: 'aintegrix_prompts_total', help: 'Prompts submitted', labelNames: ['agent'], registers: [this.registry] });
   private readonly turns = new Counter({ name: 'aintegrix_turns_total', help: 'Turns ended, by outcome', labelNames: ['agent', 'outcome'], registers: [this.registry] });
@@ -23,6 +22,20 @@ export class GatewayMetrics {
     gauges: { activeSessions: () => Record<string, number>; streamClients: () => number },
   ) {
     collectDefaultMetrics({ register: this.registry, prefix: 'aintegrix_process_' });
+    const requestCounts = this.requestCounts;
+    new Counter({
+      name: 'aintegrix_http_requests_total',
+      help: 'HTTP requests by method, route pattern and status',
+      labelNames: ['method', 'route', 'status'],
+      registers: [this.registry],
+      // the request path only bumps a number; the counter catches up when it is scraped
+      collect() {
+        for (const c of requestCounts.values()) {
+          if (c.n > c.reported) this.inc(c.labels, c.n - c.reported);
+          c.reported = c.n;
+        }
+      },
+    });
     new Gauge({
       name: 'aintegrix_sessions_active',
       help: 'Open sessions, by agent',
@@ -62,17 +75,14 @@ export class GatewayMetrics {
     for (const type of FOLDED_TYPES) for (const e of this.store.iterate({ type })) this.fold(e);
   }
 
-  private readonly requestCounters = new Map<string, { inc(): void }>();
+  private readonly requestCounts = new Map<string, { labels: { method: string; route: string; status: string }; n: number; reported: number }>();
 
-  /** Per request: a cached child counter, so the hot path does not look the label set up every time. */
+  /** Per request: one map lookup and an increment (prom-client's labelled inc hashes its labels every time). */
   countRequest(method: string, route: string, status: number): void {
     const key = `${method} ${route} ${status}`;
-    let c = this.requestCounters.get(key);
-    if (!c) {
-      c = this.httpRequests.labels(method.toUpperCase(), route, String(status));
-      this.requestCounters.set(key, c);
-    }
-    c.inc();
+    const c = this.requestCounts.get(key);
+    if (c) c.n++;
+    else this.requestCounts.set(key, { labels: { method: method.toUpperCase(), route, status: String(status) }, n: 1, reported: 0 });
   }
 
   render(): Promise<string> {

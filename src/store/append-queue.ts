@@ -74,6 +74,7 @@ export class AppendQueue {
   private queue: QueuedOp[] = [];
   private queuedEvents = 0;
   private scheduled: NodeJS.Immediate | undefined;
+  private lazyTimer: NodeJS.Timeout | undefined;
   private flushing = false;
   private failure: StoreFailedError | undefined;
   private headState: Head;
@@ -85,6 +86,8 @@ export class AppendQueue {
     private readonly pending: PendingWrites,
     private readonly maxBatchEvents: number,
     private readonly hooks: WriterHooks,
+    /** how long a write that only caches (a snapshot) may wait for a batch of events to ride along with */
+    private readonly lazyFlushMs = 1000,
   ) {
     this.headState = readHead(st);
     this.commitBatch = db.transaction((batch: QueuedOp[], side: SideWrites) => this.writeBatch(batch, side));
@@ -129,11 +132,29 @@ export class AppendQueue {
     });
   }
 
+  /**
+   * Make sure a flush will run within `lazyFlushMs`: for snapshots, which only save replay work. A snapshot saved
+   * at the end of a turn then rides along with the next turn's first commit instead of costing a commit (an fsync
+   * under strict durability) of its own; a crash before it commits only means the tail is replayed at boot.
+   */
+  scheduleLazy(): void {
+    if (this.lazyTimer !== undefined || this.scheduled !== undefined || this.flushing) return;
+    this.lazyTimer = setTimeout(() => {
+      this.lazyTimer = undefined;
+      this.flushNow();
+    }, this.lazyFlushMs);
+    this.lazyTimer.unref();
+  }
+
   private flushNow(): void {
     if (this.flushing) return; // the running flush schedules another one for whatever is queued meanwhile
     if (this.scheduled !== undefined) {
       clearImmediate(this.scheduled);
       this.scheduled = undefined;
+    }
+    if (this.lazyTimer !== undefined) {
+      clearTimeout(this.lazyTimer);
+      this.lazyTimer = undefined;
     }
     const batch = this.queue;
     this.queue = [];
@@ -164,7 +185,8 @@ export class AppendQueue {
       }
     } finally {
       this.flushing = false;
-      if (this.queue.length > 0 || !this.pending.isEmpty) this.schedule();
+      if (this.queue.length > 0 || this.pending.hasUrgent) this.schedule();
+      else if (!this.pending.isEmpty) this.scheduleLazy();
     }
   }
 

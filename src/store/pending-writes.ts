@@ -37,6 +37,11 @@ export class PendingWrites {
     return this.current.snapshots.size === 0 && this.current.timers.size === 0 && this.current.checkpoints.size === 0;
   }
 
+  /** Timer and checkpoint writes are due in the next batch; snapshots alone may wait (see AppendQueue.scheduleLazy). */
+  get hasUrgent(): boolean {
+    return this.current.timers.size > 0 || this.current.checkpoints.size > 0;
+  }
+
   saveSnapshot(s: Snapshot): void {
     const streamId = s?.streamId;
     checkStreamId(streamId);

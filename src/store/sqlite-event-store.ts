@@ -96,7 +96,7 @@ class SqliteEventStore implements EventStore {
   saveSnapshot(snapshot: Snapshot): void {
     this.assertWritable('save a snapshot');
     this.pending.saveSnapshot(snapshot);
-    this.writer.schedule();
+    this.writer.scheduleLazy();
   }
 
   setTimer(timer: DurableTimer): void {

@@ -198,7 +198,8 @@ export interface EventStore {
   verifyChain(): VerifyResult;
 
   // Snapshots, timers and checkpoints: writes are serialised at call time and queued; they commit with the next
-  // batch (`flush()` makes them durable now). Reads see queued writes at once (read-your-writes).
+  // batch (`flush()` makes them durable now). Timers and checkpoints start a batch of their own at once; a snapshot
+  // waits up to a second for events to ride along with. Reads see queued writes at once (read-your-writes).
   /** Keep only this snapshot for its stream (the last one saved wins). `snapshot` must be JSON-serialisable. */
   saveSnapshot(snapshot: Snapshot): void;
   loadSnapshot(streamId: string): Snapshot | undefined;
