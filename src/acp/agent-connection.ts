@@ -3,8 +3,9 @@
 // once (process exit or stdout close): the SDK then fails every pending request, and `exited` resolves with the
 // exit code, signal and the tail of stderr.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { client, methods, RequestError, type AnyMessage, type ClientConnection } from '@agentclientprotocol/sdk';
+import type { AnyMessage, ClientConnection } from '@agentclientprotocol/sdk';
 import type * as acp from '@agentclientprotocol/sdk';
+import { acpSdk, loadAcpSdk } from './sdk.js';
 import { createTappedStream, type StreamTap } from './tapped-stream.js';
 import { TailBuffer } from './tail-buffer.js';
 
@@ -16,7 +17,7 @@ export interface ExitInfo {
   requested: boolean;
 }
 
-/** The client methods an agent may call. Throw `RequestError` for a specific JSON-RPC error. */
+/** The client methods an agent may call. Throw `rpcError(...)` (the SDK's RequestError) for a specific JSON-RPC error. */
 export interface ClientMethodHandlers {
   requestPermission(params: acp.RequestPermissionRequest, signal: AbortSignal): Promise<acp.RequestPermissionResponse>;
   readTextFile(params: acp.ReadTextFileRequest): Promise<acp.ReadTextFileResponse>;
@@ -82,7 +83,8 @@ export class AgentConnection {
   }
 
   /** Spawn the agent. Rejects with AgentSpawnError when the executable cannot be started. */
-  static spawn(options: AgentConnectionOptions): Promise<AgentConnection> {
+  static async spawn(options: AgentConnectionOptions): Promise<AgentConnection> {
+    await loadAcpSdk();
     return new Promise((resolve, reject) => {
       let child: ChildProcess;
       try {
@@ -146,6 +148,7 @@ export class AgentConnection {
 }
 
 function buildClient(h: ClientMethodHandlers) {
+  const { client, methods } = acpSdk();
   return client({ name: 'aintegrix' })
     .onRequest(methods.client.session.requestPermission, ({ params, signal }) => h.requestPermission(params, signal))
     .onRequest(methods.client.fs.readTextFile, ({ params }) => h.readTextFile(params))
@@ -159,5 +162,4 @@ function buildClient(h: ClientMethodHandlers) {
     .onNotification(methods.client.session.update, () => undefined);
 }
 
-export { RequestError };
 export type { AnyMessage };

@@ -29,6 +29,11 @@ export interface ActorKind<M extends AnyStateMachine = AnyStateMachine> {
    * and memory proportional to what is open.
    */
   restoreFinished?: boolean;
+  /**
+   * Event types after which the machine is in a final state, whatever state it was in. With `restoreFinished:
+   * false`, boot skips a stream whose last event has one of these types without reading its snapshot.
+   */
+  finalEventTypes?: ReadonlySet<string>;
   /** runs the machine's effects (live only) */
   onEffect?: (actor: JournaledActor<M>, effect: EventObject) => void;
 }

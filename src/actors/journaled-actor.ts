@@ -48,7 +48,14 @@ export function foldedMachineEvent(e: RecordedEvent, data: unknown, type = e.typ
 }
 
 export class JournaledActor<M extends AnyStateMachine = AnyStateMachine> {
-  private readonly live: Actor<M>;
+  private liveActor: Actor<M> | undefined;
+  /**
+   * The persisted snapshot a restored actor went live from, as stored, until something needs the XState actor
+   * (an append, a decision): reads are answered from it. Creating and starting an XState actor is most of the cost
+   * of restoring a stream, and most restored sessions sit idle.
+   */
+  private restored: SnapshotFrom<M> | undefined;
+  private stopped = false;
   private applied: number;
   private next: number;
   private inFlight = 0;
@@ -63,14 +70,31 @@ export class JournaledActor<M extends AnyStateMachine = AnyStateMachine> {
     /** the folded snapshot to go live from (undefined = a new stream) */
     snapshot: SnapshotFrom<M> | undefined,
     version: number,
+    /** `snapshot` is a persisted snapshot as stored (JSON): keep it, and create the XState actor on first need */
+    deferred = false,
   ) {
     this.applied = version;
     this.next = version;
+    if (deferred && snapshot !== undefined) this.restored = snapshot;
+    else this.liveActor = this.startActor(snapshot);
+  }
+
+  private startActor(snapshot: SnapshotFrom<M> | undefined): Actor<M> {
     // XState's generic option types do not line up for a machine type parameter; the runtime only needs AnyStateMachine.
-    const machine = kind.machine as AnyStateMachine;
-    this.live = (snapshot === undefined ? createActor(machine) : createActor(machine, { snapshot: snapshot as never })) as Actor<M>;
-    this.live.on('*', (effect: EventObject) => this.host.dispatchEffect(this as never, effect));
-    this.live.start();
+    const machine = this.kind.machine as AnyStateMachine;
+    const actor = (snapshot === undefined ? createActor(machine) : createActor(machine, { snapshot: snapshot as never })) as Actor<M>;
+    actor.on('*', (effect: EventObject) => this.host.dispatchEffect(this as never, effect));
+    if (!this.stopped) actor.start(); // a stopped actor answers reads, never runs an effect
+    return actor;
+  }
+
+  /** The XState actor, created from the stored snapshot the first time it is needed. */
+  private get live(): Actor<M> {
+    if (this.liveActor === undefined) {
+      this.liveActor = this.startActor(this.restored);
+      this.restored = undefined;
+    }
+    return this.liveActor;
   }
 
   /** The id after the stream type prefix. */
@@ -80,11 +104,14 @@ export class JournaledActor<M extends AnyStateMachine = AnyStateMachine> {
 
   /** The state folded from every committed event so far (never ahead of the log). */
   snapshot(): SnapshotFrom<M> {
+    // not yet live: the stored snapshot has the same status, value and context (it has no methods: decide() uses live)
+    if (this.restored !== undefined) return this.restored;
     return this.live.getSnapshot() as SnapshotFrom<M>;
   }
 
   /** The JSON-safe persisted form of `snapshot()` (what snapshots store). */
   persistedSnapshot(): unknown {
+    if (this.restored !== undefined) return this.restored;
     return this.live.getPersistedSnapshot();
   }
 
@@ -146,7 +173,7 @@ export class JournaledActor<M extends AnyStateMachine = AnyStateMachine> {
   async decide(decider: (snapshot: SnapshotFrom<M>) => Decision, meta?: EventMeta): Promise<DecideResult> {
     while (this.inFlight > 0) await this.settledPromise;
     if (this.brokenBy) throw this.brokenBy;
-    const decision = decider(this.snapshot());
+    const decision = decider(this.live.getSnapshot() as SnapshotFrom<M>);
     if (!Array.isArray(decision)) {
       const r = decision as { reject: string; message?: string };
       return { ok: false, reason: r.reject, message: r.message };
@@ -165,7 +192,8 @@ export class JournaledActor<M extends AnyStateMachine = AnyStateMachine> {
 
   /** Stop the live actor (no effects after this). */
   stop(): void {
-    this.live.stop();
+    this.stopped = true;
+    this.liveActor?.stop();
   }
 
   private fold(recorded: readonly RecordedEvent[], normalized: readonly { type: string; data: unknown }[]): void {

@@ -15,6 +15,8 @@ export interface FoldedStream<M extends AnyStateMachine> {
   usedSnapshot: boolean;
   /** the machine reached a final state */
   done: boolean;
+  /** `snapshot` is the persisted snapshot as stored (JSON), not a folded machine snapshot */
+  asStored: boolean;
 }
 
 /** What the caller already knows about the stream (boot reads every snapshot and version in one pass each). */
@@ -39,7 +41,7 @@ export function foldStream<M extends AnyStateMachine>(
   if (saved && saved.machineVersion === kind.machineVersion && known && saved.streamPosition >= known.version) {
     // the snapshot covers the whole stream: go live from it as stored, no read, no hydration for transition()
     const persisted = saved.snapshot as { status?: unknown };
-    return { snapshot: persisted as SnapshotFrom<M>, version: saved.streamPosition, foldedEvents: 0, usedSnapshot: true, done: persisted.status === 'done' };
+    return { snapshot: persisted as SnapshotFrom<M>, version: saved.streamPosition, foldedEvents: 0, usedSnapshot: true, done: persisted.status === 'done', asStored: true };
   }
   if (saved && saved.machineVersion === kind.machineVersion) {
     // transition() needs a hydrated snapshot, not the persisted JSON (runtime-tech.md §1.2, 3c/3d)
@@ -65,5 +67,5 @@ export function foldStream<M extends AnyStateMachine>(
     }
     if (page.length < PAGE) break;
   }
-  return { snapshot: state, version, foldedEvents: folded, usedSnapshot, done: (state as { status?: unknown }).status === 'done' };
+  return { snapshot: state, version, foldedEvents: folded, usedSnapshot, done: (state as { status?: unknown }).status === 'done', asStored: false };
 }

@@ -99,9 +99,18 @@ export class ActorRuntime implements JournaledActorHost {
     const report: RestoreReport = { streams: 0, foldedEvents: 0, fromSnapshot: 0, skippedFinished: 0, timers: 0 };
     for (const kind of this.kinds.values()) {
       const prefix = `${kind.streamType}:`;
-      const snapshots = this.store.listSnapshots(prefix);
+      // finished streams a kind does not keep live are known by their last event: their snapshots are not even read
+      const skipByLastEvent = kind.restoreFinished === false && kind.finalEventTypes !== undefined;
+      const lastTypes = skipByLastEvent ? this.store.lastEventTypes(prefix) : undefined;
+      const snapshots = skipByLastEvent ? undefined : this.store.listSnapshots(prefix);
       for (const info of this.store.listStreams(prefix)) {
-        const folded = foldStream(this.store, this.catalogue, kind, info.streamId, { version: info.version, snapshot: snapshots.get(info.streamId) });
+        const lastType = lastTypes?.get(info.streamId);
+        if (lastType !== undefined && kind.finalEventTypes!.has(lastType)) {
+          report.skippedFinished++;
+          continue;
+        }
+        const snapshot = snapshots ? snapshots.get(info.streamId) : this.store.loadSnapshot(info.streamId);
+        const folded = foldStream(this.store, this.catalogue, kind, info.streamId, { version: info.version, snapshot });
         report.foldedEvents += folded.foldedEvents;
         if (folded.usedSnapshot) report.fromSnapshot++;
         if (folded.done && kind.restoreFinished === false) {
@@ -109,7 +118,8 @@ export class ActorRuntime implements JournaledActorHost {
           continue;
         }
         this.actors.get(info.streamId)?.stop();
-        this.actors.set(info.streamId, new JournaledActor(info.streamId, kind, this, folded.snapshot, folded.version));
+        // a snapshot that covered the stream is kept as stored until the actor is needed (JournaledActor.restored)
+        this.actors.set(info.streamId, new JournaledActor(info.streamId, kind, this, folded.snapshot, folded.version, folded.asStored));
         report.streams++;
       }
     }

@@ -10,4 +10,6 @@ export const agentProcessKind: ActorKind<typeof agentProcessMachine> = {
   snapshotWhen: (s) => s.status === 'done',
   // an exited process is history: its events stay in the log, but no live actor is needed for it
   restoreFinished: false,
+  // a root-level transition: AgentProcessExited ends the machine from every state
+  finalEventTypes: new Set(['AgentProcessExited']),
 };

@@ -2,7 +2,7 @@
 // the session workspace; terminal/* run real processes (terminal/create is permission-gated, kind execute).
 // Failures go back as JSON-RPC errors, never as file content.
 import type * as acp from '@agentclientprotocol/sdk';
-import { RequestError } from '@agentclientprotocol/sdk';
+import { isRpcError, rpcError } from '../acp/sdk.js';
 import type { ClientMethodHandlers } from '../acp/agent-connection.js';
 import { readTextFile, writeTextFile, toJsonRpcError, type TerminalManager } from '../workspace/index.js';
 import type { PermissionBroker } from './permission-broker.js';
@@ -19,7 +19,7 @@ export interface ClientMethodDeps {
 export const PERMISSION_DENIED = -32003;
 
 export function clientMethodHandlers(d: ClientMethodDeps): ClientMethodHandlers {
-  const denied = (method: string) => new RequestError(PERMISSION_DENIED, `${method} was refused by the permission policy or an approver`);
+  const denied = (method: string) => rpcError(PERMISSION_DENIED, `${method} was refused by the permission policy or an approver`);
   return {
     requestPermission: (params, signal) => d.broker.requestPermission(params, signal),
 
@@ -50,8 +50,8 @@ async function asJsonRpc<T>(fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (e) {
-    if (e instanceof RequestError) throw e;
+    if (isRpcError(e)) throw e;
     const err = toJsonRpcError(e);
-    throw new RequestError(err.code, err.message, err.data);
+    throw rpcError(err.code, err.message, err.data);
   }
 }

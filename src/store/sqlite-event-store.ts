@@ -193,6 +193,16 @@ class SqliteEventStore implements EventStore {
     return found.sort((a, b) => a.createdPosition - b.createdPosition);
   }
 
+  lastEventTypes(prefix: string): Map<string, string> {
+    this.assertOpen('read last event types');
+    const found = new Map<string, string>();
+    for (const [streamId, type] of this.st.lastTypesFrom.iterate(prefix)) {
+      if (!streamId.startsWith(prefix)) break;
+      found.set(streamId, type);
+    }
+    return found;
+  }
+
   loadSnapshot(streamId: string): Snapshot | undefined {
     this.assertOpen('load a snapshot');
     const row = this.pending.snapshot(streamId) ?? this.st.getSnapshot.get(streamId);

@@ -36,6 +36,7 @@ export interface Statements {
   positionOfStreamPosition: Stmt<[streamId: string, streamPosition: number], number>;
   allStreams: Stmt<[], StreamRow>;
   streamsFrom: Stmt<[fromStreamId: string], StreamRow>;
+  lastTypesFrom: Stmt<[fromStreamId: string], [streamId: string, type: string]>;
   insertEvent: Stmt<[number, string, number, string, string, string, number, string, string]>;
   upsertStream: Stmt<[streamId: string, streamType: string, version: number, createdPosition: number]>;
   snapshotsFrom: Stmt<[string], SnapshotRow>;
@@ -69,6 +70,13 @@ export function prepareStatements(db: Database.Database): Statements {
     streamsFrom: db.prepare<[string], StreamRow>(
       'SELECT stream_id, stream_type, version, created_position FROM streams WHERE stream_id >= ? ORDER BY stream_id',
     ),
+    // the type of each stream's last event: one lookup per stream on UNIQUE(stream_id, stream_position)
+    lastTypesFrom: db
+      .prepare<[string], [string, string]>(
+        'SELECT s.stream_id, e.type FROM streams s JOIN events e ON e.stream_id = s.stream_id AND e.stream_position = s.version ' +
+          'WHERE s.stream_id >= ? ORDER BY s.stream_id',
+      )
+      .raw(true),
     insertEvent: db.prepare(
       'INSERT INTO events (position, stream_id, stream_position, type, data, meta, at, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
     ),

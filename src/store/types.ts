@@ -183,6 +183,8 @@ export interface EventStore {
   streamVersion(streamId: string): number;
   /** Streams whose id starts with `prefix` (all when omitted), ordered by creation. */
   listStreams(prefix?: string): StreamInfo[];
+  /** The type of the last event of every stream whose id starts with `prefix` (boot: which streams are finished). */
+  lastEventTypes(prefix: string): Map<string, string>;
 
   /** Called synchronously after each commit with the batch's events, in commit order. */
   onCommitted(listener: CommittedListener): () => void;

@@ -256,3 +256,100 @@ test('boot: a snapshot that covers its stream is used as stored; finished stream
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('boot: a restored actor answers reads from its stored snapshot, and goes live (effects, snapshots) on its first decision', async () => {
+  const { dir, path } = tempDb();
+  try {
+    const first = setupRuntime(path, [], 1); // a snapshot after every event: it covers the whole stream
+    const live = await script(first.runtime, first.k, Date.now() + 3_600_000);
+    const livePersisted = JSON.stringify(live.persistedSnapshot());
+    first.runtime.stop();
+    await first.store.close();
+
+    const effects: string[] = [];
+    const second = setupRuntime(path, effects, 1);
+    const report = second.runtime.restoreAll();
+    assert.deepEqual([report.streams, report.fromSnapshot, report.foldedEvents], [1, 1, 0]);
+    const restored = second.runtime.get<typeof door>('door:front')!;
+    // reads before any decision: the stored snapshot, as it was persisted
+    assert.equal(restored.snapshot().value, 'closed');
+    assert.equal(restored.snapshot().context.opens, 5);
+    assert.equal(JSON.stringify(restored.persistedSnapshot()), livePersisted);
+    // a decision needs the machine (can()): a transition the state does not have is still refused, nothing appended
+    assert.equal((await restored.decideEvent({ type: 'Closed', data: { by: 'x' } })).ok, false);
+    assert.equal(restored.version, live.version);
+    assert.equal((await restored.decideEvent({ type: 'Opened', data: { by: 'after', closeAt: Date.now() + 3_600_000 } })).ok, true);
+    assert.deepEqual(effects, ['effect.ring']);
+    // the snapshot taken after it is the live machine's persisted form (plain JSON that a later boot reads)
+    await second.store.flush();
+    const saved = second.store.loadSnapshot('door:front')!;
+    assert.equal(saved.streamPosition, restored.version);
+    assert.equal((saved.snapshot as { value: string }).value, 'open');
+    assert.equal((saved.snapshot as { context: { opens: number } }).context.opens, 6);
+    second.runtime.stop();
+    await second.store.close();
+
+    // and a third boot restores that state
+    const third = setupRuntime(path, [], 1);
+    third.runtime.restoreAll();
+    assert.equal(third.runtime.get<typeof door>('door:front')!.snapshot().value, 'open');
+    third.runtime.stop();
+    await third.store.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('boot: a stream whose last event is final for its kind is skipped without reading its snapshot', async () => {
+  const { dir, path } = tempDb();
+  try {
+    const job = setup({ types: { context: {} as { n: number }, events: {} as { type: 'Started' } | { type: 'Finished' } | { type: 'Noted'; text: string } } }).createMachine({
+      id: 'job',
+      initial: 'new',
+      context: { n: 0 },
+      on: { Finished: '.done' },
+      states: { new: { on: { Started: 'running' } }, running: {}, done: { type: 'final' } },
+    });
+    const c = catalogue();
+    c.define('Started', z.object({}));
+    c.define('Finished', z.object({}));
+    const jobKind: ActorKind<typeof job> = {
+      streamType: 'job',
+      machine: job,
+      machineVersion: 'job-1',
+      foldedTypes: new Set(['Started', 'Finished']),
+      snapshotEvery: 1,
+      restoreFinished: false,
+      finalEventTypes: new Set(['Finished']),
+    };
+    const store = openEventStore({ path });
+    const runtime = new ActorRuntime({ store, catalogue: c, logger: silentLogger });
+    runtime.register(jobKind);
+    const a = await runtime.create(jobKind, 'a', [{ type: 'Started', data: {} }]);
+    await a.record([{ type: 'Finished', data: {} }]);
+    const b = await runtime.create(jobKind, 'b', [{ type: 'Started', data: {} }]);
+    await b.record([{ type: 'Noted', data: { text: 'after the last folded event' } }]);
+    runtime.stop();
+    await store.close();
+
+    // a's snapshot is made unreadable: a boot that read it would fail
+    const Database = (await import('better-sqlite3')).default;
+    const db = new Database(path);
+    assert.equal(db.prepare("UPDATE snapshots SET snapshot = 'not json' WHERE stream_id = 'job:a'").run().changes, 1);
+    db.close();
+
+    const store2 = openEventStore({ path });
+    const runtime2 = new ActorRuntime({ store: store2, catalogue: c, logger: silentLogger });
+    runtime2.register(jobKind);
+    const report = runtime2.restoreAll();
+    assert.deepEqual([report.streams, report.skippedFinished], [1, 1]);
+    assert.equal(runtime2.get('job:a'), undefined);
+    // b's last event is not final: it is restored (its snapshot plus the unfolded tail)
+    assert.equal(runtime2.get<typeof job>('job:b')!.snapshot().value, 'running');
+    assert.equal(runtime2.get<typeof job>('job:b')!.version, 2);
+    runtime2.stop();
+    await store2.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

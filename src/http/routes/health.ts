@@ -17,7 +17,10 @@ export function healthRoutes(gw: GatewayServices): Route[] {
       method: 'GET',
       path: '/metrics',
       auth: !gw.config.server.metrics_public,
-      handler: async () => ({ status: 200, body: await gw.metrics.render(), headers: { 'content-type': gw.metrics.contentType } }),
+      handler: async () => {
+        const m = await gw.metrics.render();
+        return { status: 200, body: m.text, headers: { 'content-type': m.contentType } };
+      },
     },
   ];
 }
