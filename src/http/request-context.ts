@@ -93,13 +93,13 @@ export class RequestContext {
     if (!this.open) return;
     this.done = true;
     this.res.cork(() => {
-      this.res.writeStatus(statusLine(status));
+      if (status !== 200) this.res.writeStatus(statusLine(status)); // uWS answers 200 OK unless told otherwise
       this.res.writeHeader('x-request-id', this.requestId);
       let closeConnection = false;
-      for (const [k, v] of Object.entries(headers)) {
+      for (const k in headers) {
         // uWS writes its own `Connection: close` when asked to close; a body that was not fully read must close.
-        if (k === 'connection') closeConnection = v === 'close';
-        else this.res.writeHeader(k, v);
+        if (k === 'connection') closeConnection = headers[k] === 'close';
+        else this.res.writeHeader(k, headers[k]!);
       }
       if (body === undefined) this.res.end(undefined, closeConnection);
       else this.res.end(body, closeConnection);

@@ -19,7 +19,8 @@ export class GatewayMetrics {
   private prom: Promise<PromMetrics> | undefined;
   private built: PromMetrics | undefined;
   private eventsAppended = 0;
-  private readonly requestCounts = new Map<string, RequestCount>();
+  /** method → route pattern → status: three lookups and no string built per request */
+  private readonly requestCounts = new Map<string, Map<string, Map<number, RequestCount>>>();
 
   constructor(
     private readonly store: EventStore,
@@ -33,10 +34,17 @@ export class GatewayMetrics {
 
   /** Per request: one map lookup and an increment (prom-client's labelled inc hashes its labels every time). */
   countRequest(method: string, route: string, status: number): void {
-    const key = `${method} ${route} ${status}`;
-    const c = this.requestCounts.get(key);
+    let byRoute = this.requestCounts.get(method);
+    if (!byRoute) this.requestCounts.set(method, (byRoute = new Map()));
+    let byStatus = byRoute.get(route);
+    if (!byStatus) byRoute.set(route, (byStatus = new Map()));
+    const c = byStatus.get(status);
     if (c) c.n++;
-    else this.requestCounts.set(key, { labels: { method: method.toUpperCase(), route, status: String(status) }, n: 1, reported: 0 });
+    else byStatus.set(status, { labels: { method: method.toUpperCase(), route, status: String(status) }, n: 1, reported: 0 });
+  }
+
+  private *allRequestCounts(): IterableIterator<RequestCount> {
+    for (const byRoute of this.requestCounts.values()) for (const byStatus of byRoute.values()) yield* byStatus.values();
   }
 
   async render(): Promise<{ text: string; contentType: string }> {
@@ -48,7 +56,7 @@ export class GatewayMetrics {
     return (this.prom ??= import('prom-client').then((lib) => {
       const counts = {
         events: () => this.eventsAppended,
-        requests: () => this.requestCounts.values(),
+        requests: () => this.allRequestCounts(),
       };
       // Synchronously from here: the fold reads the log up to the head, and commits after it are folded by the
       // listener (`built` is set in the same tick), so nothing is counted twice or missed.
