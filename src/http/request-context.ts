@@ -22,8 +22,10 @@ export class RequestContext {
   readonly requestId: string;
   principal: Principal | undefined;
   aborted = false;
-  /** true once a final response (or an upgrade) went out; the uWS response is then dead */
+  /** true once a final response (or an upgrade) went out, or a stream took the response over */
   done = false;
+  /** true once `send` ended the response (the uWS response is then dead) */
+  ended = false;
   private abortHandlers: (() => void)[] = [];
 
   constructor(
@@ -48,17 +50,31 @@ export class RequestContext {
     this.params = params;
     const incoming = headers['x-request-id'];
     this.requestId = incoming && /^[\w.:-]{1,64}$/.test(incoming) ? incoming : requestId;
-    res.onAborted(() => {
-      this.aborted = true;
-      this.done = true;
-      for (const h of this.abortHandlers.splice(0)) {
-        try {
-          h();
-        } catch {
-          /* an abort handler must not take the server down */
+  }
+
+  /**
+   * uWS needs an abort handler on every response that is still open when its request handler returns. The router
+   * calls this as the handler returns, unless `send` ended the response already: most requests end synchronously
+   * and never register one.
+   */
+  armAbort(): void {
+    if (this.ended || this.aborted) return;
+    try {
+      this.res.onAborted(() => {
+        this.aborted = true;
+        this.done = true;
+        for (const h of this.abortHandlers.splice(0)) {
+          try {
+            h();
+          } catch {
+            /* an abort handler must not take the server down */
+          }
         }
-      }
-    });
+      });
+    } catch {
+      // a handler that took the response over ended it itself: uWS refuses (with an exception) to arm a finished response
+      this.ended = true;
+    }
   }
 
   /**
@@ -92,6 +108,7 @@ export class RequestContext {
   send(status: number, body: string | Uint8Array | undefined, headers: Record<string, string> = {}): void {
     if (!this.open) return;
     this.done = true;
+    this.ended = true;
     this.res.cork(() => {
       if (status !== 200) this.res.writeStatus(statusLine(status)); // uWS answers 200 OK unless told otherwise
       this.res.writeHeader('x-request-id', this.requestId);

@@ -72,6 +72,7 @@ export function mountRoutes(app: TemplatedApp, routes: readonly Route[], deps: R
         return;
       }
       runRoute(ctx, route, deps);
+      ctx.armAbort(); // still inside the uWS handler: a response the handler did not end may be aborted later
     });
   }
   app.any('/*', (res, req) => {

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { OTHER_TOKEN, TOKEN, startTestGateway } from '../helpers/gateway.js';
+import { OTHER_TOKEN, TOKEN, eventually, startTestGateway } from '../helpers/gateway.js';
 
 test('auth: no token, wrong token, lower-case bearer, token in a query, other schemes → 401 JSON; open routes stay open', async (t) => {
   const g = await startTestGateway();
@@ -136,6 +136,42 @@ test('1 000 malformed requests get 4xx and the server still answers /health', as
   assert.equal((await fetch(`${g.url}/health`)).status, 200);
   const ok = await g.api('POST', `/api/v1/sessions/${s.body.id}/prompt`, { messages: [{ type: 'text', text: 'alive' }] });
   assert.equal(ok.body.text, 'echo: alive');
+});
+
+test('clients that leave mid-body and mid-turn: the server stays up, the turn ends, the session goes on', async (t) => {
+  const g = await startTestGateway();
+  t.after(() => g.dispose());
+  const s = await g.api('POST', '/api/v1/sessions', { agent: 'demo' });
+  const id = s.body.id as string;
+  const port = Number(new URL(g.url).port);
+  const leave = (text: string, afterMs: number) =>
+    new Promise<void>((resolve) => {
+      const sock = net.connect(port, '127.0.0.1', () => {
+        sock.write(text);
+        setTimeout(() => {
+          sock.destroy();
+          resolve();
+        }, afterMs);
+      });
+      sock.on('error', () => undefined);
+    });
+  const head = (len: number) => `POST /api/v1/sessions/${id}/prompt HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${TOKEN}\r\nContent-Type: application/json\r\nContent-Length: ${len}\r\n\r\n`;
+  // half a body, then gone: the body reader is abandoned, nothing is appended
+  await leave(head(1000) + '{"messages": [', 100);
+  // a whole prompt (a slow turn), then gone while it runs: the turn still ends, in the log
+  const body = JSON.stringify({ messages: [{ type: 'text', text: '/slow 0.5' }] });
+  await leave(head(Buffer.byteLength(body)) + body, 150);
+  assert.equal((await fetch(`${g.url}/health`)).status, 200);
+  const turns = await eventually(async () => {
+    const r = await g.api('GET', `/api/v1/sessions/${id}/events?limit=1000`);
+    const ended = (r.body.events as Array<{ type: string }>).filter((e) => e.type === 'TurnEnded');
+    return ended.length === 1 ? ended : null;
+  }, 10_000, 'the abandoned turn to end');
+  assert.equal(turns.length, 1);
+  const next = await g.api('POST', `/api/v1/sessions/${id}/prompt`, { messages: [{ type: 'text', text: 'still here' }] });
+  assert.equal(next.status, 200);
+  assert.equal(next.body.text, 'echo: still here');
+  assert.equal(next.body.turn, 2, 'the half body appended no prompt');
 });
 
 /** Send raw bytes; the status code of the answer, or 400 ("refused") when the server closed without answering. */
