@@ -56,8 +56,13 @@ interface BatchOutcome {
   bytes: number;
 }
 
-// Rough per-row overhead beyond the texts (columns, hashes, index entries), for the checkpoint trigger only.
+// What a commit adds to the WAL, for the checkpoint trigger only. SQLite appends a whole frame (page + 24-byte
+// header) for every page a commit touched, so a small commit costs frames, not its bytes: the rightmost page of
+// the events table, a leaf of each of its two indexes, and a page of the table of streams, at least, plus one per
+// stream and per side write. Measured on a REST turn (3 commits): ~24 KB of WAL per commit for ~1 KB of rows.
 const ROW_OVERHEAD_BYTES = 200;
+const FRAME_BYTES = 4096 + 24;
+const FRAMES_PER_COMMIT = 4;
 
 export function isConflict(expected: ExpectedVersion, actual: number): boolean {
   if (expected === 'any') return false;
@@ -201,10 +206,12 @@ export class AppendQueue {
     const results: (AppendResult | undefined)[] = new Array(batch.length);
     const events: StoredEvent[] = [];
     let bytes = 0;
+    const streams = new Set<string>(); // distinct streams: each touches its own index leaf and row
 
     for (let i = 0; i < batch.length; i++) {
       const op = batch[i]!;
       if (op.kind !== 'append') continue;
+      streams.add(op.streamId);
       // Read inside the transaction, so it includes the earlier appends of this batch.
       const actual = st.streamVersion.get(op.streamId) ?? 0;
       if (isConflict(op.expected, actual)) {
@@ -233,10 +240,8 @@ export class AppendQueue {
     }
 
     const sideCount = sideWriteCount(side);
-    if (sideCount > 0) {
-      applySideWrites(st, side);
-      bytes += sideCount * ROW_OVERHEAD_BYTES;
-    }
+    if (sideCount > 0) applySideWrites(st, side);
+    bytes += FRAME_BYTES * (FRAMES_PER_COMMIT + streams.size + sideCount);
     return { head: { position, hash: prevHash, at: events.length > 0 ? at : this.headState.at }, results, events, bytes };
   }
 

@@ -7,7 +7,10 @@
 // PASSIVE never waits for readers or writers; what it cannot copy now is copied next time.
 import type Database from 'better-sqlite3';
 
-const FORCE_AFTER_BYTES = 32 * 1024 * 1024;
+// 4 MiB, SQLite's own autocheckpoint default. The WAL restarts from its start after a checkpoint, so its file stays
+// near this size and commits overwrite blocks it already has: a commit that has to grow the file costs an fsync of
+// the file's metadata as well, measured ~3x slower (2.4 ms against 0.7-0.8 ms p50 under synchronous=FULL here).
+const FORCE_AFTER_BYTES = 4 * 1024 * 1024;
 
 export class WalCheckpointer {
   private dirty = false;

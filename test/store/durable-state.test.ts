@@ -123,3 +123,17 @@ test('the WAL is checkpointed into the database file once the writer is idle', a
   assert.ok(mainSize() < 1_000_000, `main file already ${mainSize()} bytes before any checkpoint`);
   await waitFor(() => mainSize() > 2_000_000, 10_000, 'the idle checkpoint to fill the main file');
 });
+
+test('under constant load the WAL is checkpointed every few MiB, so its file is reused rather than grown', async (t) => {
+  const { store, file } = openTempStore(t, { checkpointIdleMs: 60_000 }); // no idle moment: only the forced checkpoints
+  const big = 'y'.repeat(8000);
+  for (let round = 0; round < 60; round++) {
+    const pending: Promise<unknown>[] = [];
+    for (let i = 0; i < 50; i++) pending.push(store.appendToStream(`session:${i % 10}`, 'any', [{ type: 'Big', data: { i, big } }]));
+    await Promise.all(pending);
+  }
+  // 24 MB went through the WAL; the main file has most of it, the WAL file stays near its 4 MiB working size
+  const walSize = fs.statSync(`${file}-wal`).size;
+  assert.ok(walSize < 10_000_000, `the WAL grew to ${walSize} bytes`);
+  assert.ok(fs.statSync(file).size > 15_000_000, 'the checkpoints copied the log into the main file');
+});
