@@ -4,7 +4,7 @@
 // commit order. Commands (`decide`) wait until everything in flight is folded, decide against that state, append,
 // and fold after the commit.
 import { createActor, type Actor, type AnyMachineSnapshot, type AnyStateMachine, type EventObject, type SnapshotFrom } from 'xstate';
-import type { EventMeta, EventStore, NewEvent, RecordedEvent } from '../store/types.js';
+import type { AppendOptions, EventMeta, EventStore, NewEvent, RecordedEvent } from '../store/types.js';
 import type { EventCatalogue } from '../events/catalogue.js';
 import type { ActorKind } from './actor-kind.js';
 
@@ -130,7 +130,7 @@ export class JournaledActor<M extends AnyStateMachine = AnyStateMachine> {
   }
 
   /** Append facts (outcomes of effects, protocol traffic); they are folded after the commit, in order. */
-  record(events: readonly NewEvent[], meta?: EventMeta): Promise<RecordedEvent[]> {
+  record(events: readonly NewEvent[], meta?: EventMeta, options?: AppendOptions): Promise<RecordedEvent[]> {
     if (this.brokenBy) return Promise.reject(this.brokenBy);
     if (events.length === 0) return Promise.resolve([]);
     const normalized = events.map((e) => ({
@@ -142,7 +142,7 @@ export class JournaledActor<M extends AnyStateMachine = AnyStateMachine> {
     const expected = this.next;
     this.next += normalized.length;
     this.inFlight++;
-    const result = this.host.store.appendToStream(this.streamId, expected, normalized).then(
+    const result = this.host.store.appendToStream(this.streamId, expected, normalized, options).then(
       (r) => {
         this.inFlight--;
         if (!r.ok) {

@@ -168,8 +168,9 @@ export class LiveSession {
     unparsed: (line, reason) => this.recordQuietly({ type: 'AgentOutputSkipped', data: { line: line.slice(0, 4096), reason } }),
   };
 
+  /** Protocol traffic: it has gone out (or come in) already and nobody waits on its commit, so it may linger. */
   private recordQuietly(event: NewEvent): void {
-    this.record([event]).catch((e: Error) => this.deps.logger.error('cannot record agent traffic', { session: this.id, error: e }));
+    this.actor.record([event], { principal: `agent:${this.context.agent}` }, { linger: true }).catch((e: Error) => this.deps.logger.error('cannot record agent traffic', { session: this.id, error: e }));
   }
 
   // ---- turns ---------------------------------------------------------------------------------------------------

@@ -63,6 +63,8 @@ interface BatchOutcome {
 const ROW_OVERHEAD_BYTES = 200;
 const FRAME_BYTES = 4096 + 24;
 const FRAMES_PER_COMMIT = 4;
+/** How long a lingering append may wait for others to share its commit by default (ms). */
+export const LINGER_MS = 2;
 
 export function isConflict(expected: ExpectedVersion, actual: number): boolean {
   if (expected === 'any') return false;
@@ -80,6 +82,9 @@ export class AppendQueue {
   private queuedEvents = 0;
   private scheduled: NodeJS.Immediate | undefined;
   private lazyTimer: NodeJS.Timeout | undefined;
+  private lingerTimer: NodeJS.Timeout | undefined;
+  /** something queued wants the next turn of the event loop (an append that is not lingering, a barrier) */
+  private urgentQueued = false;
   private flushing = false;
   private failure: StoreFailedError | undefined;
   private headState: Head;
@@ -91,6 +96,8 @@ export class AppendQueue {
     private readonly pending: PendingWrites,
     private readonly maxBatchEvents: number,
     private readonly hooks: WriterHooks,
+    /** how long a lingering append may wait for others to share its commit (AppendOptions.linger) */
+    private readonly lingerMs = LINGER_MS,
     /** how long a write that only caches (a snapshot) may wait for a batch of events to ride along with */
     private readonly lazyFlushMs = 1000,
   ) {
@@ -108,12 +115,13 @@ export class AppendQueue {
     return this.failure;
   }
 
-  append(streamId: string, streamType: string, expected: ExpectedVersion, events: SerialisedEvent[]): Promise<AppendResult> {
+  append(streamId: string, streamType: string, expected: ExpectedVersion, events: SerialisedEvent[], linger = false): Promise<AppendResult> {
     if (this.failure) return Promise.reject(this.failure);
     return new Promise<AppendResult>((resolve, reject) => {
       this.queue.push({ kind: 'append', streamId, streamType, expected, events, resolve, reject });
       this.queuedEvents += events.length;
       if (this.queuedEvents >= this.maxBatchEvents && !this.flushing) this.flushNow();
+      else if (linger && !this.urgentQueued) this.scheduleLinger();
       else this.schedule();
     });
   }
@@ -130,6 +138,7 @@ export class AppendQueue {
 
   /** Make sure a flush will run soon (used after snapshot/timer/checkpoint writes). */
   schedule(): void {
+    this.urgentQueued = true;
     if (this.scheduled !== undefined || this.flushing) return;
     this.scheduled = setImmediate(() => {
       this.scheduled = undefined;
@@ -143,12 +152,21 @@ export class AppendQueue {
    * under strict durability) of its own; a crash before it commits only means the tail is replayed at boot.
    */
   scheduleLazy(): void {
-    if (this.lazyTimer !== undefined || this.scheduled !== undefined || this.flushing) return;
+    if (this.lazyTimer !== undefined || this.lingerTimer !== undefined || this.scheduled !== undefined || this.flushing) return;
     this.lazyTimer = setTimeout(() => {
       this.lazyTimer = undefined;
       this.flushNow();
     }, this.lazyFlushMs);
     this.lazyTimer.unref();
+  }
+
+  /** Make sure a flush runs within LINGER_MS: lingering appends wait that long for company (AppendOptions.linger). */
+  private scheduleLinger(): void {
+    if (this.lingerTimer !== undefined || this.scheduled !== undefined || this.flushing) return;
+    this.lingerTimer = setTimeout(() => {
+      this.lingerTimer = undefined;
+      this.flushNow();
+    }, this.lingerMs);
   }
 
   private flushNow(): void {
@@ -161,6 +179,11 @@ export class AppendQueue {
       clearTimeout(this.lazyTimer);
       this.lazyTimer = undefined;
     }
+    if (this.lingerTimer !== undefined) {
+      clearTimeout(this.lingerTimer);
+      this.lingerTimer = undefined;
+    }
+    this.urgentQueued = false;
     const batch = this.queue;
     this.queue = [];
     this.queuedEvents = 0;
@@ -190,7 +213,8 @@ export class AppendQueue {
       }
     } finally {
       this.flushing = false;
-      if (this.queue.length > 0 || this.pending.hasUrgent) this.schedule();
+      if (this.urgentQueued || this.pending.hasUrgent) this.schedule();
+      else if (this.queue.length > 0) this.scheduleLinger();
       else if (!this.pending.isEmpty) this.scheduleLazy();
     }
   }

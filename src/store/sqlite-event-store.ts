@@ -11,6 +11,7 @@ import { type StoredEvent, eventsFromRows } from './recorded-event.js';
 import { type Statements, type StreamRow, prepareStatements } from './statements.js';
 import { CatchUpSubscription, type SubscriptionSource } from './subscription.js';
 import type {
+  AppendOptions,
   AppendResult, CommittedListener, DurableTimer, EventFilter, EventStore, EventStoreOptions, ExpectedVersion,
   NewEvent, RecordedEvent, Snapshot, StreamInfo, SubscribeOptions, Subscription, VerifyResult,
 } from './types.js';
@@ -66,7 +67,7 @@ class SqliteEventStore implements EventStore {
       committed: (events) => this.emitCommitted(events),
       wrote: (bytes) => this.checkpointer.noteWrite(bytes),
       error: this.reportError,
-    });
+    }, options.lingerMs);
     this.subscriptionSource = {
       readPage: (after, limit, streamId) =>
         streamId === undefined ? this.readAll(after, limit) : this.readStreamAfter(streamId, after, limit),
@@ -78,7 +79,7 @@ class SqliteEventStore implements EventStore {
 
   // ---- writes -------------------------------------------------------------------------------------------------
 
-  appendToStream(streamId: string, expected: ExpectedVersion, events: readonly NewEvent[]): Promise<AppendResult> {
+  appendToStream(streamId: string, expected: ExpectedVersion, events: readonly NewEvent[], options?: AppendOptions): Promise<AppendResult> {
     if (this.closing) return Promise.reject(new StoreClosedError(`append to ${String(streamId)}`));
     let streamType: string;
     let checkedExpected: ExpectedVersion;
@@ -90,7 +91,7 @@ class SqliteEventStore implements EventStore {
     } catch (err) {
       return Promise.reject(err);
     }
-    return this.writer.append(streamId, streamType, checkedExpected, serialised);
+    return this.writer.append(streamId, streamType, checkedExpected, serialised, options?.linger === true);
   }
 
   saveSnapshot(snapshot: Snapshot): void {
@@ -290,6 +291,7 @@ export function openEventStore(options: EventStoreOptions): EventStore {
   }
   if (options.maxBatchEvents !== undefined) checkLimit(options.maxBatchEvents, 'maxBatchEvents');
   if (options.checkpointIdleMs !== undefined) checkPosition(options.checkpointIdleMs, 'checkpointIdleMs');
+  if (options.lingerMs !== undefined) checkPosition(options.lingerMs, 'lingerMs');
   const db = openDatabase(options.path, durability);
   try {
     return new SqliteEventStore(db, options);

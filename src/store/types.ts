@@ -86,6 +86,8 @@ export interface EventStoreOptions {
   maxBatchEvents?: number;
   /** run a passive WAL checkpoint when the append path has been idle this long (ms, default 1000) */
   checkpointIdleMs?: number;
+  /** how long a lingering append (AppendOptions.linger) waits for others to share its commit (ms, default 2) */
+  lingerMs?: number;
   /**
    * Where failures that have no caller to reject go: a throwing `onCommitted` listener or subscription handler,
    * a failed background checkpoint, snapshot/timer/checkpoint writes lost with a failed batch.
@@ -150,6 +152,16 @@ export interface StreamInfo {
   createdPosition: number;
 }
 
+export interface AppendOptions {
+  /**
+   * The append may wait a few milliseconds for other appends to share its commit, instead of
+   * starting one at the next turn of the event loop. For records nobody waits on (protocol traffic that has already
+   * gone out): under strict durability a commit is an fsync, and the next awaited append takes these along.
+   * The wait is the store's `lingerMs` (default 2 ms).
+   */
+  linger?: boolean;
+}
+
 export type CommittedListener = (events: readonly RecordedEvent[]) => void;
 
 /** The event store. One instance per process owns the database file (one writer). */
@@ -162,7 +174,7 @@ export interface EventStore {
    * `streamId` is `<type>:<id>` (type: a letter, then letters, digits, `_`, `-`, `.`); `events` is non-empty; each
    * `data`/`meta` is JSON-serialised at call time (invalid arguments reject with InvalidArgumentError).
    */
-  appendToStream(streamId: string, expected: ExpectedVersion, events: readonly NewEvent[]): Promise<AppendResult>;
+  appendToStream(streamId: string, expected: ExpectedVersion, events: readonly NewEvent[], options?: AppendOptions): Promise<AppendResult>;
 
   /** Events of one stream with streamPosition >= fromStreamPosition (1-based), in order. */
   readStream(streamId: string, fromStreamPosition?: number, limit?: number): RecordedEvent[];

@@ -143,6 +143,25 @@ test('appends of one event-loop turn commit as one batch, in call order', async 
   assert.deepEqual(batches, [[1, 2, 3, 4], [5]]);
 });
 
+test('a lingering append waits for the next awaited one and shares its commit; alone, it still commits', async (t) => {
+  const { store } = openTempStore(t, { lingerMs: 500 }); // long enough that no scheduling delay lets it run out
+  const batches: string[][] = [];
+  store.onCommitted((events) => batches.push(events.map((e) => e.type)));
+  const lingering = store.appendToStream('session:a', 'any', [{ type: 'Out', data: 1 }], { linger: true });
+  // a later turn of the event loop, where an append without linger would have committed already
+  await new Promise((resolve) => setImmediate(resolve));
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(store.headPosition(), 0, 'the lingering append did not start a commit of its own');
+  const awaited = store.appendToStream('session:a', 'any', [{ type: 'Ended', data: 2 }]);
+  const [rl, ra] = await Promise.all([lingering, awaited]);
+  assert.ok(rl.ok && ra.ok);
+  assert.deepEqual(batches, [['Out', 'Ended']], 'one commit, in call order');
+  // nothing else comes: the lingering append commits on its own soon
+  const alone = await store.appendToStream('session:b', 'any', [{ type: 'In', data: 3 }], { linger: true });
+  assert.ok(alone.ok);
+  assert.deepEqual(batches.at(-1), ['In']);
+});
+
 test('maxBatchEvents flushes at once, without waiting for the next turn', async (t) => {
   const { store } = openTempStore(t, { maxBatchEvents: 3 });
   const first = store.appendToStream('session:a', 'any', [{ type: 'A', data: 1 }, { type: 'A', data: 2 }]);
