@@ -4,7 +4,7 @@ import type { Route } from '../router.js';
 import { parseWith, queryObject } from '../validation.js';
 import type { GatewayServices } from '../services.js';
 import { approvalDecisionSchema } from '../../sessions/approval-service.js';
-import { commandMeta } from './turn-reply.js';
+import { commandMeta } from './prompt-requests.js';
 
 const listQuery = z.object({ session_id: z.string().min(1).optional() }).strict();
 

@@ -6,8 +6,7 @@ import { HttpError } from '../errors.js';
 import { parseWith } from '../validation.js';
 import type { GatewayServices } from '../services.js';
 import { sessionDetail, sessionSummary } from '../../sessions/session-view.js';
-import { embeddedContextSchema, messagesSchema } from '../../sessions/prompt-input.js';
-import { commandMeta, turnReply } from './turn-reply.js';
+import { commandMeta, readBody, submitPrompt, turnReply } from './prompt-requests.js';
 import { mcpServerSchema } from './mcp-server-schema.js';
 
 const NOT_YET = ['auto_route', 'prompt', 'file_paths', 'task_type', 'git_context', 'repo', 'branch'] as const;
@@ -28,11 +27,10 @@ const createSchema = z
   })
   .strict();
 
-export const promptBodySchema = z.object({ messages: messagesSchema, embedded_context: embeddedContextSchema.optional() }).strict();
 const modelSchema = z.object({ model: z.string().min(1).max(256) }).strict();
 
 export function sessionRoutes(gw: GatewayServices): Route[] {
-  const body = (ctx: RequestContext) => ctx.readJson(gw.config.limits.max_body_bytes);
+  const body = (ctx: RequestContext) => readBody(gw, ctx);
   return [
     {
       method: 'POST',
@@ -71,10 +69,7 @@ export function sessionRoutes(gw: GatewayServices): Route[] {
       method: 'POST',
       path: '/api/v1/sessions/:id/prompt',
       handler: async (ctx) => {
-        const id = ctx.params[0]!;
-        const input = parseWith(promptBodySchema, await body(ctx));
-        const prompt = gw.shapePrompt(id, input.messages, input.embedded_context);
-        const submitted = await gw.sessions.submit(id, prompt, commandMeta(ctx));
+        const submitted = await submitPrompt(gw, ctx, ctx.params[0]!);
         return turnReply(await submitted.result);
       },
     },

@@ -10,8 +10,7 @@ import type { GatewayServices } from '../services.js';
 import { embeddedContextSchema, messagesSchema } from '../../sessions/prompt-input.js';
 import { eventsSseFormat, promptSseFormat } from '../../streams/session-streams.js';
 import { eventView } from '../../streams/event-view.js';
-import { commandMeta } from './turn-reply.js';
-import { promptBodySchema } from './sessions.js';
+import { commandMeta, readBody, submitPrompt } from './prompt-requests.js';
 import { mcpServerSchema } from './mcp-server-schema.js';
 
 const streamCreateSchema = z
@@ -36,7 +35,7 @@ const eventsQuery = z
   .strict();
 
 export function streamRoutes(gw: GatewayServices): Route[] {
-  const body = (ctx: RequestContext) => ctx.readJson(gw.config.limits.max_body_bytes);
+  const body = (ctx: RequestContext) => readBody(gw, ctx);
 
   /** Stream turn `turn` of session `id` to the client from `after`, ending with the turn. */
   const streamTurn = (ctx: RequestContext, id: string, turn: number, after: number) => {
@@ -52,9 +51,7 @@ export function streamRoutes(gw: GatewayServices): Route[] {
       path: '/api/v1/sessions/:id/stream',
       handler: async (ctx) => {
         const id = ctx.params[0]!;
-        const input = parseWith(promptBodySchema, await body(ctx));
-        const prompt = gw.shapePrompt(id, input.messages, input.embedded_context);
-        const submitted = await gw.sessions.submit(id, prompt, commandMeta(ctx));
+        const submitted = await submitPrompt(gw, ctx, id);
         if (!ctx.open) return undefined;
         return streamTurn(ctx, id, submitted.turn, submitted.position);
       },

@@ -1,8 +1,28 @@
-// Shared by the prompt routes: the command metadata of a request, and the reply for a finished turn.
+// Shared by the prompt routes (REST and SSE): the prompt body, its submission with the command metadata of the
+// request, and the reply for a finished turn.
+import { z } from 'zod';
 import type { RequestContext } from '../request-context.js';
 import type { Reply } from '../router.js';
+import { parseWith } from '../validation.js';
+import type { GatewayServices } from '../services.js';
 import type { EventMeta } from '../../store/types.js';
 import type { TurnResult } from '../../sessions/turn-ledger.js';
+import type { SubmittedTurn } from '../../sessions/session-service.js';
+import { embeddedContextSchema, messagesSchema } from '../../sessions/prompt-input.js';
+
+export const promptBodySchema = z.object({ messages: messagesSchema, embedded_context: embeddedContextSchema.optional() }).strict();
+
+/** The request's JSON body, within the configured size cap. */
+export function readBody(gw: GatewayServices, ctx: RequestContext): Promise<unknown> {
+  return ctx.readJson(gw.config.limits.max_body_bytes);
+}
+
+/** Read and check a prompt body, shape it for the session's agent, and submit it (409 when the session is busy). */
+export async function submitPrompt(gw: GatewayServices, ctx: RequestContext, id: string): Promise<SubmittedTurn> {
+  const input = parseWith(promptBodySchema, await readBody(gw, ctx));
+  const prompt = gw.shapePrompt(id, input.messages, input.embedded_context);
+  return gw.sessions.submit(id, prompt, commandMeta(ctx));
+}
 
 /** Who did it, from where, in which request: recorded on every command event (never the token itself). */
 export function commandMeta(ctx: RequestContext): EventMeta {
