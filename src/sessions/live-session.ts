@@ -4,7 +4,7 @@
 import type { AgentConnection, ExitInfo } from '../acp/agent-connection.js';
 import type { StreamTap } from '../acp/tapped-stream.js';
 import type { JournaledActor } from '../actors/journaled-actor.js';
-import type { NewEvent, RecordedEvent } from '../store/types.js';
+import type { AppendOptions, NewEvent, RecordedEvent } from '../store/types.js';
 import { TerminalManager } from '../workspace/index.js';
 import type { PermissionRule } from '../permissions/index.js';
 import { attachAgent } from './agent-attach.js';
@@ -81,8 +81,8 @@ export class LiveSession {
     return this.deps.config.agents[this.context.agent]!;
   }
 
-  record(events: NewEvent[], principal = `agent:${this.context.agent}`): Promise<RecordedEvent[]> {
-    return this.actor.record(events, { principal });
+  record(events: NewEvent[], principal = `agent:${this.context.agent}`, options?: AppendOptions): Promise<RecordedEvent[]> {
+    return this.actor.record(events, { principal }, options);
   }
 
   // ---- attaching the agent -------------------------------------------------------------------------------------
@@ -170,7 +170,7 @@ export class LiveSession {
 
   /** Protocol traffic: it has gone out (or come in) already and nobody waits on its commit, so it may linger. */
   private recordQuietly(event: NewEvent): void {
-    this.actor.record([event], { principal: `agent:${this.context.agent}` }, { linger: true }).catch((e: Error) => this.deps.logger.error('cannot record agent traffic', { session: this.id, error: e }));
+    this.record([event], undefined, { linger: true }).catch((e: Error) => this.deps.logger.error('cannot record agent traffic', { session: this.id, error: e }));
   }
 
   // ---- turns ---------------------------------------------------------------------------------------------------

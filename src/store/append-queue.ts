@@ -81,8 +81,9 @@ export class AppendQueue {
   private queue: QueuedOp[] = [];
   private queuedEvents = 0;
   private scheduled: NodeJS.Immediate | undefined;
-  private lazyTimer: NodeJS.Timeout | undefined;
-  private lingerTimer: NodeJS.Timeout | undefined;
+  /** a flush later than the next turn of the event loop (a lingering append, a lone snapshot), and when it is due */
+  private delayed: NodeJS.Timeout | undefined;
+  private delayedDue = Infinity;
   /** something queued wants the next turn of the event loop (an append that is not lingering, a barrier) */
   private urgentQueued = false;
   private flushing = false;
@@ -152,21 +153,30 @@ export class AppendQueue {
    * under strict durability) of its own; a crash before it commits only means the tail is replayed at boot.
    */
   scheduleLazy(): void {
-    if (this.lazyTimer !== undefined || this.lingerTimer !== undefined || this.scheduled !== undefined || this.flushing) return;
-    this.lazyTimer = setTimeout(() => {
-      this.lazyTimer = undefined;
-      this.flushNow();
-    }, this.lazyFlushMs);
-    this.lazyTimer.unref();
+    this.flushWithin(this.lazyFlushMs, false);
   }
 
-  /** Make sure a flush runs within LINGER_MS: lingering appends wait that long for company (AppendOptions.linger). */
+  /** Make sure a flush runs within `lingerMs`: lingering appends wait that long for company (AppendOptions.linger). */
   private scheduleLinger(): void {
-    if (this.lingerTimer !== undefined || this.scheduled !== undefined || this.flushing) return;
-    this.lingerTimer = setTimeout(() => {
-      this.lingerTimer = undefined;
+    this.flushWithin(this.lingerMs, true);
+  }
+
+  /** One timer for every delayed flush: the soonest deadline wins. Only appends keep the process alive for it. */
+  private flushWithin(ms: number, keepAlive: boolean): void {
+    if (this.scheduled !== undefined || this.flushing) return; // a flush comes sooner anyway
+    const due = performance.now() + ms;
+    if (this.delayed !== undefined && this.delayedDue <= due) {
+      if (keepAlive) this.delayed.ref();
+      return;
+    }
+    clearTimeout(this.delayed);
+    this.delayedDue = due;
+    this.delayed = setTimeout(() => {
+      this.delayed = undefined;
+      this.delayedDue = Infinity;
       this.flushNow();
-    }, this.lingerMs);
+    }, ms);
+    if (!keepAlive) this.delayed.unref();
   }
 
   private flushNow(): void {
@@ -175,13 +185,10 @@ export class AppendQueue {
       clearImmediate(this.scheduled);
       this.scheduled = undefined;
     }
-    if (this.lazyTimer !== undefined) {
-      clearTimeout(this.lazyTimer);
-      this.lazyTimer = undefined;
-    }
-    if (this.lingerTimer !== undefined) {
-      clearTimeout(this.lingerTimer);
-      this.lingerTimer = undefined;
+    if (this.delayed !== undefined) {
+      clearTimeout(this.delayed);
+      this.delayed = undefined;
+      this.delayedDue = Infinity;
     }
     this.urgentQueued = false;
     const batch = this.queue;
