@@ -7,7 +7,7 @@
 // events, snapshots — is one commit frame and, under synchronous=FULL, one WAL sync. Cross-check on a single turn:
 // the commit frames of that turn, and the distinct commit times of its events (events of one group commit share
 // one `at`; a lower bound, since two commits can fall in the same millisecond).
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Figure, BenchContext } from '../lib/figure.js';
 import { BENCH_TOKEN, agentCommand, promptBody, startGateway, type GatewayProcess } from '../lib/gateway.js';
@@ -34,6 +34,8 @@ interface GatewayRun {
   lat: LatencyResult;
   commitsPerTurn: number;
   walRestarts: number;
+  /** size of the WAL file after the timed turns: bounded when checkpoints let the WAL restart */
+  walMb: number;
   singleTurnCommits: number;
   singleTurnEventBatches: number;
   eventsPerTurn: number;
@@ -84,6 +86,7 @@ async function gatewayRun(ctx: BenchContext, durability: 'strict' | 'fast'): Pro
     const wal = new WalCounter(gateway.dbPath + '-wal').start(50);
     const lat = await measureLatency(ctx.tools, gateway.url, promptRequest(id), s.n, s.warmup);
     const c = wal.stop();
+    const walMb = statSync(gateway.dbPath + '-wal').size / 1e6;
     // the position of the last TurnEnded: the next turn's events follow it
     const last = await gateway.api<{ last_turn: { position: number } }>('GET', `/api/v1/sessions/${id}`);
     const one = await singleTurn(gateway, id, last.body.last_turn.position);
@@ -91,6 +94,7 @@ async function gatewayRun(ctx: BenchContext, durability: 'strict' | 'fast'): Pro
       lat,
       commitsPerTurn: c.commits / (s.n + s.warmup),
       walRestarts: c.restarts,
+      walMb,
       singleTurnCommits: one.commits,
       singleTurnEventBatches: one.batches,
       eventsPerTurn: one.events,
@@ -151,7 +155,7 @@ export const restLatency: Figure = {
     const commits = (d: 'strict' | 'fast') =>
       `commits per turn, counted in the WAL over ${s.n + s.warmup} turns: ${m((x) => x[d].commitsPerTurn)}` +
       `${rounds.some((x) => x[d].walRestarts > 0) ? ' (a WAL restart was seen: may miss a few)' : ''}; one turn counted alone: ` +
-      `${m((x) => x[d].singleTurnCommits)} commit frames, its ${m((x) => x[d].eventsPerTurn)} events in ≥${m((x) => x[d].singleTurnEventBatches)} distinct commit times`;
+      `${m((x) => x[d].singleTurnCommits)} commit frames, its ${m((x) => x[d].eventsPerTurn)} events in ≥${m((x) => x[d].singleTurnEventBatches)} distinct commit times; WAL file after the timed turns ${m((x) => x[d].walMb)} MB`;
     const rowsOut: FigureRow[] = [];
     for (const d of ['strict', 'fast'] as const) {
       const floorText = d === 'strict' ? 'SDK direct + uWS request + commits × fdatasync' : 'SDK direct + uWS request';
