@@ -2,16 +2,33 @@
 // lines ourselves instead of using the SDK's ndJsonStream because (1) the SDK client drops or strips
 // `session/update`s it cannot validate (acp-protocol.md §2.2), so the raw line must be recorded before the SDK sees
 // it, and (2) ndJsonStream answers a non-JSON line with a -32700 error to the agent; we record and skip such lines.
+// The tap may also hold a message back until its record is durable (a call that acts on the world is committed
+// before it is acted on), or refuse it: the request is then answered with a JSON-RPC error and never handled.
 import type { Readable, Writable } from 'node:stream';
 import type { AnyMessage } from '@agentclientprotocol/sdk';
 
 export interface StreamTap {
-  /** a message the agent sent, with its exact line */
-  incoming(message: AnyMessage, line: string): void;
+  /**
+   * A message the agent sent, with its exact line. Returning a promise holds the message back from the SDK (and
+   * every later one, so the order is kept) until it settles; a rejection with a `CallRefusal` (any other rejection
+   * counts as an internal error) answers the request with that JSON-RPC error instead: its handler never runs.
+   */
+  incoming(message: AnyMessage, line: string): void | Promise<void>;
   /** a message we send, with the line written */
   outgoing(message: AnyMessage, line: string): void;
   /** a stdout line that is not a JSON-RPC message (recorded and skipped) */
   unparsed(line: string, reason: string): void;
+}
+
+/** The JSON-RPC error a held request is answered with when the tap refuses it. */
+export class CallRefusal extends Error {
+  constructor(
+    readonly code: number,
+    message: string,
+    readonly data?: unknown,
+  ) {
+    super(message);
+  }
 }
 
 export interface TappedStream {
@@ -88,22 +105,49 @@ export function createTappedStream(stdout: Readable, stdin: Writable, tap: Strea
       tap.unparsed(line, 'not a JSON-RPC message');
       return;
     }
-    tap.incoming(message, line);
+    const hold = tap.incoming(message, line) ?? undefined;
     // session/update is consumed from the tap alone; the SDK would only validate it, and on a schema violation
     // (claude-agent-acp's usage_update with "used": null) print a non-JSON "Error handling notification" to stderr
-    if (!isSessionUpdate(message)) controller.enqueue(message);
+    if (isSessionUpdate(message)) return;
+    if (hold === undefined && held === 0) controller.enqueue(message); // the hot path: nothing waits
+    else passInOrder(message, hold);
+  }
+
+  // Messages behind a held one wait for it, so the SDK sees them in the order the agent sent them.
+  let held = 0;
+  let queue: Promise<void> = Promise.resolve();
+  function passInOrder(message: AnyMessage, hold: Promise<void> | undefined): void {
+    held++;
+    hold?.catch(() => undefined); // handled below, in turn; a rejection that comes first must not count as unhandled
+    queue = queue
+      .then(() => hold)
+      .then(
+        () => {
+          if (!ended) controller.enqueue(message);
+        },
+        (e: unknown) => refuse(message, e),
+      )
+      .finally(() => {
+        held--;
+      });
+  }
+
+  function refuse(message: AnyMessage, e: unknown): void {
+    const id = (message as { id?: unknown }).id;
+    if (ended || id === undefined || typeof (message as { method?: unknown }).method !== 'string') return; // only a request is answered
+    const r = e instanceof CallRefusal ? e : new CallRefusal(-32603, 'Internal error');
+    send({ jsonrpc: '2.0', id, error: r.data === undefined ? { code: r.code, message: r.message } : { code: r.code, message: r.message, data: r.data } } as AnyMessage);
   }
 
   stdin.on('error', () => {
     /* EPIPE after the agent died: exit handling reports it */
   });
-  const writable = new WritableStream<AnyMessage>({
-    write(message) {
-      const line = JSON.stringify(message);
-      tap.outgoing(message, line);
-      if (stdin.writable) stdin.write(line + '\n');
-    },
-  });
+  function send(message: AnyMessage): void {
+    const line = JSON.stringify(message);
+    tap.outgoing(message, line);
+    if (stdin.writable) stdin.write(line + '\n');
+  }
+  const writable = new WritableStream<AnyMessage>({ write: send });
 
   return { readable, writable, end };
 }

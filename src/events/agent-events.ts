@@ -29,8 +29,20 @@ export const AgentProcessExited = z.object({
   requested: z.boolean(),
 });
 
+/**
+ * The gateway refused a call of the agent without carrying it out (client-call-effects.ts): its record could not be
+ * committed, or the session had failed. Kept on the process stream, which takes writes when the session's does not.
+ */
+export const ClientCallRefused = z.object({
+  session: z.string(),
+  id: z.union([z.string(), z.number(), z.null()]),
+  method: z.string(),
+  reason: z.enum(['not_recorded', 'session_failed']),
+});
+
 export function defineAgentEvents(c: EventCatalogue): void {
   c.define('AgentProcessSpawned', AgentProcessSpawned);
   c.define('AgentProcessInitialized', AgentProcessInitialized);
   c.define('AgentProcessExited', AgentProcessExited);
+  c.define('ClientCallRefused', ClientCallRefused);
 }

@@ -2,7 +2,6 @@
 // effects the session machine emits (prompt, cancel, answer a permission request, close) and records their
 // outcomes; it holds no session state of its own that a restart would need (that is all in the log).
 import type { AgentConnection, ExitInfo } from '../acp/agent-connection.js';
-import type { StreamTap } from '../acp/tapped-stream.js';
 import type { JournaledActor } from '../actors/journaled-actor.js';
 import type { AppendOptions, NewEvent, RecordedEvent } from '../store/types.js';
 import { TerminalManager } from '../workspace/index.js';
@@ -12,6 +11,7 @@ import { AttachError, errorText } from './attach-error.js';
 import { switchModel } from './agent-models.js';
 import { clientMethodHandlers } from './client-methods.js';
 import { PermissionBroker } from './permission-broker.js';
+import { SessionTap } from './session-tap.js';
 import type { SessionDeps } from './session-deps.js';
 import type { sessionMachine, SessionContext } from './session-machine.js';
 import { TurnCollector } from './turn-collector.js';
@@ -26,6 +26,8 @@ export const RESTART_BACKOFF_MS = [1000, 2000, 4000, 8000, 16000];
 export class LiveSession {
   connection: AgentConnection | null = null;
   private processStream: string | null = null;
+  /** the stream of the agent process serving this session (refused calls are recorded there) */
+  private processActor: JournaledActor | null = null;
   private attaching: Promise<void> | null = null;
   private readonly broker: PermissionBroker;
   private readonly terminals: TerminalManager;
@@ -33,9 +35,7 @@ export class LiveSession {
   private readonly turns: TurnLedger;
   private cancelGrace: NodeJS.Timeout | undefined;
   private promptTimer: NodeJS.Timeout | undefined;
-  private replaying = false;
-  private replayedUpdates = 0;
-  private priming = false;
+  private readonly tap: SessionTap;
   private crashes = 0;
   private lastExitAt = 0;
   private restarts = 0;
@@ -66,6 +66,14 @@ export class LiveSession {
       decideIfPending: (event) => this.actor.decideEvent(event, { principal: 'system' }),
       registerApproval: (id) => deps.approvals.set(id, ctx.id),
       now: () => deps.now(),
+    });
+    this.tap = new SessionTap({
+      sessionId: ctx.id,
+      logger: deps.logger,
+      record: (events, options) => this.record(events, undefined, options),
+      failed: () => this.actor.broken !== undefined || this.actor.snapshot().value === 'failed',
+      recordRefusal: (data) => this.processActor?.record([{ type: 'ClientCallRefused', data }], { principal: 'system' }) ?? Promise.reject(new Error('no agent process stream yet')),
+      observe: (msg) => this.collector?.observe(msg),
     });
   }
 
@@ -124,16 +132,10 @@ export class LiveSession {
         }),
         tap: this.tap,
         restart: this.restarts,
-        createProcessStream: (events) => this.deps.createProcessStream(agent, events),
+        createProcessStream: async (events) => (this.processActor = await this.deps.createProcessStream(agent, events)),
         record: (events) => this.record(events),
-        setReplaying: (on) => {
-          this.replaying = on;
-          if (on) this.replayedUpdates = 0;
-          return this.replayedUpdates;
-        },
-        setPriming: (on) => {
-          this.priming = on;
-        },
+        setReplaying: (on) => this.tap.setReplaying(on),
+        setPriming: (on) => this.tap.setPriming(on),
         transcript: () => {
           const r = this.deps.config.recovery;
           return buildTranscript(this.deps.store, this.actor.streamId, r.transcript_max_events, r.transcript_max_chars, this.context.turn?.position ?? Infinity);
@@ -146,31 +148,6 @@ export class LiveSession {
     this.connection = connection;
     this.processStream = process.streamId;
     void connection.exited.then((info) => this.onExit(connection, info));
-  }
-
-  /** Every message in and out is recorded raw; the running turn reads incoming updates. */
-  private readonly tap: StreamTap = {
-    incoming: (msg, line) => {
-      if (this.replaying && (msg as { method?: unknown }).method === 'session/update') {
-        this.replayedUpdates++; // session/load replays history that is already in our log
-        return;
-      }
-      if (this.priming) {
-        // the agent's answer to the transcript that primes a new ACP session belongs to no client turn
-        this.recordQuietly({ type: 'AcpMessage', data: { dir: 'in', msg, priming: true } });
-        return;
-      }
-      // stored byte for byte as the agent sent it (and without serialising the message a second time)
-      this.recordQuietly({ type: 'AcpMessage', data: { dir: 'in', msg }, dataText: `{"dir":"in","msg":${line}}` });
-      this.collector?.observe(msg);
-    },
-    outgoing: (msg, _line) => this.recordQuietly({ type: 'AcpMessage', data: this.priming ? { dir: 'out', msg, priming: true } : { dir: 'out', msg } }),
-    unparsed: (line, reason) => this.recordQuietly({ type: 'AgentOutputSkipped', data: { line: line.slice(0, 4096), reason } }),
-  };
-
-  /** Protocol traffic: it has gone out (or come in) already and nobody waits on its commit, so it may linger. */
-  private recordQuietly(event: NewEvent): void {
-    this.record([event], undefined, { linger: true }).catch((e: Error) => this.deps.logger.error('cannot record agent traffic', { session: this.id, error: e }));
   }
 
   // ---- turns ---------------------------------------------------------------------------------------------------

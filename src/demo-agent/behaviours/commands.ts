@@ -2,6 +2,7 @@
 import type { PromptResponse } from '@agentclientprotocol/sdk/unstable';
 import type { Turn } from '../turn.js';
 import { echo, fail, history, junk, mode, model, sayInPieces, think } from './basic.js';
+import { effects } from './effects.js';
 import { read, readRaw, write, writeRaw } from './files.js';
 import { permission } from './permission.js';
 import { exit, plan, unknown } from './protocol-quirks.js';
@@ -29,6 +30,11 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   'write-raw': { usage: '/write-raw PATH CONTENT...', description: 'fs/write_text_file with PATH sent unchanged', run: writeRaw },
   run: { usage: '/run [--limit=N] CMD [ARGS...]', description: 'terminal/create, wait_for_exit, output, release', run },
   'run-kill': { usage: '/run-kill CMD [ARGS...]', description: 'terminal/create, 300 ms, kill, output, wait_for_exit, release', run: runKill },
+  effects: {
+    usage: '/effects N [PREFIX]',
+    description: 'N rounds of fs/write_text_file PREFIXw<i>.txt and terminal/create touch PREFIXt<i>.txt (PREFIX fx-)',
+    run: effects,
+  },
   slow: { usage: '/slow SECONDS', description: 'a chunk every 100 ms for SECONDS; honours session/cancel', run: slow },
   exit: { usage: '/exit [CODE]', description: 'one chunk, then the process exits with CODE (3) without answering', run: exit },
   junk: { usage: '/junk', description: 'a non-JSON stdout line, then an echo', run: junk },

@@ -1,0 +1,91 @@
+// kill -9 of the real server while the bundled agent writes files and starts terminals as fast as it is answered
+// (`/effects`): after every crash, each file in the workspace and each process that ran (the file its `touch`
+// made) has its request in the log. Without commit-first, a write could land before its lingering record, and a crash
+// in that window (narrow: about a millisecond, so random kills rarely hit it) left a changed file that no request
+// explains; test/sessions/effects-after-record.test.ts proves the order deterministically (a failed commit).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { stringify } from 'yaml';
+import { startServerProcess, type ServerProcess } from '../helpers/server-process.js';
+import { DEMO_AGENT_ENTRY } from '../helpers/paths.js';
+import { eventually } from '../helpers/gateway.js';
+
+const TOKEN = 'effects-crash-token-0123456789';
+const H = { authorization: `Bearer ${TOKEN}` };
+const ROUNDS = 6;
+
+async function api(s: ServerProcess, method: string, path: string, body?: unknown) {
+  const r = await fetch(s.url + path, { method, headers: H, body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await r.text();
+  return { status: r.status, body: text ? JSON.parse(text) : undefined };
+}
+
+/** The file names the logged requests of the agent were about: fs writes by path, terminals by their `touch` target. */
+async function requestedNames(s: ServerProcess, id: string): Promise<Set<string>> {
+  const names = new Set<string>();
+  let after = 0;
+  for (;;) {
+    const page = (await api(s, 'GET', `/api/v1/sessions/${id}/events?after=${after}&limit=1000&type=AcpMessage`)).body;
+    if (page.events.length === 0) return names;
+    for (const e of page.events as { data: { dir: string; msg: { method?: string; params?: { path?: string; args?: string[] } } } }[]) {
+      if (e.data.dir !== 'in') continue;
+      if (e.data.msg.method === 'fs/write_text_file') names.add(basename(e.data.msg.params!.path!));
+      if (e.data.msg.method === 'terminal/create') names.add(e.data.msg.params!.args![0]!);
+    }
+    after = page.next_after;
+  }
+}
+
+test(`kill -9 while the agent writes files and starts processes, ${ROUNDS} rounds: every effect in the workspace has its request in the log`, async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'aix-fxcrash-'));
+  const config = join(dir, 'aintegrix.yaml');
+  writeFileSync(
+    config,
+    stringify({
+      server: { port: 0 },
+      agents: { demo: { command: process.execPath, args: [DEMO_AGENT_ENTRY], auto_restart: true, env: { DEMO_AGENT_STORE: join(dir, 'agent-store') } } },
+      store: { data_dir: join(dir, 'data'), durability: 'strict' },
+      auth: { tokens: [{ name: 'crash', token: TOKEN }] },
+      permissions: { default: 'allow' },
+    }),
+  );
+  let server: ServerProcess | undefined;
+  t.after(() => {
+    server?.child.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  });
+  server = await startServerProcess(['--config', config], {});
+  const created = await api(server, 'POST', '/api/v1/sessions', { agent: 'demo' });
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+  const id: string = created.body.id;
+  const ws: string = (await api(server, 'GET', `/api/v1/sessions/${id}`)).body.workspace_root;
+
+  let seed = 11;
+  const random = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+  let effectsSeen = 0;
+  for (let round = 0; round < ROUNDS; round++) {
+    const prefix = `r${round}-`;
+    const ours = () => readdirSync(ws).filter((f) => f.startsWith(prefix));
+    const turn = fetch(`${server.url}/api/v1/sessions/${id}/prompt`, { method: 'POST', headers: H, body: JSON.stringify({ messages: [{ type: 'text', text: `/effects 100000 ${prefix}` }] }) }).catch(() => undefined);
+    await eventually(() => ours().length > 0, 10_000, `round ${round}: the first effect`);
+    await new Promise((r) => setTimeout(r, 20 + Math.floor(random() * 300)));
+    server.child.kill('SIGKILL');
+    await server.exited;
+    await turn;
+    const onDisk = ours();
+    server = await startServerProcess(['--config', config], {});
+
+    const requested = await requestedNames(server, id);
+    const unexplained = onDisk.filter((f) => !requested.has(f));
+    assert.deepEqual(unexplained, [], `round ${round}: every file in the workspace has its request in the log (${onDisk.length} files)`);
+    effectsSeen += onDisk.length;
+    const s = (await api(server, 'GET', `/api/v1/sessions/${id}`)).body;
+    assert.equal(s.last_turn.outcome, 'interrupted', `round ${round}: the turn was killed mid-way`);
+  }
+  assert.ok(effectsSeen >= ROUNDS * 2, `the rounds did act (${effectsSeen} files)`);
+  assert.equal((await api(server, 'GET', '/api/v1/audit/verify')).body.ok, true);
+  assert.equal(await server.stop('SIGTERM'), 0);
+});
