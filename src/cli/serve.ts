@@ -71,6 +71,7 @@ export async function serve(argv: string[]): Promise<number> {
     interrupted_turns: rec.interruptedTurns,
     expired_approvals: rec.expiredApprovals,
     stray_processes_stopped: rec.strayProcesses,
+    stray_terminals_stopped: rec.strayTerminals,
   });
   process.stdout.write(`aintegrix listening on ${gateway.url}\n`);
   const shown = process.env.AINTEGRIX_API_KEY ? process.env.AINTEGRIX_API_KEY : generated;

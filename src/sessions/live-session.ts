@@ -12,6 +12,7 @@ import { switchModel } from './agent-models.js';
 import { clientMethodHandlers } from './client-methods.js';
 import { PermissionBroker } from './permission-broker.js';
 import { SessionTap } from './session-tap.js';
+import { terminalLifecycle } from './terminal-records.js';
 import type { SessionDeps } from './session-deps.js';
 import type { sessionMachine, SessionContext } from './session-machine.js';
 import { TurnCollector } from './turn-collector.js';
@@ -54,6 +55,7 @@ export class LiveSession {
       baseEnv: deps.agentEnv(ctx.agent),
       defaultOutputByteLimit: Math.min(64 * 1024, limits.terminal_output_bytes),
       maxOutputByteLimit: limits.terminal_output_bytes,
+      lifecycle: terminalLifecycle((events, options) => this.record(events, 'system', options)),
     });
     this.broker = new PermissionBroker({
       agent: ctx.agent,
@@ -329,7 +331,7 @@ export class LiveSession {
       if (r.ok || turn.cancelRequested) await Promise.race([this.waitForTurn(turn.n), sleep(this.deps.cancelGraceMs + 500)]);
     }
     const conn = this.connection;
-    if (!conn) return;
+    if (!conn) return this.terminals.releaseAll(); // an agent that died may have left terminals running
     this.connection = null;
     this.broker.dropAll();
     const [info] = await Promise.all([conn.stop(this.deps.cancelGraceMs), this.terminals.releaseAll()]);

@@ -1,7 +1,8 @@
 // What the gateway does at boot for the sessions the previous process left behind. Nothing is re-run and nothing
 // is pretended: a turn that was running becomes `interrupted` (with the text the agent had streamed, and the tool
 // calls that never reported an outcome), a pending approval becomes `expired`, an agent process that outlived the
-// gateway is found and stopped. The agent is re-attached on the next prompt, or now for `resume: eager` agents.
+// gateway is found and stopped, and so are the terminals it left running (stray-terminals.ts). The agent is
+// re-attached on the next prompt, or now for `resume: eager` agents.
 import { readFileSync } from 'node:fs';
 import type { ActorRuntime } from '../actors/runtime.js';
 import type { JournaledActor } from '../actors/journaled-actor.js';
@@ -11,21 +12,25 @@ import type { agentProcessMachine } from '../agents/agent-process-machine.js';
 import type { SessionService } from './session-service.js';
 import type { SessionActor } from './live-session.js';
 import { TurnCollector } from './turn-collector.js';
+import { stopStrayTerminals } from './stray-terminals.js';
 
 export interface RecoveryReport {
   sessions: number;
   interruptedTurns: number;
   expiredApprovals: number;
   strayProcesses: number;
+  /** process groups of terminals left running by the previous gateway, stopped */
+  strayTerminals: number;
   eager: number;
 }
 
 export async function recoverAtBoot(runtime: ActorRuntime, sessions: SessionService, logger: Logger, boot: string): Promise<RecoveryReport> {
-  const report: RecoveryReport = { sessions: 0, interruptedTurns: 0, expiredApprovals: 0, strayProcesses: 0, eager: 0 };
+  const report: RecoveryReport = { sessions: 0, interruptedTurns: 0, expiredApprovals: 0, strayProcesses: 0, strayTerminals: 0, eager: 0 };
   for (const p of runtime.list<typeof agentProcessMachine>('agent')) {
     if (p.snapshot().status === 'done' || p.snapshot().value === 'new') continue;
     if (await stopStray(p)) report.strayProcesses++;
   }
+  report.strayTerminals = await stopStrayTerminals(runtime, logger, boot);
   for (const actor of sessions.actors()) {
     const snap = actor.snapshot();
     if (snap.status !== 'active') continue;

@@ -49,7 +49,9 @@ export type TerminalErrorCode =
   /** The session already holds `maxTerminals` unreleased terminals. */
   | 'too_many_terminals'
   /** The manager was closed (session closing): no new terminals. */
-  | 'manager_closed';
+  | 'manager_closed'
+  /** The terminal's process could not be put on record, so its command was not run. */
+  | 'not_recorded';
 
 export class TerminalError extends Error {
   override readonly name = 'TerminalError';

@@ -6,16 +6,35 @@
 // Confining cwd to the workspace and refusing code-injecting env vars keeps *defaults* and *approved commands*
 // honest; approving commands at all is the permission policy's job (terminal/create should be permission-gated).
 // Residual: a descendant that leaves the process group (setsid, double fork into a new session) escapes the group
-// kill; and since the group is `detached`, a gateway crash leaves running terminals behind.
+// kill. A gateway crash leaves running terminals behind: the `lifecycle` hooks put each one in the log (its command
+// runs only once `started` has resolved), and the next boot stops what is left of them (sessions/stray-terminals.ts).
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { TerminalError, errnoCode } from './errors.js';
 import { resolveInWorkspace } from './confine-path.js';
 import { DENIED_ENV_NAMES, buildTerminalEnv } from './terminal-env.js';
-import { TerminalProcess, type TerminalExitStatus } from './terminal-process.js';
+import { TerminalProcess, type ProcessIdentity, type TerminalExitStatus } from './terminal-process.js';
 
 export { toJsonRpcError } from './json-rpc-error.js';
-export type { TerminalExitStatus } from './terminal-process.js';
+export type { TerminalExitStatus, ProcessIdentity } from './terminal-process.js';
+
+/** A terminal's process as it is about to run its command. */
+export interface StartingTerminal extends ProcessIdentity {
+  terminalId: string;
+  command: string;
+  args: readonly string[];
+  cwd: string;
+}
+
+/** Where a terminal's life is recorded. */
+export interface TerminalLifecycle {
+  /** Resolve once the process is on record: its command runs only then. A rejection kills it unrun. */
+  started(t: StartingTerminal): Promise<void>;
+  /** the process exited (its group may live on until release) */
+  exited(terminalId: string, status: TerminalExitStatus): void;
+  /** released: the group was signalled, and `gone` says whether it was seen empty */
+  released(terminalId: string, gone: boolean): void;
+}
 
 export interface TerminalManagerOptions {
   workspaceRoot: string;
@@ -33,7 +52,11 @@ export interface TerminalManagerOptions {
   killGraceMs?: number;
   /** Env names the agent may not set (prefixes LD_, DYLD_, BASH_FUNC_ always apply). Default DENIED_ENV_NAMES. */
   deniedEnvNames?: readonly string[];
+  /** where each terminal's start, exit and release are recorded (default: nowhere) */
+  lifecycle?: TerminalLifecycle;
 }
+
+const UNRECORDED: TerminalLifecycle = { started: async () => undefined, exited: () => undefined, released: () => undefined };
 
 const noNul = (s: string): boolean => !s.includes('\0');
 const createParamsSchema = z.object({
@@ -59,6 +82,7 @@ const RELEASE_EXTRA_WAIT_MS = 1000;
 
 export class TerminalManager {
   readonly #opts: Required<Omit<TerminalManagerOptions, 'shell'>> & { shell: string | undefined };
+  readonly #lifecycle: TerminalLifecycle;
   readonly #terminals = new Map<string, TerminalProcess>();
   #starting = 0;
   #closed = false;
@@ -73,7 +97,9 @@ export class TerminalManager {
       shell: opts.shell,
       killGraceMs: opts.killGraceMs ?? DEFAULT_KILL_GRACE_MS,
       deniedEnvNames: opts.deniedEnvNames ?? DENIED_ENV_NAMES,
+      lifecycle: opts.lifecycle ?? UNRECORDED,
     };
+    this.#lifecycle = this.#opts.lifecycle;
   }
 
   /** Unreleased terminals (running or exited). */
@@ -98,16 +124,25 @@ export class TerminalManager {
       const outputByteLimit = Math.min(p.outputByteLimit ?? this.#opts.defaultOutputByteLimit, this.#opts.maxOutputByteLimit);
       let terminal: TerminalProcess;
       try {
-        terminal = await TerminalProcess.start({ file, args, cwd, env, outputByteLimit });
+        terminal = await TerminalProcess.spawn({ file, args, cwd, env, outputByteLimit });
       } catch (e) {
         throw spawnFailed(p.command, e);
       }
-      if (this.#closed) {
-        await terminal.terminate(this.#opts.killGraceMs, this.#opts.killGraceMs + RELEASE_EXTRA_WAIT_MS);
-        throw new TerminalError('manager_closed', 'the session is closing: no new terminals');
-      }
       const terminalId = `term_${randomUUID()}`;
+      const unrun = async (error: TerminalError): Promise<never> => {
+        await terminal.terminate(this.#opts.killGraceMs, this.#opts.killGraceMs + RELEASE_EXTRA_WAIT_MS);
+        throw error;
+      };
+      if (this.#closed) return unrun(new TerminalError('manager_closed', 'the session is closing: no new terminals'));
+      try {
+        await this.#lifecycle.started({ terminalId, ...terminal.identity(), command: file, args, cwd });
+      } catch (e) {
+        return unrun(new TerminalError('not_recorded', 'the terminal could not be recorded, so its command was not run', undefined, { cause: e }));
+      }
+      if (this.#closed) return unrun(new TerminalError('manager_closed', 'the session is closing: no new terminals'));
       this.#terminals.set(terminalId, terminal);
+      void terminal.exited.then((status) => this.#lifecycle.exited(terminalId, status));
+      terminal.start();
       return { terminalId };
     } finally {
       this.#starting -= 1;
@@ -143,7 +178,8 @@ export class TerminalManager {
     const terminal = this.#terminals.get(terminalId);
     if (terminal === undefined) return;
     this.#terminals.delete(terminalId);
-    await terminal.terminate(this.#opts.killGraceMs, this.#opts.killGraceMs + RELEASE_EXTRA_WAIT_MS);
+    const gone = await terminal.terminate(this.#opts.killGraceMs, this.#opts.killGraceMs + RELEASE_EXTRA_WAIT_MS);
+    this.#lifecycle.released(terminalId, gone);
   }
 
   /** Releases every terminal (session close); resolves when all are gone or after the bounded wait. */

@@ -1,8 +1,17 @@
-// One terminal's process: spawned without a shell in its own process group, stdout+stderr merged into a bounded
-// OutputBuffer, exit observed, and killed as a group (SIGTERM, then SIGKILL after a grace period).
+// One terminal's process: spawned in its own process group, stdout+stderr merged into a bounded OutputBuffer, exit
+// observed, and killed as a group (SIGTERM, then SIGKILL after a grace period).
+//
+// The command does not run at once: the process starts as a small shell that waits on a pipe (fd 3) and only then
+// execs the command (same pid, same group, same start time). The gateway records the process (pid, start time) in
+// the log in between and then says go (`start()`); if the gateway dies first, the pipe closes, the shell exits 125
+// and the command never runs. So every terminal command that ever ran is in the log with what identifies its process,
+// and a restarted gateway can find what is left of it (stray-terminals.ts). The shell is only the waiting room: the
+// command itself is exec'd with its arguments as they are, never parsed by the shell.
 import { spawn, type ChildProcess } from 'node:child_process';
+import type { Writable } from 'node:stream';
 import { errnoCode } from './errors.js';
-import { groupHasLiveMember } from './process-group.js';
+import { checkExecutable } from './executable.js';
+import { groupHasLiveMember, processStartTime } from './process-group.js';
 import { OutputBuffer, type OutputSnapshot } from './output-buffer.js';
 
 export interface TerminalExitStatus {
@@ -25,6 +34,21 @@ export interface TerminalSpawnSpec {
  */
 const STDIO_DRAIN_MS = 250;
 const GONE_POLL_MS = 50;
+/**
+ * Waits for a line on fd 3 (EOF: the gateway is gone, exit 125 without running anything), then execs "$@". The
+ * shell exports PWD on its own: it is taken out again unless the command's environment had it.
+ */
+const waitingRoom = (env: Record<string, string>) => `read _ <&3 || exit 125; exec 3<&-; ${'PWD' in env ? '' : 'unset PWD; '}exec "$@"`;
+const SHELL = '/bin/sh';
+
+/** What identifies a terminal's process for as long as it runs (a pid alone can be reused). */
+export interface ProcessIdentity {
+  pid: number;
+  /** the process group: the pid, as the process leads its own group */
+  pgid: number;
+  /** field 22 of /proc/<pid>/stat (clock ticks after boot); null where there is no /proc */
+  startTime: string | null;
+}
 
 export class TerminalProcess {
   readonly output: OutputBuffer;
@@ -39,14 +63,18 @@ export class TerminalProcess {
   /** Set once the group was seen empty: never signal that pgid again (the number could be reused). */
   #groupGone = false;
 
-  /** Spawns the process; rejects with the spawn error (ENOENT, EACCES, ...) if it could not be started. */
-  static async start(spec: TerminalSpawnSpec): Promise<TerminalProcess> {
-    const child = spawn(spec.file, [...spec.args], {
+  /**
+   * Spawns the process, held before its command runs (call `start()`); rejects with the spawn error (ENOENT,
+   * EACCES, ...) if the command could not be started.
+   */
+  static async spawn(spec: TerminalSpawnSpec): Promise<TerminalProcess> {
+    await checkExecutable(spec.file, spec.env.PATH, spec.cwd);
+    const child = spawn(SHELL, ['-c', waitingRoom(spec.env), 'aintegrix-terminal', spec.file, ...spec.args], {
       cwd: spec.cwd,
       env: spec.env,
       shell: false,
       detached: true, // setsid(): the command and everything it starts share a process group we can kill as one
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
       windowsHide: true,
     });
     // Listeners are attached before any event can be delivered, so no output or exit is missed.
@@ -65,7 +93,8 @@ export class TerminalProcess {
     const append = (chunk: Buffer): void => this.output.append(chunk);
     child.stdout?.on('data', append);
     child.stderr?.on('data', append);
-    child.on('error', () => undefined); // spawn errors are handled by start(); nothing else is expected here
+    child.on('error', () => undefined); // spawn errors are handled by spawn(); nothing else is expected here
+    child.stdio[3]?.on('error', () => undefined); // the waiting room's pipe: closed by the other side once it execs
     child.on('exit', (exitCode, signal) => {
       this.#drainTimer = setTimeout(() => this.#settle({ exitCode, signal }), STDIO_DRAIN_MS);
     });
@@ -77,6 +106,16 @@ export class TerminalProcess {
 
   get pid(): number {
     return this.#child.pid ?? -1;
+  }
+
+  /** pid, group and start time, read while the process is held (it cannot have exited yet). */
+  identity(): ProcessIdentity {
+    return { pid: this.pid, pgid: this.pid, startTime: processStartTime(this.pid) };
+  }
+
+  /** Let the held process exec its command. */
+  start(): void {
+    (this.#child.stdio[3] as Writable | null)?.end('go\n');
   }
 
   /** The exit status, once exited (and drained). */

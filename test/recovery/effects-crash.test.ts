@@ -1,6 +1,6 @@
 // kill -9 of the real server while the bundled agent writes files and starts terminals as fast as it is answered
 // (`/effects`): after every crash, each file in the workspace and each process that ran (the file its `touch`
-// made) has its request in the log. Without commit-first, a write could land before its lingering record, and a crash
+// made) has its request in the log, and each process that ran has its TerminalStarted (pid, group, start time). Without commit-first, a write could land before its lingering record, and a crash
 // in that window (narrow: about a millisecond, so random kills rarely hit it) left a changed file that no request
 // explains; test/sessions/effects-after-record.test.ts proves the order deterministically (a failed commit).
 import { test } from 'node:test';
@@ -23,17 +23,22 @@ async function api(s: ServerProcess, method: string, path: string, body?: unknow
   return { status: r.status, body: text ? JSON.parse(text) : undefined };
 }
 
-/** The file names the logged requests of the agent were about: fs writes by path, terminals by their `touch` target. */
-async function requestedNames(s: ServerProcess, id: string): Promise<Set<string>> {
-  const names = new Set<string>();
+/**
+ * The file names the log explains: `requested`, those of the agent's requests (fs writes by path, terminals by their
+ * `touch` target); `started`, those of the terminal processes recorded as started (TerminalStarted).
+ */
+async function loggedNames(s: ServerProcess, id: string): Promise<{ requested: Set<string>; started: Set<string> }> {
+  const requested = new Set<string>();
+  const started = new Set<string>();
   let after = 0;
   for (;;) {
-    const page = (await api(s, 'GET', `/api/v1/sessions/${id}/events?after=${after}&limit=1000&type=AcpMessage`)).body;
-    if (page.events.length === 0) return names;
-    for (const e of page.events as { data: { dir: string; msg: { method?: string; params?: { path?: string; args?: string[] } } } }[]) {
-      if (e.data.dir !== 'in') continue;
-      if (e.data.msg.method === 'fs/write_text_file') names.add(basename(e.data.msg.params!.path!));
-      if (e.data.msg.method === 'terminal/create') names.add(e.data.msg.params!.args![0]!);
+    const page = (await api(s, 'GET', `/api/v1/sessions/${id}/events?after=${after}&limit=1000`)).body;
+    if (page.events.length === 0) return { requested, started };
+    for (const e of page.events as { type: string; data: { dir: string; args?: string[]; msg: { method?: string; params?: { path?: string; args?: string[] } } } }[]) {
+      if (e.type === 'TerminalStarted') started.add(e.data.args![0]!);
+      if (e.type !== 'AcpMessage' || e.data.dir !== 'in') continue;
+      if (e.data.msg.method === 'fs/write_text_file') requested.add(basename(e.data.msg.params!.path!));
+      if (e.data.msg.method === 'terminal/create') requested.add(e.data.msg.params!.args![0]!);
     }
     after = page.next_after;
   }
@@ -78,9 +83,11 @@ test(`kill -9 while the agent writes files and starts processes, ${ROUNDS} round
     const onDisk = ours();
     server = await startServerProcess(['--config', config], {});
 
-    const requested = await requestedNames(server, id);
+    const { requested, started } = await loggedNames(server, id);
     const unexplained = onDisk.filter((f) => !requested.has(f));
     assert.deepEqual(unexplained, [], `round ${round}: every file in the workspace has its request in the log (${onDisk.length} files)`);
+    const unrecordedProcesses = onDisk.filter((f) => /t\d+\.txt$/.test(f) && !started.has(f));
+    assert.deepEqual(unrecordedProcesses, [], `round ${round}: every process that ran is in the log as started (pid, start time)`);
     effectsSeen += onDisk.length;
     const s = (await api(server, 'GET', `/api/v1/sessions/${id}`)).body;
     assert.equal(s.last_turn.outcome, 'interrupted', `round ${round}: the turn was killed mid-way`);
