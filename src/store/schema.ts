@@ -56,6 +56,20 @@ const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    description: 'signed audit checkpoints of the head (see src/audit/checkpoint-mac.ts)',
+    sql: `
+      CREATE TABLE audit_checkpoints (
+        seq      INTEGER PRIMARY KEY,                 -- 1, 2, 3, ...: a gap is a deleted checkpoint
+        position INTEGER NOT NULL,                    -- the head that was signed
+        hash     TEXT NOT NULL,                       -- the stored hash of the event at that position
+        at       INTEGER NOT NULL,                    -- when it was signed (ms since the epoch)
+        key_id   TEXT NOT NULL,                       -- which key signed it (not secret: a MAC of a constant)
+        mac      TEXT NOT NULL                        -- HMAC-SHA256 of the canonical text, lowercase hex
+      );
+    `,
+  },
 ];
 
 /** The schema version this build writes. */

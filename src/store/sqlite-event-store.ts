@@ -2,6 +2,7 @@
 // chain verifier and the checkpointer around one better-sqlite3 connection. One instance owns the file.
 import type Database from 'better-sqlite3';
 import { AppendQueue } from './append-queue.js';
+import { type AuditCheckpointTable, auditCheckpointTable } from './audit-checkpoint-table.js';
 import { InvalidArgumentError, StoreClosedError } from './errors.js';
 import { PageStatementCache, iterateEvents } from './iterate-events.js';
 import { openDatabase } from './open-database.js';
@@ -12,7 +13,7 @@ import { type Statements, type StreamRow, prepareStatements } from './statements
 import { CatchUpSubscription, type SubscriptionSource } from './subscription.js';
 import type {
   AppendOptions,
-  AppendResult, CommittedListener, DurableTimer, EventFilter, EventStore, EventStoreOptions, ExpectedVersion,
+  AppendResult, AuditCheckpoint, CommittedListener, DurableTimer, EventFilter, EventStore, EventStoreOptions, ExpectedVersion,
   NewEvent, RecordedEvent, Snapshot, StreamInfo, SubscribeOptions, Subscription, VerifyResult,
 } from './types.js';
 import { type SerialisedEvent, checkExpectedVersion, checkPosition, checkStreamId, serialiseEvents } from './validate-append.js';
@@ -41,6 +42,7 @@ class SqliteEventStore implements EventStore {
   private readonly writer: AppendQueue;
   private readonly checkpointer: WalCheckpointer;
   private readonly pages: PageStatementCache;
+  private readonly auditCheckpoints: AuditCheckpointTable;
   /** replaced, never mutated, so a listener may unsubscribe while the list is being walked */
   private listeners: readonly CommittedListener[] = [];
   private readonly subscriptions = new Set<CatchUpSubscription>();
@@ -62,6 +64,7 @@ class SqliteEventStore implements EventStore {
       : defaultReportError;
     this.st = prepareStatements(db);
     this.pages = new PageStatementCache(db);
+    this.auditCheckpoints = auditCheckpointTable(db);
     this.checkpointer = new WalCheckpointer(db, options.checkpointIdleMs ?? DEFAULT_CHECKPOINT_IDLE_MS, this.reportError);
     this.writer = new AppendQueue(db, this.st, this.pending, options.maxBatchEvents ?? DEFAULT_MAX_BATCH_EVENTS, {
       committed: (events) => this.emitCommitted(events),
@@ -177,6 +180,11 @@ class SqliteEventStore implements EventStore {
     return this.writer.head.position;
   }
 
+  head(): { position: number; hash: string } {
+    const { position, hash } = this.writer.head;
+    return { position, hash };
+  }
+
   streamVersion(streamId: string): number {
     this.assertOpen('read a stream version');
     return this.st.streamVersion.get(streamId) ?? 0;
@@ -236,6 +244,18 @@ class SqliteEventStore implements EventStore {
   verifyChain(): VerifyResult {
     this.assertOpen('verify the chain');
     return verifyChain(this.db);
+  }
+
+  saveAuditCheckpoint(checkpoint: AuditCheckpoint): void {
+    this.assertWritable('save an audit checkpoint');
+    if (this.writer.failed) throw this.writer.failed;
+    // Never inside the writer's transaction: flushes run synchronously, so no JS runs while one is open.
+    this.auditCheckpoints.insert(checkpoint);
+  }
+
+  lastAuditCheckpoint(): AuditCheckpoint | undefined {
+    this.assertOpen('read the last audit checkpoint');
+    return this.auditCheckpoints.last();
   }
 
   // ---- fan-out ------------------------------------------------------------------------------------------------

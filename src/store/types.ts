@@ -1,5 +1,8 @@
 // The contract of the event store. Everything else in the gateway reads and writes the log through this
 // interface, so that a server database or a distributed log can later stand behind it (see DESIGN.md).
+import type { AuditCheckpoint } from './audit-checkpoint-table.js';
+
+export type { AuditCheckpoint } from './audit-checkpoint-table.js';
 
 /** Who and what caused an event. Never holds a secret: `principal` is a token *name*, never a token. */
 export interface EventMeta {
@@ -191,6 +194,8 @@ export interface EventStore {
 
   /** Position of the newest committed event (0 when the log is empty). */
   headPosition(): number;
+  /** The newest committed event's position and stored hash (0 and GENESIS_HASH when the log is empty). */
+  head(): { position: number; hash: string };
   /** Current version of a stream (0 when it does not exist). */
   streamVersion(streamId: string): number;
   /** Streams whose id starts with `prefix` (all when omitted), ordered by creation. */
@@ -210,6 +215,14 @@ export interface EventStore {
 
   /** Walk the hash chain from the first event; names the first position whose hash does not match. */
   verifyChain(): VerifyResult;
+
+  /**
+   * Store a signed checkpoint of the head now, in a small transaction of its own beside the group commit
+   * (src/audit/checkpointer.ts signs it; the store only keeps it). Throws if the row cannot be written.
+   */
+  saveAuditCheckpoint(checkpoint: AuditCheckpoint): void;
+  /** The newest stored checkpoint (highest seq), if any. */
+  lastAuditCheckpoint(): AuditCheckpoint | undefined;
 
   // Snapshots, timers and checkpoints: writes are serialised at call time and queued; they commit with the next
   // batch (`flush()` makes them durable now). Timers and checkpoints start a batch of their own at once; a snapshot

@@ -1,28 +1,54 @@
 // Walks the whole log in position order and checks it against the hash chain (see hash.ts for the rule):
 // positions 1, 2, 3, ... without a gap, each prev_hash equal to the previous row's stored hash, each stored hash
-// equal to the hash recomputed from the stored columns, and `at` never going back. Constant memory (a cursor).
-// The chain alone cannot see events cut off the end of the log, so the `streams` table is checked as well:
-// each stream's recorded version must match its stored events (1..version).
+// equal to the hash recomputed from the stored columns, and `at` never going back.
+//
+// Stream versions are part of the chain, not beside it: every event's hash covers its stream_id and
+// stream_position, and the walk requires each stream's positions to run 1, 2, 3, ... in log order. The `streams`
+// table (which the hash does not cover) is then compared with that fold: every stream's recorded version and first
+// position must be what the chained events say, and no stream may be missing or extra. So the table can never
+// vouch for anything by itself; it only has to agree with the chain. Example: events
+//   1 session:a#1, 2 session:b#1, 3 session:a#2   fold to   session:a → version 2 (from 1), session:b → 1 (from 2)
+// and a `streams` row saying session:a has version 3 means an event of session:a after position 3 was cut off.
+// What the chain alone cannot see is a log cut at its end with the table fixed to match: that takes the signed
+// checkpoints of the head (src/audit/checkpoint-mac.ts), checked by src/audit/anchored-verify.ts.
 import type Database from 'better-sqlite3';
 import { GENESIS_HASH, computeEventHash } from './hash.js';
 import { EVENT_COLUMNS, type EventRow } from './recorded-event.js';
 import type { VerifyResult } from './types.js';
 
-interface StreamCheckRow {
+interface StreamRowToCheck {
   stream_id: string;
   version: number;
   created_position: number;
-  last: number | null;
-  count: number;
+}
+
+interface FoldedStream {
+  version: number;
+  first: number;
+}
+
+export interface ChainWalk {
+  result: VerifyResult;
+  /** the newest event walked (position 0 and GENESIS_HASH for an empty log); the head only when result.ok */
+  head: { position: number; hash: string };
 }
 
 export function verifyChain(db: Database.Database): VerifyResult {
+  return walkChain(db).result;
+}
+
+/** The chain walk, with the head it reached (what signed checkpoints and expected heads are compared with). */
+export function walkChain(db: Database.Database): ChainWalk {
   const rows = db.prepare<[], EventRow>(`SELECT ${EVENT_COLUMNS} FROM events ORDER BY position`).raw(true);
+  const streams = new Map<string, FoldedStream>();
   let expected = 1;
   let prevHash = GENESIS_HASH;
   let prevAt = -Infinity;
   let checked = 0;
-  const bad = (position: number, reason: string): VerifyResult => ({ ok: false, checked, firstBadPosition: position, reason });
+  const bad = (position: number, reason: string): ChainWalk => ({
+    result: { ok: false, checked, firstBadPosition: position, reason },
+    head: { position: expected - 1, hash: prevHash },
+  });
 
   for (const [position, streamId, streamPosition, type, dataText, metaText, at, storedPrev, storedHash] of rows.iterate()) {
     // Returning from inside for...of closes the cursor (iterator.return()), so the connection is free again.
@@ -37,6 +63,13 @@ export function verifyChain(db: Database.Database): VerifyResult {
     const hash = computeEventHash(storedPrev, { position, streamId, streamPosition, type, at, dataText, metaText });
     if (hash !== storedHash) return bad(position, 'stored hash does not match the event as stored (the row was changed)');
     if (at < prevAt) return bad(position, `at (${at}) is earlier than the previous event's (${prevAt})`);
+    const folded = streams.get(streamId);
+    const previous = folded?.version ?? 0;
+    if (streamPosition !== previous + 1) {
+      return bad(position, `stream ${streamId}: stream_position ${streamPosition} does not follow ${previous}`);
+    }
+    if (folded) folded.version = streamPosition;
+    else streams.set(streamId, { version: streamPosition, first: position });
     prevHash = storedHash;
     prevAt = at;
     checked += 1;
@@ -44,24 +77,25 @@ export function verifyChain(db: Database.Database): VerifyResult {
   }
   const head = expected - 1;
 
-  const streams = db.prepare<[], StreamCheckRow>(`
-    SELECT s.stream_id, s.version, s.created_position,
-           (SELECT max(e.stream_position) FROM events e WHERE e.stream_id = s.stream_id) AS last,
-           (SELECT count(*) FROM events e WHERE e.stream_id = s.stream_id) AS count
-    FROM streams s ORDER BY s.created_position`);
-  for (const s of streams.iterate()) {
-    const last = s.last ?? 0;
-    if (s.version > last) {
+  const table = db.prepare<[], StreamRowToCheck>('SELECT stream_id, version, created_position FROM streams ORDER BY created_position');
+  const seen = new Set<string>();
+  for (const s of table.iterate()) {
+    seen.add(s.stream_id);
+    const folded = streams.get(s.stream_id);
+    const last = folded?.version ?? 0;
+    if (!folded || s.version > last) {
       // The chain is intact up to the head, so the missing events can only have been after it.
       return bad(head + 1, `stream ${s.stream_id} has version ${s.version} but its stored events end at ${last}: events after position ${head} were removed`);
     }
-    if (s.version < last || s.count !== last) {
-      return bad(s.created_position, `stream ${s.stream_id}: recorded version ${s.version} does not match its ${s.count} stored events (last stream position ${last})`);
+    if (s.version < last) {
+      return bad(folded.first, `stream ${s.stream_id}: recorded version ${s.version} does not match its ${last} stored events`);
+    }
+    if (s.created_position !== folded.first) {
+      return bad(folded.first, `stream ${s.stream_id}: recorded first position ${s.created_position} is not its first event's (${folded.first})`);
     }
   }
-  const orphan = db.prepare<[], { position: number | null }>(
-    'SELECT min(position) AS position FROM events WHERE stream_id NOT IN (SELECT stream_id FROM streams)',
-  ).get();
-  if (orphan && orphan.position !== null) return bad(orphan.position, 'event belongs to a stream missing from the streams table');
-  return { ok: true, checked };
+  let orphan: number | undefined;
+  for (const [id, f] of streams) if (!seen.has(id) && (orphan === undefined || f.first < orphan)) orphan = f.first;
+  if (orphan !== undefined) return bad(orphan, 'event belongs to a stream missing from the streams table');
+  return { result: { ok: true, checked }, head: { position: head, hash: prevHash } };
 }

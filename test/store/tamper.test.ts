@@ -121,3 +121,21 @@ test('an empty log verifies', async (t) => {
   const { store } = openTempStore(t);
   assert.deepEqual(store.verifyChain(), { ok: true, checked: 0 });
 });
+
+test('the streams table must agree with the stream versions folded from the chain', async (t) => {
+  // logWith: session:1 holds positions 1, 4, 7, ...; session:2 2, 5, 8, ...; session:0 3, 6, 9, ...
+  for (const [what, sql, position, reason] of [
+    ['a version too low', `UPDATE streams SET version = version - 1 WHERE stream_id = 'session:1'`, 1, /recorded version 3 does not match its 4 stored events/],
+    ['a version too high', `UPDATE streams SET version = version + 1 WHERE stream_id = 'session:2'`, 13, /events after position 12 were removed/],
+    ['a wrong first position', `UPDATE streams SET created_position = 4 WHERE stream_id = 'session:1'`, 1, /recorded first position 4 is not its first event's \(1\)/],
+    ['a stream without events', `INSERT INTO streams VALUES ('session:9', 'session', 0, 13)`, 13, /session:9/],
+    ['a stream missing', `DELETE FROM streams WHERE stream_id = 'session:0'`, 3, /missing from the streams table/],
+  ] as const) {
+    const file = await logWith(t, 12);
+    tamper(file, sql);
+    const r = verify(t, file);
+    assert.ok(!r.ok, what);
+    assert.equal(r.firstBadPosition, position, what);
+    assert.match(r.reason, reason, what);
+  }
+});
