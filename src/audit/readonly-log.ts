@@ -9,6 +9,7 @@ import { currentSchemaVersion, SCHEMA_VERSION } from '../store/schema.js';
 import { prepareStatements, type Statements } from '../store/statements.js';
 import type { EventFilter, RecordedEvent, VerifyResult } from '../store/types.js';
 import { verifyChain } from '../store/verify-chain.js';
+import { type AnchorOptions, type AnchoredVerification, verifyAnchored } from './anchored-verify.js';
 import type { AuditSource } from './verify-report.js';
 
 /** The file cannot be audited by this build; the message says why. */
@@ -21,6 +22,8 @@ export interface ReadOnlyLog extends AuditSource {
   readonly schemaVersion: number;
   /** position of the newest event (0 for an empty log) */
   headPosition(): number;
+  /** the chain, the signed checkpoints, a sink and expected heads, in one read transaction (anchored-verify.ts) */
+  verifyAnchored(options?: AnchorOptions): AnchoredVerification;
   close(): void;
 }
 
@@ -86,6 +89,10 @@ class SqliteReadOnlyLog implements ReadOnlyLog {
 
   verifyChain(): VerifyResult {
     return verifyChain(this.db);
+  }
+
+  verifyAnchored(options: AnchorOptions = {}): AnchoredVerification {
+    return verifyAnchored(this.db, options);
   }
 
   iterate(filter: EventFilter = {}): IterableIterator<RecordedEvent> {

@@ -1,15 +1,20 @@
 // `aintegrix audit verify|export --db PATH`: audits a database file offline. The file is opened read-only (no
 // migration, no write), so it can be a copy, a backup, or the live file of a running gateway.
-//   verify → one JSON line {ok, checked, first_bad_position?, reason?}; exit 0 intact, 3 broken, 1 cannot read
+//   verify → one JSON line {ok, checked, first_bad_position?, reason?, checkpoint_seq?, head?, checkpoints?};
+//            with --key-file the signed checkpoints' MACs are checked, --sink FILE adds the checkpoints copied
+//            outside the database, --expect-head POSITION:HASH an event the log must still hold
 //   export → NDJSON (the format of GET /api/v1/audit/export) to stdout or --out FILE
-// Exit codes: 0 ok, 1 error (unreadable or unknown file, write failure), 2 usage, 3 the chain is broken (verify).
+// Exit codes: 0 ok, 1 error (unreadable or unknown file, key or sink, write failure), 2 usage, 3 the log is broken.
 import { createWriteStream } from 'node:fs';
 import { resolve } from 'node:path';
 import { finished } from 'node:stream/promises';
 import { parseArgs } from './args.js';
 
-export const AUDIT_USAGE = `  audit verify --db PATH  check the hash chain of a database file (read-only); prints
-                          {ok, checked, first_bad_position?, reason?}; exit 0 intact, 3 broken, 1 unreadable
+export const AUDIT_USAGE = `  audit verify --db PATH [--key-file K] [--sink FILE] [--expect-head POSITION:HASH]
+                          check a database file (read-only): the hash chain, the signed checkpoints (their MACs
+                          with --key-file), a sink's copies, an event the log must still hold; prints
+                          {ok, checked, first_bad_position?, reason?, head?, checkpoints?}; exit 0 intact, 3 broken,
+                          1 unreadable
   audit export --db PATH [--stream S] [--type T] [--since X] [--until Y] [--after N] [--out FILE]
                           the log as NDJSON (one event per line, with prev_hash and hash) to stdout or FILE;
                           since/until: ISO 8601 with a zone, or epoch ms (since inclusive, until exclusive)`;
@@ -56,12 +61,21 @@ function flagsOf(argv: readonly string[], known: readonly string[]): Record<stri
 }
 
 async function verifyCommand(argv: readonly string[]): Promise<number> {
-  const flags = flagsOf(argv, ['db']);
-  const { openReadOnlyLog, verifyLog } = await auditModule();
+  const flags = flagsOf(argv, ['db', 'key-file', 'sink', 'expect-head']);
+  const { expectedHeadSchema, openReadOnlyLog, readAuditKey, readSinkFile, reportFor } = await auditModule();
+  let expectHead;
+  if (flags['expect-head'] !== undefined) {
+    const parsed = expectedHeadSchema.safeParse(flags['expect-head']);
+    if (!parsed.success) throw new UsageError(`--expect-head: ${parsed.error.issues[0]!.message}`);
+    expectHead = parsed.data;
+  }
+  // Key and sink first: a missing or malformed one is an error (exit 1), not a verdict on the log.
+  const key = flags['key-file'] === undefined ? undefined : readAuditKey(flags['key-file']);
+  const sink = flags.sink === undefined ? undefined : readSinkFile(flags.sink, false);
   const log = openReadOnlyLog(flags.db);
   let report;
   try {
-    report = verifyLog(log);
+    report = reportFor(log.verifyAnchored({ key, sink, expectHeads: expectHead ? [expectHead] : [] }), expectHead);
   } finally {
     log.close();
   }

@@ -28,4 +28,6 @@ export {
   type ToolKind,
   type LimitsConfig,
   type RecoveryConfig,
+  type AuditConfig,
+  auditKeyFile,
 } from './schema.js';

@@ -170,6 +170,27 @@ const recoverySchema = section({
   transcript_max_chars: nonNegativeInt().default(12000),
 });
 
+/** Where the signed checkpoints of the head go besides the database: a file (NDJSON lines, appended) or stdout. */
+const auditSink = z.union([z.literal('stdout'), section({ file: nonEmptyString('a file path') })], {
+  error: () => 'expected "stdout" or {file: PATH}',
+});
+
+/** Signed checkpoints of the log's head (src/audit/checkpoint-mac.ts): the anchor of the hash chain. */
+const auditSchema = section({
+  /** the HMAC key, kept outside the database; generated (0600) at first start if missing. Default <data_dir>/audit-key */
+  key_file: optional(nonEmptyString('a file path')),
+  /** sign the head after this many events since the last checkpoint */
+  checkpoint_every_events: positiveInt().default(1000),
+  /** ... and at least this often while events come in (one is also signed at clean shutdown) */
+  checkpoint_every_secs: seconds().default(60),
+  sink: optional(auditSink),
+}).transform((a) => ({
+  ...a,
+  // resolved against the process cwd at load time, like store.data_dir
+  key_file: a.key_file === undefined ? undefined : resolve(a.key_file),
+  sink: a.sink === undefined || a.sink === 'stdout' ? a.sink : { file: resolve(a.sink.file) },
+}));
+
 export const configSchema = section({
   server: serverSchema.prefault({}),
   /** zero agents is allowed (readiness then answers 503) */
@@ -183,6 +204,7 @@ export const configSchema = section({
   permissions: permissionsSchema.prefault({}),
   limits: limitsSchema.prefault({}),
   recovery: recoverySchema.prefault({}),
+  audit: auditSchema.prefault({}),
 });
 
 /** The fully defaulted config. */
@@ -200,3 +222,9 @@ export type PermissionDecision = (typeof DECISIONS)[number];
 export type ToolKind = (typeof TOOL_KINDS)[number];
 export type LimitsConfig = AintegrixConfig['limits'];
 export type RecoveryConfig = AintegrixConfig['recovery'];
+export type AuditConfig = AintegrixConfig['audit'];
+
+/** The audit key file: `audit.key_file`, or `audit-key` in the data dir. */
+export function auditKeyFile(config: Pick<AintegrixConfig, 'audit' | 'store'>): string {
+  return config.audit.key_file ?? join(config.store.data_dir, 'audit-key');
+}

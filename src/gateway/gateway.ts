@@ -24,6 +24,7 @@ import { apiRoutes } from './routes.js';
 import { SessionStreams } from '../streams/session-streams.js';
 import { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import { mountSessionSocket } from '../http/ws.js';
+import { loadAnchorKey, startAuditAnchor } from './audit-anchor.js';
 
 export interface GatewayOptions {
   config: AintegrixConfig;
@@ -50,11 +51,13 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
   const { config, logger } = o;
   if (config.store.path !== ':memory:') mkdirSync(dirname(config.store.path), { recursive: true, mode: 0o700 });
   mkdirSync(config.store.data_dir, { recursive: true, mode: 0o700 });
+  const anchorKey = loadAnchorKey(config, logger); // before the store opens: a bad key file stops the start
   const store: EventStore = openEventStore({
     path: config.store.path,
     durability: config.store.durability,
     onError: (error, context) => logger.error('event store', { context, error: error as Error }),
   });
+  const anchor = startAuditAnchor(config, store, anchorKey, logger);
   const catalogue = createCatalogue();
   const runtime = new ActorRuntime({ store, catalogue, logger, snapshotEvery: config.store.snapshot_every });
   const policy = new PermissionPolicy(config.permissions);
@@ -121,6 +124,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
     approvals,
     agentStatus,
     logger,
+    auditVerifier: anchor.verifier,
     shuttingDown: () => shuttingDown,
     shapePrompt: (id, messages, embedded) => {
       const c = sessions.actor(id).snapshot().context;
@@ -167,6 +171,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
         await sessions.stopAll();
         await runtime.settled();
         runtime.stop();
+        await anchor.close(); // signs the final head: after the last commit, before the store closes
         await store.close();
       })();
       return closing;

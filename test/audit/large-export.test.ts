@@ -94,5 +94,6 @@ test('a 50 000-event export streams in bounded memory to a slow reader', async (
   goneRes.on('error', () => undefined);
   gone.destroy();
   await sleep(200);
-  assert.deepEqual((await g.api('GET', '/api/v1/audit/verify')).body, { ok: true, checked: EVENTS });
+  const verified = (await g.api('GET', '/api/v1/audit/verify')).body;
+  assert.deepEqual([verified.ok, verified.checked], [true, EVENTS]);
 });

@@ -6,6 +6,8 @@ import { fileURLToPath } from 'node:url';
 import {
   ConfigError,
   DEFAULT_CONFIG_SOURCE,
+  auditKeyFile,
+  formatConfigError,
   defaultConfig,
   loadConfig,
   resolveAuthTokens,
@@ -63,6 +65,28 @@ describe('embedded default', () => {
       stream_stall_secs: 5,
     });
     assert.deepEqual(config.recovery, { transcript_max_events: 50, transcript_max_chars: 12000 });
+    assert.deepEqual(config.audit, { key_file: undefined, checkpoint_every_events: 1000, checkpoint_every_secs: 60, sink: undefined });
+    assert.equal(auditKeyFile(config), resolve('data', 'audit-key'), 'the key file defaults to the data dir');
+  });
+
+  it('audit: the key file and the sink file resolve against the cwd; the sink is stdout or {file}', () => {
+    const { config } = loadConfig({ path: writeYaml('audit:\n  key_file: keys/audit.key\n  sink: {file: sink.ndjson}\n  checkpoint_every_events: 5\n'), env: {} });
+    assert.deepEqual(config.audit, {
+      key_file: resolve('keys/audit.key'),
+      checkpoint_every_events: 5,
+      checkpoint_every_secs: 60,
+      sink: { file: resolve('sink.ndjson') },
+    });
+    assert.equal(auditKeyFile(config), resolve('keys/audit.key'));
+    assert.equal(loadConfig({ path: writeYaml('audit: {sink: stdout}\n'), env: {} }).config.audit.sink, 'stdout');
+    for (const [yaml, message] of [
+      ['audit: {sink: stderr}\n', /audit\.sink.*expected "stdout" or \{file: PATH\}/],
+      ['audit: {sink: {path: x}}\n', /audit\.sink/],
+      ['audit: {checkpoint_every_events: 0}\n', /audit\.checkpoint_every_events/],
+      ['audit: {key: abc}\n', /audit\.key/],
+    ] as const) {
+      assert.throws(() => loadConfig({ path: writeYaml(yaml), env: {} }), (e: Error) => message.test(formatConfigError(e as never)), yaml);
+    }
   });
 
   it('defaultConfig(env) is what loadConfig returns without a file', () => {

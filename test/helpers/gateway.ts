@@ -20,6 +20,7 @@ export interface TestGatewayOptions {
   server?: Record<string, unknown>;
   recovery?: unknown;
   store?: Record<string, unknown>;
+  audit?: Record<string, unknown>;
   /** reuse a data dir (restart tests) */
   dir?: string;
   cancelGraceMs?: number;
@@ -67,6 +68,7 @@ export async function startTestGateway(o: TestGatewayOptions = {}): Promise<Test
     ...(o.permissions ? { permissions: o.permissions } : { permissions: { default: 'allow' } }),
     ...(o.limits ? { limits: o.limits } : {}),
     ...(o.recovery ? { recovery: o.recovery } : {}),
+    ...(o.audit ? { audit: o.audit } : {}),
   };
   const { config } = loadConfigText(stringify(tree), join(dir, 'test.yaml'), {});
   const logger = process.env.AINTEGRIX_TEST_LOGS ? createLogger({ level: 'debug' }) : silentLogger;

@@ -1,19 +1,42 @@
-// Audit: verify the hash chain of the log, and export it (or a filtered part of it) as NDJSON, streamed in
-// constant memory. Both read the database (verify walks the stored rows each time; nothing is cached).
+// Audit: verify the log (the hash chain, the signed checkpoints with the gateway's key, the configured sink, an
+// optional expected head), and export it (or a filtered part of it) as NDJSON, streamed in constant memory. Both
+// read the database: verify walks the stored rows in a worker thread each time (verify-service.ts), nothing cached.
+import { z } from 'zod';
 import type { Route } from '../router.js';
 import { HttpError } from '../errors.js';
 import type { GatewayServices } from '../services.js';
-import { exportFilterFromQuery, ndjsonBatches, verifyLog } from '../../audit/index.js';
+import { exportFilterFromQuery, expectedHeadSchema, ndjsonBatches } from '../../audit/index.js';
+import { VerifyClosedError } from '../../audit/verify-service.js';
 import { streamNdjson } from '../ndjson-response.js';
+
+const verifyQuerySchema = z.object({ expect_head: expectedHeadSchema.optional() }).strict();
+
+function verifyQuery(query: URLSearchParams): z.infer<typeof verifyQuerySchema> {
+  const raw = Object.create(null) as Record<string, string>;
+  for (const [k, v] of query) {
+    if (Object.hasOwn(raw, k)) throw new HttpError(400, 'invalid_request', `query: ${k}: given more than once`);
+    raw[k] = v;
+  }
+  const r = verifyQuerySchema.safeParse(raw);
+  if (r.success) return r.data;
+  const issue = r.error.issues[0]!;
+  if (issue.code === 'unrecognized_keys') throw new HttpError(400, 'invalid_request', `query: ${issue.keys[0]}: unknown parameter (known: expect_head)`);
+  throw new HttpError(400, 'invalid_request', `query: ${issue.path.join('.')}: ${issue.message}`);
+}
 
 export function auditRoutes(gw: GatewayServices): Route[] {
   return [
     {
       method: 'GET',
       path: '/api/v1/audit/verify',
-      handler: (ctx) => {
-        if ([...ctx.query.keys()].length > 0) throw new HttpError(400, 'invalid_request', 'query: verify takes no parameters');
-        return { status: 200, json: verifyLog(gw.store) };
+      handler: async (ctx) => {
+        const { expect_head } = verifyQuery(ctx.query);
+        try {
+          return { status: 200, json: await gw.auditVerifier.verify(expect_head) };
+        } catch (e) {
+          if (e instanceof VerifyClosedError) throw new HttpError(503, 'shutting_down', e.message);
+          throw e;
+        }
       },
     },
     {
