@@ -2,6 +2,7 @@
 // tokens are unique (and "api-key" is reserved for AINTEGRIX_API_KEY), MCP server names are unique per agent.
 import type { ConfigProblem } from './errors.js';
 import type { AintegrixConfig } from './schema.js';
+import { checkWorkspacePaths } from './workspace-paths.js';
 
 /** The token name under which resolveAuthTokens exposes AINTEGRIX_API_KEY. */
 export const API_KEY_TOKEN_NAME = 'api-key';
@@ -43,5 +44,6 @@ export function crossCheck(config: AintegrixConfig): ConfigProblem[] {
       seen.add(s.name);
     });
   }
+  problems.push(...checkWorkspacePaths(config));
   return problems;
 }

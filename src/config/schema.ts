@@ -190,6 +190,25 @@ const auditSchema = section({
   key_file: a.key_file === undefined ? undefined : resolve(a.key_file),
   sink: a.sink === undefined || a.sink === 'stdout' ? a.sink : { file: resolve(a.sink.file) },
 }));
+/**
+ * Where sessions work. `dir`: where the gateway creates the workspaces it owns (default: the data dir's sibling
+ * `<data_dir>-workspaces`, never inside the data dir, so an agent's workspace is nowhere near the database and the
+ * token). `allowed_roots`: a client's workspace_root must be `dir` or lie inside it or inside one of these.
+ * `homes_dir`: the per-agent homes of sandboxed agents whose env sets no HOME (default `<data_dir>-agent-homes`).
+ */
+const workspacesSchema = section({
+  dir: optional(nonEmptyString('a directory path')),
+  allowed_roots: list(nonEmptyString('a directory path')).default(() => []),
+  homes_dir: optional(nonEmptyString('a directory path')),
+});
+
+function resolveWorkspaces(w: z.output<typeof workspacesSchema>, dataDir: string) {
+  return {
+    dir: resolve(w.dir ?? `${dataDir}-workspaces`),
+    allowed_roots: w.allowed_roots.map((p) => resolve(p)),
+    homes_dir: resolve(w.homes_dir ?? `${dataDir}-agent-homes`),
+  };
+}
 
 export const configSchema = section({
   server: serverSchema.prefault({}),
@@ -205,7 +224,8 @@ export const configSchema = section({
   limits: limitsSchema.prefault({}),
   recovery: recoverySchema.prefault({}),
   audit: auditSchema.prefault({}),
-});
+  workspaces: workspacesSchema.prefault({}),
+}).transform((c) => ({ ...c, workspaces: resolveWorkspaces(c.workspaces, c.store.data_dir) }));
 
 /** The fully defaulted config. */
 export type AintegrixConfig = z.output<typeof configSchema>;
@@ -222,6 +242,7 @@ export type PermissionDecision = (typeof DECISIONS)[number];
 export type ToolKind = (typeof TOOL_KINDS)[number];
 export type LimitsConfig = AintegrixConfig['limits'];
 export type RecoveryConfig = AintegrixConfig['recovery'];
+export type WorkspacesConfig = AintegrixConfig['workspaces'];
 export type AuditConfig = AintegrixConfig['audit'];
 
 /** The audit key file: `audit.key_file`, or `audit-key` in the data dir. */

@@ -2,8 +2,6 @@
 // decided by the session actor against its committed state and appended before anything else happens; the effects
 // run in the LiveSession once the events are committed.
 import { randomUUID } from 'node:crypto';
-import { mkdir, realpath, stat } from 'node:fs/promises';
-import { isAbsolute, join } from 'node:path';
 import type { ActorRuntime } from '../actors/runtime.js';
 import type { ActorKind } from '../actors/actor-kind.js';
 import type { EventMeta } from '../store/types.js';
@@ -13,6 +11,7 @@ import type { TurnResult } from './turn-ledger.js';
 import type { SessionDeps } from './session-deps.js';
 import { sessionFoldedTypes, sessionMachine } from './session-machine.js';
 import { AttachError } from './attach-error.js';
+import { WorkspaceRoots } from './workspace-roots.js';
 import type { ContentBlock } from './prompt-input.js';
 
 export interface CreateSessionInput {
@@ -37,11 +36,13 @@ export class SessionService {
   readonly kind: ActorKind<typeof sessionMachine>;
   private readonly live = new Map<string, LiveSession>();
   private readonly reserved = new Map<string, number>();
+  private readonly workspaces: WorkspaceRoots;
 
   constructor(
     private readonly runtime: ActorRuntime,
     private readonly deps: SessionDeps,
   ) {
+    this.workspaces = new WorkspaceRoots(deps.config);
     this.kind = {
       streamType: 'session',
       machine: sessionMachine,
@@ -91,13 +92,13 @@ export class SessionService {
     const cfg = this.deps.config;
     const agentCfg = cfg.agents[input.agent];
     if (!agentCfg) throw new HttpError(404, 'agent_not_found', `agent '${input.agent}' not configured`);
-    const workspace = input.workspace_root ? await checkWorkspace(input.workspace_root) : undefined;
+    const workspace = input.workspace_root ? await this.workspaces.check(input.workspace_root) : undefined;
     // capacity is reserved synchronously (no await between the check and the reservation), so it is atomic
     this.reserve(input.agent, agentCfg.max_sessions);
     let actor: SessionActor | undefined;
     try {
       const id = `${input.agent}_${randomUUID()}`;
-      const ws = workspace ?? (await ownWorkspace(cfg.store.data_dir, id));
+      const ws = workspace ?? (await this.workspaces.own(id));
       actor = await this.runtime.create(
         this.kind,
         id,
@@ -231,22 +232,4 @@ export class SessionService {
   async stopAll(): Promise<void> {
     await Promise.all([...this.live.values()].map((l) => l.shutdown().catch(() => undefined)));
   }
-}
-
-async function checkWorkspace(path: string): Promise<string> {
-  if (!isAbsolute(path)) throw new HttpError(400, 'invalid_request', `workspace_root: must be an absolute path, got '${path}'`);
-  try {
-    const real = await realpath(path);
-    if (!(await stat(real)).isDirectory()) throw new Error('not a directory');
-    return real;
-  } catch {
-    throw new HttpError(400, 'invalid_workspace', `workspace_root '${path}' does not exist or is not a directory`);
-  }
-}
-
-/** A session without a workspace_root gets its own empty directory under the data folder. */
-async function ownWorkspace(dataDir: string, id: string): Promise<string> {
-  const dir = join(dataDir, 'workspaces', id);
-  await mkdir(dir, { recursive: true, mode: 0o700 });
-  return realpath(dir);
 }

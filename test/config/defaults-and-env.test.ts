@@ -65,6 +65,7 @@ describe('embedded default', () => {
       stream_stall_secs: 5,
     });
     assert.deepEqual(config.recovery, { transcript_max_events: 50, transcript_max_chars: 12000 });
+    assert.deepEqual(config.workspaces, { dir: resolve('data-workspaces'), allowed_roots: [], homes_dir: resolve('data-agent-homes') });
     assert.deepEqual(config.audit, { key_file: undefined, checkpoint_every_events: 1000, checkpoint_every_secs: 60, sink: undefined });
     assert.equal(auditKeyFile(config), resolve('data', 'audit-key'), 'the key file defaults to the data dir');
   });

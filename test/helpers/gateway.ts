@@ -21,6 +21,10 @@ export interface TestGatewayOptions {
   recovery?: unknown;
   store?: Record<string, unknown>;
   audit?: Record<string, unknown>;
+  /** the `workspaces` section; tests that pass a workspace_root list its folder in `allowed_roots` */
+  workspaces?: { dir?: string; allowed_roots?: string[]; homes_dir?: string };
+  /** the gateway's own environment (default: PATH, HOME and an AINTEGRIX_API_KEY that must never leak) */
+  gatewayEnv?: Record<string, string | undefined>;
   /** reuse a data dir (restart tests) */
   dir?: string;
   cancelGraceMs?: number;
@@ -69,6 +73,7 @@ export async function startTestGateway(o: TestGatewayOptions = {}): Promise<Test
     ...(o.limits ? { limits: o.limits } : {}),
     ...(o.recovery ? { recovery: o.recovery } : {}),
     ...(o.audit ? { audit: o.audit } : {}),
+    ...(o.workspaces ? { workspaces: o.workspaces } : {}),
   };
   const { config } = loadConfigText(stringify(tree), join(dir, 'test.yaml'), {});
   const logger = process.env.AINTEGRIX_TEST_LOGS ? createLogger({ level: 'debug' }) : silentLogger;
@@ -76,7 +81,7 @@ export async function startTestGateway(o: TestGatewayOptions = {}): Promise<Test
     config,
     tokens: config.auth.tokens,
     logger,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, AINTEGRIX_API_KEY: 'never-leak-this-key-0123456789' },
+    env: o.gatewayEnv ?? { PATH: process.env.PATH, HOME: process.env.HOME, AINTEGRIX_API_KEY: 'never-leak-this-key-0123456789' },
     cancelGraceMs: o.cancelGraceMs ?? 2000,
     restartBackoffMs: o.restartBackoffMs,
   });

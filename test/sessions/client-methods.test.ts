@@ -25,7 +25,7 @@ test('fs: reads and writes inside the workspace work; every escape is refused wi
   symlinkSync(root, join(ws, 'dir-out'));
   mkdirSync(`${ws}-evil`);
   writeFileSync(join(`${ws}-evil`, 'x.txt'), 'EVIL-CONTENT');
-  const g = await startTestGateway();
+  const g = await startTestGateway({ workspaces: { allowed_roots: [root] } });
   t.after(async () => {
     await g.dispose();
     rmSync(root, { recursive: true, force: true });
@@ -60,7 +60,10 @@ test('fs: reads and writes inside the workspace work; every escape is refused wi
 
 test('fs rules in the policy: a deny rule on a path refuses writes there', async (t) => {
   const ws = mkdtempSync(join(tmpdir(), 'aix-fsrule-'));
-  const g = await startTestGateway({ permissions: { default: 'allow', rules: [{ decision: 'deny', method: 'fs/write_text_file', path: '.env' }] } });
+  const g = await startTestGateway({
+    permissions: { default: 'allow', rules: [{ decision: 'deny', method: 'fs/write_text_file', path: '.env' }] },
+    workspaces: { allowed_roots: [ws] },
+  });
   t.after(async () => {
     await g.dispose();
     rmSync(ws, { recursive: true, force: true });
@@ -73,7 +76,10 @@ test('fs rules in the policy: a deny rule on a path refuses writes there', async
 
 test('terminals: run, output, exit code, kill; terminal/create goes through the policy', async (t) => {
   const ws = mkdtempSync(join(tmpdir(), 'aix-term-'));
-  const g = await startTestGateway({ permissions: { default: 'allow', rules: [{ decision: 'deny', method: 'terminal/create', command: 'rm *' }] } });
+  const g = await startTestGateway({
+    permissions: { default: 'allow', rules: [{ decision: 'deny', method: 'terminal/create', command: 'rm *' }] },
+    workspaces: { allowed_roots: [ws] },
+  });
   t.after(async () => {
     await g.dispose();
     rmSync(ws, { recursive: true, force: true });
@@ -93,7 +99,7 @@ test('terminals: run, output, exit code, kill; terminal/create goes through the 
 
 test('the agent and its terminals never see the gateway secrets', async (t) => {
   const ws = mkdtempSync(join(tmpdir(), 'aix-env-'));
-  const g = await startTestGateway({ agents: { demo: { env: { VISIBLE: 'yes', AINTEGRIX_API_KEY: 'x' } } } });
+  const g = await startTestGateway({ agents: { demo: { env: { VISIBLE: 'yes', AINTEGRIX_API_KEY: 'x' } } }, workspaces: { allowed_roots: [ws] } });
   t.after(async () => {
     await g.dispose();
     rmSync(ws, { recursive: true, force: true });

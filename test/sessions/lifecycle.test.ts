@@ -75,7 +75,8 @@ test('create errors: unknown agent, missing agent, not-yet features, bad workspa
     [{ auto_route: true, prompt: 'fix the React component' }, 400, 'not_supported'],
     [{ agent: 'demo', repo: 'org/repo' }, 400, 'not_supported'],
     [{ agent: 'demo', workspace_root: 'relative/dir' }, 400, 'invalid_request'],
-    [{ agent: 'demo', workspace_root: '/definitely/not/here' }, 400, 'invalid_workspace'],
+    [{ agent: 'demo', workspace_root: join(g.dir, 'data-workspaces', 'not-here') }, 400, 'invalid_workspace'],
+    [{ agent: 'demo', workspace_root: '/definitely/not/here' }, 400, 'workspace_not_allowed'],
     [{ agent: 'demo', colour: 'blue' }, 400, 'invalid_request'],
     [{ agent: 42 }, 400, 'invalid_request'],
   ];
@@ -149,7 +150,7 @@ test('max_sessions is enforced atomically under concurrent creates', async (t) =
 
 test('a given workspace_root is used as the session cwd', async (t) => {
   const ws = mkdtempSync(join(tmpdir(), 'aix-ws-'));
-  const g = await startTestGateway();
+  const g = await startTestGateway({ workspaces: { allowed_roots: [ws] } });
   t.after(async () => {
     await g.dispose();
     rmSync(ws, { recursive: true, force: true });
