@@ -18,7 +18,7 @@ interface Call {
 
 test('an acting call is in the log before it acts: when its request commits, the file and the process are not there yet', async (t) => {
   const ws = mkdtempSync(join(tmpdir(), 'aix-fx-'));
-  const g = await startTestGateway();
+  const g = await startTestGateway({ workspaces: { allowed_roots: [ws] } });
   t.after(async () => {
     await g.dispose();
     rmSync(ws, { recursive: true, force: true });
@@ -47,7 +47,7 @@ test('an acting call is in the log before it acts: when its request commits, the
 
 test('a failed commit refuses the call (JSON-RPC error, nothing done, refusal recorded); the failed session refuses every later fs/terminal call', async (t) => {
   const ws = mkdtempSync(join(tmpdir(), 'aix-fx-'));
-  const g = await startTestGateway();
+  const g = await startTestGateway({ workspaces: { allowed_roots: [ws] } });
   t.after(async () => {
     await g.dispose();
     rmSync(ws, { recursive: true, force: true });
