@@ -7,7 +7,7 @@ export { type SinkConfig, type SinkReading, parseSink, readSinkFile, sinkLine } 
 export { AuditCheckpointer } from './checkpointer.js';
 export { type ExpectedHead, expectedHeadSchema, formatHead } from './expected-head.js';
 export { type ExportLine, exportLine } from './export-line.js';
-export { EXPORT_BATCH_BYTES, ndjsonBatches } from './export-batches.js';
+export { EXPORT_BATCH_BYTES, checkpointBatches, ndjsonBatches } from './export-batches.js';
 export {
   EXPORT_FILTER_FIELDS, type ExportFilterInput, type ExportFilterResult, exportFilterFromQuery, exportFilterSchema, parseExportFilter,
 } from './export-filter.js';

@@ -7,7 +7,8 @@ import Database from 'better-sqlite3';
 import { PageStatementCache, iterateEvents } from '../store/iterate-events.js';
 import { currentSchemaVersion, SCHEMA_VERSION } from '../store/schema.js';
 import { prepareStatements, type Statements } from '../store/statements.js';
-import type { EventFilter, RecordedEvent, VerifyResult } from '../store/types.js';
+import { auditCheckpointTable } from '../store/audit-checkpoint-table.js';
+import type { AuditCheckpoint, EventFilter, RecordedEvent, VerifyResult } from '../store/types.js';
 import { verifyChain } from '../store/verify-chain.js';
 import { type AnchorOptions, type AnchoredVerification, verifyAnchored } from './anchored-verify.js';
 import type { AuditSource } from './verify-report.js';
@@ -22,6 +23,8 @@ export interface ReadOnlyLog extends AuditSource {
   readonly schemaVersion: number;
   /** position of the newest event (0 for an empty log) */
   headPosition(): number;
+  /** the signed checkpoints that sign a position up to `upTo`, in seq order (lazily) */
+  checkpoints(upTo: number): IterableIterator<AuditCheckpoint>;
   /** the chain, the signed checkpoints, a sink and expected heads, in one read transaction (anchored-verify.ts) */
   verifyAnchored(options?: AnchorOptions): AnchoredVerification;
   close(): void;
@@ -89,6 +92,10 @@ class SqliteReadOnlyLog implements ReadOnlyLog {
 
   verifyChain(): VerifyResult {
     return verifyChain(this.db);
+  }
+
+  *checkpoints(upTo: number): IterableIterator<AuditCheckpoint> {
+    for (const { checkpoint } of auditCheckpointTable(this.db).iterateWithEventHash()) if (checkpoint.position <= upTo) yield checkpoint;
   }
 
   verifyAnchored(options: AnchorOptions = {}): AnchoredVerification {

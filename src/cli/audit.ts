@@ -16,8 +16,10 @@ export const AUDIT_USAGE = `  audit verify --db PATH [--key-file K] [--sink FILE
                           {ok, checked, first_bad_position?, reason?, head?, checkpoints?}; exit 0 intact, 3 broken,
                           1 unreadable
   audit export --db PATH [--stream S] [--type T] [--since X] [--until Y] [--after N] [--out FILE]
+               [--checkpoints FILE]
                           the log as NDJSON (one event per line, with prev_hash and hash) to stdout or FILE;
-                          since/until: ISO 8601 with a zone, or epoch ms (since inclusive, until exclusive)`;
+                          since/until: ISO 8601 with a zone, or epoch ms (since inclusive, until exclusive);
+                          --checkpoints: the signed checkpoints of the exported cut to FILE (the sink's format)`;
 
 class UsageError extends Error {}
 
@@ -83,28 +85,42 @@ async function verifyCommand(argv: readonly string[]): Promise<number> {
   return report.ok ? 0 : 3;
 }
 
+async function writeFile(path: string, chunks: Iterable<string>): Promise<void> {
+  const { writeChunks } = await auditModule();
+  const file = createWriteStream(path);
+  try {
+    await writeChunks(file, chunks);
+  } finally {
+    file.end();
+  }
+  await finished(file);
+}
+
 async function exportCommand(argv: readonly string[]): Promise<number> {
-  const { EXPORT_FILTER_FIELDS, ndjsonBatches, openReadOnlyLog, parseExportFilter, writeChunks } = await auditModule();
-  const { db, out, ...filterFlags } = flagsOf(argv, ['db', 'out', ...EXPORT_FILTER_FIELDS]);
+  const { EXPORT_FILTER_FIELDS, checkpointBatches, ndjsonBatches, openReadOnlyLog, parseExportFilter, writeChunks } = await auditModule();
+  const { db, out, checkpoints, ...filterFlags } = flagsOf(argv, ['db', 'out', 'checkpoints', ...EXPORT_FILTER_FIELDS]);
   const parsed = parseExportFilter(filterFlags);
   if (!parsed.ok) throw new UsageError(`--${parsed.field}: ${parsed.message}`);
-  if (out !== undefined && [db, `${db}-wal`, `${db}-shm`].some((p) => resolve(p) === resolve(out))) {
-    throw new UsageError('--out must not be the database file');
+  for (const [flag, path] of [['out', out], ['checkpoints', checkpoints]] as const) {
+    if (path !== undefined && [db, `${db}-wal`, `${db}-shm`].some((p) => resolve(p) === resolve(path))) {
+      throw new UsageError(`--${flag} must not be the database file`);
+    }
+  }
+  if (out !== undefined && checkpoints !== undefined && resolve(out) === resolve(checkpoints)) {
+    throw new UsageError('--checkpoints must be another file than --out');
   }
   const log = openReadOnlyLog(db);
   try {
-    const chunks = ndjsonBatches(log.iterate(parsed.filter));
+    // The head first: the events exported reach at least this far, so every checkpoint written signs one of them.
+    const head = log.headPosition();
+    const events = ndjsonBatches(log.iterate(parsed.filter));
     if (out === undefined) {
-      await writeChunks(process.stdout, chunks); // a reader that went away (`| head`) is a normal end
-      return 0;
+      // a reader that went away (`| head`) is a normal end
+      if ((await writeChunks(process.stdout, events)) === 'reader-closed') return 0;
+    } else {
+      await writeFile(out, events);
     }
-    const file = createWriteStream(out);
-    try {
-      await writeChunks(file, chunks);
-    } finally {
-      file.end();
-    }
-    await finished(file);
+    if (checkpoints !== undefined) await writeFile(checkpoints, checkpointBatches(log.checkpoints(head)));
     return 0;
   } finally {
     log.close();

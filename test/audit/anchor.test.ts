@@ -6,14 +6,14 @@
 // --expect-head`. The hash chain alone (what verify checked before) passes every one of these logs.
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { openReadOnlyLog } from '../../src/audit/index.js';
 import { says, startTestGateway } from '../helpers/gateway.js';
-import { backupCopy, runCli } from './helpers.js';
+import { backupCopy, firstBadLine, parseNdjson, runCli } from './helpers.js';
 
 interface CheckpointRow {
   seq: number;
@@ -148,6 +148,27 @@ test('an untouched log verifies with its checkpoints, its sink and its head; a w
   assert.deepEqual(sinkLines.map((l) => [l.seq, l.position, l.hash, l.mac]), log.checkpoints.map((c) => [c.seq, c.position, c.hash, c.mac]));
   const earlier = log.checkpoints[0]!;
   assert.equal((await verifyCli(log.file, '--expect-head', `${earlier.position}:${earlier.hash}`)).ok, true, 'an earlier head is still held');
+
+  await t.test('an export and its checkpoints re-verify with the key alone, by the documented rules (no database)', async () => {
+    const exported = join(log.dir, 'export.ndjson');
+    const signedFile = join(log.dir, 'export-checkpoints.ndjson');
+    const r = await runCli(['audit', 'export', '--db', log.file, '--out', exported, '--checkpoints', signedFile]);
+    assert.equal(r.code, 0, r.stderr);
+    const lines = parseNdjson(readFileSync(exported, 'utf8'));
+    assert.equal(firstBadLine(lines), undefined);
+    const key = Buffer.from(readFileSync(log.keyFile, 'utf8').trim(), 'hex');
+    const hmac = (text: string) => createHmac('sha256', key).update(text, 'utf8').digest('hex');
+    const signed = parseNdjson(readFileSync(signedFile, 'utf8')) as unknown as { seq: number; position: number; hash: string; at: string; key_id: string; mac: string }[];
+    assert.deepEqual(signed.map((c) => c.seq), log.checkpoints.map((c) => c.seq));
+    for (const c of signed) {
+      assert.equal(c.key_id, hmac('aintegrix-audit-key-id').slice(0, 16));
+      assert.equal(c.mac, hmac(JSON.stringify(['aintegrix-audit-checkpoint/1', c.seq, c.position, c.hash, Date.parse(c.at), c.key_id])));
+      assert.equal(lines[c.position - 1]!.hash, c.hash, `checkpoint ${c.seq} signs the exported event at ${c.position}`);
+    }
+    assert.equal(signed.at(-1)!.position, lines.length, 'the last checkpoint signs the last exported event');
+    const same = await runCli(['audit', 'export', '--db', log.file, '--out', exported, '--checkpoints', exported]);
+    assert.equal(same.code, 2);
+  });
 
   await t.test('a wrong key: every MAC fails, from the first position on', async () => {
     const wrong = join(log.dir, 'wrong-key');
