@@ -6,6 +6,7 @@ import { loadConfig, resolveAuthTokens, formatConfigError, ConfigError } from '.
 import { createLogger } from '../log/logger.js';
 import { startGateway } from '../gateway/gateway.js';
 import { assertNativeUws } from '../http/uws.js';
+import { ALL_SCOPES } from '../http/auth.js';
 import { parseArgs } from './args.js';
 
 export async function serve(argv: string[]): Promise<number> {
@@ -33,7 +34,7 @@ export async function serve(argv: string[]): Promise<number> {
   let generated: string | undefined;
   if (tokens.length === 0) {
     generated = generatedToken(config.store.data_dir);
-    tokens.push({ name: 'generated', token: generated });
+    tokens.push({ name: 'generated', token: generated, scopes: [...ALL_SCOPES] });
   }
   const gateway = await startGateway({ config, tokens, logger, env: process.env });
   // signal handlers first: a client that reads the banner may signal at once

@@ -27,6 +27,8 @@ import { isPlainObject } from './expand-env.js';
 export const AGENT_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 export const TOOL_KINDS = ['read', 'edit', 'delete', 'move', 'search', 'execute', 'think', 'fetch', 'switch_mode', 'other'] as const;
 export const DECISIONS = ['allow', 'deny', 'ask'] as const;
+/** What a token may do (src/http/scopes.ts says which operation needs which); `admin` implies the others. */
+export const SCOPES = ['read', 'prompt', 'approve', 'admin'] as const;
 /** SQLite's in-memory database name; kept as is instead of being resolved to a file path. */
 export const IN_MEMORY_STORE = ':memory:';
 
@@ -124,6 +126,12 @@ const authToken = section({
   token: z
     .string({ error: () => 'expected a token (a string of at least 16 characters)' })
     .min(16, { error: () => 'expected a token of at least 16 characters' }),
+  /** absent: all four scopes (configs written before scopes existed keep working; a notice is logged at start) */
+  scopes: optional(
+    list(enumOf(SCOPES))
+      .min(1, { error: () => 'expected at least one scope (omit the key for all of them)' })
+      .transform((l) => [...new Set(l)]),
+  ),
 });
 
 const permissionRule = section({
@@ -240,6 +248,7 @@ export type PermissionsConfig = AintegrixConfig['permissions'];
 export type PermissionRule = PermissionsConfig['rules'][number];
 export type PermissionDecision = (typeof DECISIONS)[number];
 export type ToolKind = (typeof TOOL_KINDS)[number];
+export type Scope = (typeof SCOPES)[number];
 export type LimitsConfig = AintegrixConfig['limits'];
 export type RecoveryConfig = AintegrixConfig['recovery'];
 export type WorkspacesConfig = AintegrixConfig['workspaces'];

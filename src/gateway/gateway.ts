@@ -141,6 +141,12 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
   };
 
   const authenticator = new TokenAuthenticator(o.tokens);
+  for (const t of o.tokens) {
+    if (t.scopes === undefined) {
+      // a config written before scopes existed: it keeps working, and the operator learns what it grants
+      logger.info('token has no scopes configured: it holds all of them (read, prompt, approve, admin); set auth.tokens[].scopes to narrow it', { token: t.name });
+    }
+  }
   const http = await startHttpServer({
     host: config.server.host,
     port: config.server.port,

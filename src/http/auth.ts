@@ -1,19 +1,29 @@
 // Bearer-token authentication. A candidate is compared with every configured token, without an early exit, each
 // time with `timingSafeEqual` over the candidate's own length (against the token when the lengths match, against
 // itself otherwise), so the work done depends neither on how much of a token matched nor on which token it was.
+// The principal a token authenticates carries the token's scopes (all of them when the token has none configured).
 import { timingSafeEqual } from 'node:crypto';
 import type { Principal } from './request-context.js';
+import { SCOPES, type Scope } from './scopes.js';
 
 export interface NamedToken {
   name: string;
   token: string;
+  /** undefined: every scope (a token configured before scopes existed) */
+  scopes?: readonly Scope[];
 }
+
+/** Every scope, for the tokens that hold them all by definition (AINTEGRIX_API_KEY, the generated token). */
+export const ALL_SCOPES: readonly Scope[] = Object.freeze([...SCOPES]);
 
 export class TokenAuthenticator {
   private readonly tokens: { principal: Principal; bytes: Buffer }[];
 
   constructor(tokens: readonly NamedToken[]) {
-    this.tokens = tokens.map((t) => ({ principal: Object.freeze({ name: t.name }), bytes: Buffer.from(t.token, 'utf8') }));
+    this.tokens = tokens.map((t) => ({
+      principal: Object.freeze({ name: t.name, scopes: Object.freeze([...(t.scopes ?? ALL_SCOPES)]) }),
+      bytes: Buffer.from(t.token, 'utf8'),
+    }));
   }
 
   get configured(): boolean {

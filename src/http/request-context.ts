@@ -3,10 +3,13 @@
 // nothing writes to it after it ended or was aborted (rule 2) and every late write is corked (rule 4).
 import type { HttpRequest, HttpResponse } from './uws.js';
 import { HttpError, errorBody, statusLine } from './errors.js';
+import type { Scope } from './scopes.js';
 
 export interface Principal {
   /** token name from config (`auth.tokens[].name`) or `api-key` for AINTEGRIX_API_KEY; never the token */
   name: string;
+  /** what the token may do (`auth.tokens[].scopes`; all of them when the token has none configured) */
+  scopes: readonly Scope[];
 }
 
 export class RequestContext {

@@ -1,6 +1,7 @@
 // Routes on top of uWS's own router: one uWS `any` handler per path pattern dispatches on the method, so a known
 // path with a wrong method answers 405 (with `Allow`), and a catch-all answers 404, both in the JSON error shape.
-// Every handler runs behind the same guard: abort handler first, request data copied, auth, rate limit, errors mapped.
+// Every handler runs behind the same guard: abort handler first, request data copied, auth, the route's scope, rate
+// limit, errors mapped.
 import { ZodError } from 'zod';
 import type { TemplatedApp } from './uws.js';
 import { HttpError, errorBody } from './errors.js';
@@ -9,6 +10,7 @@ import type { TokenAuthenticator } from './auth.js';
 import type { RateLimiter } from './rate-limiter.js';
 import type { Logger } from '../log/logger.js';
 import { zodIssueMessage } from './validation.js';
+import { scopeRefusal, type Scope } from './scopes.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -28,6 +30,11 @@ export interface Route {
   path: string;
   /** default true: a bearer token is required */
   auth?: boolean;
+  /**
+   * The scope a token needs for this route (scopeFor(operation) in scopes.ts); required when auth is. `any`: every
+   * token may reach the route and the handler checks each operation itself (MCP checks per tool).
+   */
+  scope?: Scope | 'any';
   handler: RouteHandler;
 }
 
@@ -55,6 +62,8 @@ export function mountRoutes(app: TemplatedApp, routes: readonly Route[], deps: R
     let m = byPath.get(r.path);
     if (!m) byPath.set(r.path, (m = new Map()));
     if (m.has(r.method)) throw new Error(`route registered twice: ${r.method} ${r.path}`);
+    // fail closed: a route that forgot its scope would be open to every token
+    if (r.auth !== false && r.scope === undefined) throw new Error(`route without a scope: ${r.method} ${r.path}`);
     m.set(r.method, r);
   }
   for (const [path, methods] of byPath) {
@@ -93,6 +102,11 @@ function runRoute(ctx: RequestContext, route: Route, deps: RouterDeps): void {
       return;
     }
     ctx.principal = principal;
+    const refused = route.scope === 'any' ? undefined : scopeRefusal(principal.scopes, route.scope!);
+    if (refused) {
+      finish(ctx, deps, route.path, refused);
+      return;
+    }
     if (deps.rateLimiter) {
       const d = deps.rateLimiter.take(principal.name);
       if (!d.allowed) {

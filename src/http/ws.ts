@@ -1,6 +1,8 @@
 // The WebSocket session stream (`GET /api/v1/sessions/{id}/stream` with an upgrade). Server → client: the session's
 // client messages with their log position; client → server: prompt, cancel, approve, resume. Auth by the
 // Authorization header or `?token=` (browsers cannot set headers on a WebSocket; the query is never logged).
+// Scopes: the upgrade needs `read` (it subscribes to the session's log); each client message needs its operation's
+// scope, and a refused message is answered with an error while the socket stays open.
 import { z } from 'zod';
 import type { TemplatedApp, WebSocket } from './uws.js';
 import type { TokenAuthenticator } from './auth.js';
@@ -13,11 +15,13 @@ import { embeddedContextSchema, messagesSchema } from '../sessions/prompt-input.
 import { approvalDecisionSchema } from '../sessions/approval-service.js';
 import { zodIssueMessage } from './validation.js';
 import type { EventMeta } from '../store/types.js';
+import { holdsScope, insufficientScopeMessage, scopeFor, scopeRefusal, type Operation, type Scope } from './scopes.js';
 
 interface SocketData {
   sessionId: string;
   after: number | undefined;
   principal: string;
+  scopes: readonly Scope[];
   client: string;
   requestId: string;
   cursor?: StreamCursor;
@@ -31,6 +35,14 @@ const clientMessageSchema = z.discriminatedUnion('type', [
   approvalDecisionSchema.extend({ type: z.literal('approve'), approval_id: z.string().min(1) }).strict(),
   z.object({ type: z.literal('resume'), after: z.number().int().min(0) }).strict(),
 ]);
+
+/** The operation of each client message (its scope is scopeFor(operation)). */
+const MESSAGE_OPERATIONS: Record<z.infer<typeof clientMessageSchema>['type'], Operation> = {
+  prompt: 'prompt',
+  cancel: 'cancel_turn',
+  approve: 'decide_approval',
+  resume: 'read_events',
+};
 
 /** Close codes (4000-4999 are the application's). */
 export const WS_CLOSE = { sessionNotFound: 4404, slowClient: 4008 } as const;
@@ -57,6 +69,13 @@ export function mountSessionSocket(app: TemplatedApp, gw: GatewayServices, auth:
         res.writeStatus('401 Unauthorized').writeHeader('content-type', 'application/json').end(errorBody('unauthorized', 'missing or invalid bearer token'));
         return;
       }
+      const refused = scopeRefusal(principal.scopes, scopeFor('read_events'));
+      if (refused) {
+        res.writeStatus('403 Forbidden').writeHeader('content-type', 'application/json');
+        for (const [k, v] of Object.entries(refused.headers)) res.writeHeader(k, v);
+        res.end(errorBody(refused.code, refused.message, refused.details));
+        return;
+      }
       if (afterRaw !== '' && !/^\d{1,15}$/.test(afterRaw)) {
         res.writeStatus('400 Bad Request').writeHeader('content-type', 'application/json').end(errorBody('invalid_request', 'after: expected a log position'));
         return;
@@ -66,6 +85,7 @@ export function mountSessionSocket(app: TemplatedApp, gw: GatewayServices, auth:
         sessionId,
         after: afterRaw === '' ? undefined : Number(afterRaw),
         principal: principal.name,
+        scopes: principal.scopes,
         client,
         requestId: `ws-${(++socketCounter).toString(36)}`,
         closed: false,
@@ -129,7 +149,7 @@ function socketSink(ws: WebSocket<SocketData>): ClosableSink {
 
 async function handleMessage(ws: WebSocket<SocketData>, text: string, gw: GatewayServices): Promise<void> {
   const d = ws.getUserData();
-  const meta: EventMeta = { principal: d.principal, request_id: d.requestId, client: d.client };
+  const meta: EventMeta = { principal: d.principal, scopes: d.scopes, request_id: d.requestId, client: d.client };
   const reply = (type: string, data: unknown) => {
     if (!d.closed) ws.cork(() => ws.send(JSON.stringify({ type, data })));
   };
@@ -146,6 +166,11 @@ async function handleMessage(ws: WebSocket<SocketData>, text: string, gw: Gatewa
     return;
   }
   const m = r.data;
+  const needed = scopeFor(MESSAGE_OPERATIONS[m.type]);
+  if (!holdsScope(d.scopes, needed)) {
+    reply('error', { code: 'insufficient_scope', message: insufficientScopeMessage(needed), scope: needed, for: m.type });
+    return;
+  }
   try {
     switch (m.type) {
       case 'prompt': {

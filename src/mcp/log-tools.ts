@@ -6,6 +6,7 @@ import { approvalDecisionSchema } from '../sessions/approval-service.js';
 import { eventView } from '../streams/event-view.js';
 import type { RecordedEvent } from '../store/types.js';
 import { defineTool, failure, json, textResult, type McpTool } from './tool-kit.js';
+import { scopeFor } from '../http/scopes.js';
 
 export const MAX_EVENTS_PAGE = 500;
 
@@ -18,6 +19,7 @@ export function logTools(gw: GatewayServices): McpTool[] {
       description:
         "A page of a session's event log after a cursor (the events' global `position`). Pass the returned " +
         '`next_after` as `after` to read on; `type` keeps only events of that type (e.g. TurnEnded, AcpMessage).',
+      scope: scopeFor('read_events'),
       input: z
         .object({
           session_id: sessionId,
@@ -43,6 +45,7 @@ export function logTools(gw: GatewayServices): McpTool[] {
     defineTool({
       name: 'acp_list_approvals',
       description: 'Permission requests waiting for a person, oldest first (all sessions, or one).',
+      scope: scopeFor('list_approvals'),
       input: z.object({ session_id: sessionId.optional() }).strict(),
       run: async (args) => {
         const approvals = gw.approvals.list(args.session_id ? { session_id: args.session_id } : {});
@@ -54,6 +57,7 @@ export function logTools(gw: GatewayServices): McpTool[] {
       description:
         'Decide a pending permission request: allow_once, allow_always, reject_once or reject_always ' +
         '(the *_always decisions also leave a rule for the rest of the session).',
+      scope: scopeFor('decide_approval'),
       input: approvalDecisionSchema.extend({ approval_id: z.string().min(1).max(256).describe('id from acp_list_approvals') }).strict(),
       run: async (args, call) => {
         try {

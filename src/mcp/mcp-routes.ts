@@ -17,9 +17,10 @@ export function mcpRoutes(gw: GatewayServices, o: McpEndpointOptions = {}): Rout
     body?.catch(() => undefined); // handle() awaits it and reports its failure
     return load().then((e) => e.handle(ctx, body));
   };
+  // any token may speak MCP: each tool call is checked against the tool's scope (mcp-server.ts)
   return [
-    { method: 'POST', path: '/mcp', handler },
-    { method: 'GET', path: '/mcp', handler },
-    { method: 'DELETE', path: '/mcp', handler },
+    { method: 'POST', path: '/mcp', scope: 'any', handler },
+    { method: 'GET', path: '/mcp', scope: 'any', handler },
+    { method: 'DELETE', path: '/mcp', scope: 'any', handler },
   ];
 }

@@ -6,7 +6,7 @@ import { CallToolRequestSchema, ErrorCode, McpError, type CallToolResult } from 
 import type { GatewayServices } from '../http/services.js';
 import { CLIENT_INFO } from '../sessions/agent-attach.js';
 import { zodIssueMessage } from '../http/validation.js';
-import { callMeta, failure, type McpTool, type ToolExtra } from './tool-kit.js';
+import { callMeta, failure, scopeFailure, type McpTool, type ToolExtra } from './tool-kit.js';
 import { sessionTools } from './session-tools.js';
 import { promptTool, type PromptToolHooks } from './prompt-tool.js';
 import { logTools } from './log-tools.js';
@@ -45,6 +45,8 @@ export function createMcpServer(gw: GatewayServices, hooks: PromptToolHooks = {}
 }
 
 async function runTool(gw: GatewayServices, tool: McpTool, args: unknown, extra: ToolExtra): Promise<CallToolResult> {
+  const refused = scopeFailure(tool, extra);
+  if (refused) return refused;
   try {
     return await tool.run(args, { meta: callMeta(extra), extra });
   } catch (e) {

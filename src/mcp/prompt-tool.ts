@@ -6,6 +6,7 @@ import type { GatewayServices } from '../http/services.js';
 import type { TurnResult } from '../sessions/turn-ledger.js';
 import { defineTool, errorResult, failure, textResult, type McpTool } from './tool-kit.js';
 import { followTurnProgress, type TurnProgress } from './turn-progress.js';
+import { scopeFor } from '../http/scopes.js';
 
 const turnOutput = z.object({
   session_id: z.string(),
@@ -28,6 +29,7 @@ export function promptTool(gw: GatewayServices, hooks: PromptToolHooks = {}): Mc
     description:
       "Send a message to a session and wait for the agent's answer (its text). The stop reason is in the structured " +
       'content. Give a progress token to receive the answer as it streams; cancel the request to cancel the turn.',
+    scope: scopeFor('prompt'),
     input: z
       .object({
         session_id: z.string().min(1).max(256).describe('session id, as acp_create_session returned it'),

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { GatewayServices } from '../http/services.js';
 import { sessionSummary } from '../sessions/session-view.js';
 import { defineTool, errorResult, failure, json, textResult, type McpTool } from './tool-kit.js';
+import { scopeFor } from '../http/scopes.js';
 
 const sessionId = z.string().min(1).max(256).describe('session id, as acp_create_session returned it');
 
@@ -13,6 +14,7 @@ export function sessionTools(gw: GatewayServices): McpTool[] {
     defineTool({
       name: 'acp_list_agents',
       description: 'List the coding agents this gateway runs (name, command, mode, max_sessions).',
+      scope: scopeFor('list_agents'),
       input: z.object({}).strict(),
       run: async () => {
         const agents = Object.entries(gw.config.agents).map(([name, a]) => ({ name, command: a.command, mode: a.mode, max_sessions: a.max_sessions }));
@@ -24,6 +26,7 @@ export function sessionTools(gw: GatewayServices): McpTool[] {
       description:
         'Start a session with an agent. Pass workspace_root as an absolute directory on the gateway host; without it the ' +
         'session gets its own empty directory. Returns "Session created: <id> (agent: <agent>, model: <model>)".',
+      scope: scopeFor('create_session'),
       input: z
         .object({
           agent: z.string().min(1).max(64).describe('agent name, see acp_list_agents'),
@@ -52,6 +55,7 @@ export function sessionTools(gw: GatewayServices): McpTool[] {
     defineTool({
       name: 'acp_close_session',
       description: "Close a session: cancel its running turn, end the agent's session and stop its process.",
+      scope: scopeFor('close_session'),
       input: z.object({ session_id: sessionId }).strict(),
       run: async (args, call) => {
         try {
@@ -65,6 +69,7 @@ export function sessionTools(gw: GatewayServices): McpTool[] {
     defineTool({
       name: 'acp_cancel',
       description: 'Cancel the running turn of a session (its acp_prompt then returns with stop reason "cancelled").',
+      scope: scopeFor('cancel_turn'),
       input: z.object({ session_id: sessionId }).strict(),
       run: async (args, call) => {
         try {

@@ -6,6 +6,7 @@ import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import type { CallToolResult, ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { EventMeta } from '../store/types.js';
 import type { RequestContext } from '../http/request-context.js';
+import { holdsScope, insufficientScopeMessage, type Scope } from '../http/scopes.js';
 
 export type ToolExtra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 
@@ -19,6 +20,8 @@ export interface ToolCall {
 export interface McpTool {
   name: string;
   description: string;
+  /** the scope a token needs to call the tool (scopeFor(operation)); tools/list shows every tool to every token */
+  scope: Scope;
   /** strict object schema: unknown keys and wrong types are JSON-RPC errors, not tool failures */
   input: z.ZodObject;
   output?: z.ZodObject;
@@ -30,6 +33,7 @@ export interface McpTool {
 export function defineTool<S extends z.ZodObject>(tool: {
   name: string;
   description: string;
+  scope: Scope;
   input: S;
   output?: z.ZodObject;
   run(args: z.infer<S>, call: ToolCall): Promise<CallToolResult>;
@@ -56,10 +60,21 @@ export function json(value: unknown): string {
 
 /**
  * The auth info the endpoint hands the transport for one HTTP request. The token itself never leaves the router:
- * only the principal's name and the request's id and client address travel to the tools.
+ * only the principal's name and scopes and the request's id and client address travel to the tools.
  */
 export function requestAuthInfo(ctx: RequestContext): AuthInfo {
-  return { token: '', clientId: ctx.principal?.name ?? 'unknown', scopes: [], extra: { request_id: ctx.requestId, client: ctx.client } };
+  return {
+    token: '',
+    clientId: ctx.principal?.name ?? 'unknown',
+    scopes: [...(ctx.principal?.scopes ?? [])],
+    extra: { request_id: ctx.requestId, client: ctx.client },
+  };
+}
+
+/** The isError result for a call whose token lacks the tool's scope, or undefined when it holds it. */
+export function scopeFailure(tool: McpTool, extra: ToolExtra): CallToolResult | undefined {
+  const held = (extra.authInfo?.scopes ?? []) as Scope[];
+  return holdsScope(held, tool.scope) ? undefined : errorResult(`Error: ${insufficientScopeMessage(tool.scope)}`, { scope: tool.scope });
 }
 
 export function callMeta(extra: ToolExtra): EventMeta {
@@ -67,6 +82,7 @@ export function callMeta(extra: ToolExtra): EventMeta {
   const more = (info?.extra ?? {}) as { request_id?: unknown; client?: unknown };
   return {
     principal: info?.clientId,
+    scopes: info?.scopes,
     request_id: typeof more.request_id === 'string' ? more.request_id : undefined,
     client: typeof more.client === 'string' ? more.client : undefined,
   };

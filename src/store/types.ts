@@ -8,6 +8,8 @@ export type { AuditCheckpoint } from './audit-checkpoint-table.js';
 export interface EventMeta {
   /** token name of the caller, `agent:<name>` for agent-originated facts, `system` for the runtime */
   principal?: string;
+  /** the scopes that caller's token held (`auth.tokens[].scopes`), on command events */
+  scopes?: readonly string[];
   /** id of the HTTP/WS/MCP request that caused the event */
   request_id?: string;
   /** client address (ip) of that request */

@@ -172,7 +172,7 @@ describe('resolveAuthTokens', () => {
     const { config } = loadConfig({ path: file, env: { AINTEGRIX_API_KEY: 'test-key' } });
     assert.deepEqual(resolveAuthTokens(config, { AINTEGRIX_API_KEY: 'test-key' }), [
       { name: 'ci', token: '0123456789abcdef' },
-      { name: 'api-key', token: 'test-key' },
+      { name: 'api-key', token: 'test-key', scopes: ['read', 'prompt', 'approve', 'admin'] },
     ]);
     assert.deepEqual(resolveAuthTokens(config, {}), [{ name: 'ci', token: '0123456789abcdef' }]);
     assert.deepEqual(resolveAuthTokens(config, { AINTEGRIX_API_KEY: '' }), [{ name: 'ci', token: '0123456789abcdef' }]);

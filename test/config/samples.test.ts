@@ -85,8 +85,8 @@ describe('our samples', () => {
     assert.deepEqual(config.agents['claude']?.env, { ANTHROPIC_API_KEY: 'sk-ant-test' });
     assert.deepEqual(config.agents['codex']?.env, { OPENAI_API_KEY: 'sk-openai-test' });
     assert.deepEqual(config.auth.tokens, [
-      { name: 'ops', token: 'ops-token-0123456789' },
-      { name: 'ci', token: 'ci-token-0123456789ab' },
+      { name: 'ops', token: 'ops-token-0123456789', scopes: ['admin'] },
+      { name: 'ci', token: 'ci-token-0123456789ab', scopes: ['read', 'prompt'] },
     ]);
     assert.equal(config.permissions.default, 'ask');
     assert.equal(config.permissions.rules[0]?.decision, 'deny');

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { loadConfigText } from '../../src/config/index.js';
 import { startGateway, type Gateway } from '../../src/gateway/gateway.js';
-import { createLogger, silentLogger } from '../../src/log/logger.js';
+import { createLogger, silentLogger, type Logger } from '../../src/log/logger.js';
 import { DEMO_AGENT_ENTRY } from './paths.js';
 
 export const TOKEN = 'test-token-0123456789abcdef';
@@ -25,6 +25,10 @@ export interface TestGatewayOptions {
   workspaces?: { dir?: string; allowed_roots?: string[]; homes_dir?: string };
   /** the gateway's own environment (default: PATH, HOME and an AINTEGRIX_API_KEY that must never leak) */
   gatewayEnv?: Record<string, string | undefined>;
+  /** more `auth.tokens` entries, after `tester` (TOKEN) and `other` (OTHER_TOKEN) */
+  tokens?: { name: string; token: string; scopes?: string[] }[];
+  /** default: silent (or debug lines on stderr with AINTEGRIX_TEST_LOGS=1) */
+  logger?: Logger;
   /** reuse a data dir (restart tests) */
   dir?: string;
   cancelGraceMs?: number;
@@ -68,7 +72,7 @@ export async function startTestGateway(o: TestGatewayOptions = {}): Promise<Test
     server: { host: '127.0.0.1', port: 0, prompt_timeout_secs: 60, ...o.server },
     agents,
     store: { data_dir: join(dir, 'data'), durability: 'fast', ...o.store },
-    auth: { tokens: [{ name: 'tester', token: TOKEN }, { name: 'other', token: OTHER_TOKEN }] },
+    auth: { tokens: [{ name: 'tester', token: TOKEN }, { name: 'other', token: OTHER_TOKEN }, ...(o.tokens ?? [])] },
     ...(o.permissions ? { permissions: o.permissions } : { permissions: { default: 'allow' } }),
     ...(o.limits ? { limits: o.limits } : {}),
     ...(o.recovery ? { recovery: o.recovery } : {}),
@@ -76,7 +80,7 @@ export async function startTestGateway(o: TestGatewayOptions = {}): Promise<Test
     ...(o.workspaces ? { workspaces: o.workspaces } : {}),
   };
   const { config } = loadConfigText(stringify(tree), join(dir, 'test.yaml'), {});
-  const logger = process.env.AINTEGRIX_TEST_LOGS ? createLogger({ level: 'debug' }) : silentLogger;
+  const logger = o.logger ?? (process.env.AINTEGRIX_TEST_LOGS ? createLogger({ level: 'debug' }) : silentLogger);
   const gw = await startGateway({
     config,
     tokens: config.auth.tokens,

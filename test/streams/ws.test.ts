@@ -4,61 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import WebSocket from 'ws';
 import { TOKEN, eventually, says, startTestGateway, type TestGateway } from '../helpers/gateway.js';
-
-interface WsMessage {
-  type: string;
-  position?: number;
-  data: Record<string, any>;
-}
-
-class Client {
-  readonly messages: WsMessage[] = [];
-  closed: { code: number; reason: string } | undefined;
-  private waiters: (() => void)[] = [];
-
-  constructor(readonly ws: WebSocket) {
-    ws.on('message', (m) => {
-      this.messages.push(JSON.parse(m.toString()));
-      for (const w of this.waiters.splice(0)) w();
-    });
-    ws.on('close', (code, reason) => {
-      this.closed = { code, reason: reason.toString() };
-      for (const w of this.waiters.splice(0)) w();
-    });
-  }
-
-  static async connect(url: string, headers: Record<string, string> = {}): Promise<Client> {
-    const ws = new WebSocket(url, { headers });
-    const c = new Client(ws);
-    await new Promise<void>((resolve, reject) => {
-      ws.once('open', () => resolve());
-      ws.once('error', reject);
-    });
-    return c;
-  }
-
-  send(m: unknown): void {
-    this.ws.send(typeof m === 'string' ? m : JSON.stringify(m));
-  }
-
-  async waitFor(pred: (m: WsMessage) => boolean, timeoutMs = 10_000): Promise<WsMessage> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const hit = this.messages.find(pred);
-      if (hit) return hit;
-      if (this.closed) throw new Error(`socket closed (${this.closed.code}) while waiting`);
-      if (Date.now() > deadline) throw new Error(`timed out; got ${JSON.stringify(this.messages.map((m) => m.type))}`);
-      await new Promise<void>((r) => {
-        this.waiters.push(r);
-        setTimeout(r, 100);
-      });
-    }
-  }
-}
-
-function wsUrl(g: TestGateway, path: string): string {
-  return g.url.replace('http://', 'ws://') + path;
-}
+import { Client, wsUrl } from '../helpers/ws-client.js';
 
 async function session(g: TestGateway): Promise<string> {
   return (await g.api('POST', '/api/v1/sessions', { agent: 'demo' })).body.id;

@@ -2,6 +2,7 @@
 import type { Route } from '../router.js';
 import { HttpError } from '../errors.js';
 import type { GatewayServices } from '../services.js';
+import { scopeFor } from '../scopes.js';
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
 
@@ -14,12 +15,14 @@ export function agentRoutes(gw: GatewayServices): Route[] {
     {
       method: 'GET',
       path: '/api/v1/agents',
+      scope: scopeFor('list_agents'),
       handler: () => ({ status: 200, body: agentList, headers: JSON_HEADERS }),
     },
-    { method: 'GET', path: '/api/v1/agents/status', handler: () => ({ status: 200, json: gw.agentStatus.all() }) },
+    { method: 'GET', path: '/api/v1/agents/status', scope: scopeFor('read_agent_status'), handler: () => ({ status: 200, json: gw.agentStatus.all() }) },
     {
       method: 'GET',
       path: '/api/v1/agents/:name/models',
+      scope: scopeFor('list_agents'),
       handler: (ctx) => {
         const name = ctx.params[0]!;
         const a = gw.config.agents[name];

@@ -8,6 +8,7 @@ import type { GatewayServices } from '../services.js';
 import { exportFilterFromQuery, expectedHeadSchema, ndjsonBatches } from '../../audit/index.js';
 import { VerifyClosedError } from '../../audit/verify-service.js';
 import { streamNdjson } from '../ndjson-response.js';
+import { scopeFor } from '../scopes.js';
 
 const verifyQuerySchema = z.object({ expect_head: expectedHeadSchema.optional() }).strict();
 
@@ -29,6 +30,7 @@ export function auditRoutes(gw: GatewayServices): Route[] {
     {
       method: 'GET',
       path: '/api/v1/audit/verify',
+      scope: scopeFor('verify_audit'),
       handler: async (ctx) => {
         const { expect_head } = verifyQuery(ctx.query);
         try {
@@ -42,6 +44,7 @@ export function auditRoutes(gw: GatewayServices): Route[] {
     {
       method: 'GET',
       path: '/api/v1/audit/export',
+      scope: scopeFor('export_audit'),
       handler: (ctx) => {
         const parsed = exportFilterFromQuery(ctx.query);
         if (!parsed.ok) throw new HttpError(400, 'invalid_request', `query: ${parsed.field}: ${parsed.message}`);

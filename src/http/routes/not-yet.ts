@@ -2,19 +2,22 @@
 // path is known) or a fake success.
 import type { Route, HttpMethod } from '../router.js';
 import { HttpError } from '../errors.js';
+import { scopeFor, type Operation } from '../scopes.js';
 
-const PLANNED: [HttpMethod, string, string][] = [
-  ['POST', '/api/v1/sessions/:id/fork', 'session fork'],
-  ['GET', '/api/v1/usage', 'usage tracking'],
-  ['POST', '/api/v1/orchestrate', 'orchestration'],
-  ['POST', '/api/v1/pipelines', 'pipelines'],
-  ['POST', '/api/v1/webhooks/git', 'git webhooks'],
+// each with the operation it will be, so a token learns of a missing scope before it learns of a missing feature
+const PLANNED: [HttpMethod, string, string, Operation][] = [
+  ['POST', '/api/v1/sessions/:id/fork', 'session fork', 'fork_session'],
+  ['GET', '/api/v1/usage', 'usage tracking', 'read_usage'],
+  ['POST', '/api/v1/orchestrate', 'orchestration', 'orchestrate'],
+  ['POST', '/api/v1/pipelines', 'pipelines', 'run_pipeline'],
+  ['POST', '/api/v1/webhooks/git', 'git webhooks', 'receive_webhook'],
 ];
 
 export function notYetRoutes(skip: ReadonlySet<string> = new Set()): Route[] {
-  return PLANNED.filter(([m, p]) => !skip.has(`${m} ${p}`)).map(([method, path, what]) => ({
+  return PLANNED.filter(([m, p]) => !skip.has(`${m} ${p}`)).map(([method, path, what, operation]) => ({
     method,
     path,
+    scope: scopeFor(operation),
     handler: () => {
       throw new HttpError(501, 'not_implemented', `${what} is not available in this version`);
     },

@@ -24,9 +24,12 @@ export async function submitPrompt(gw: GatewayServices, ctx: RequestContext, id:
   return gw.sessions.submit(id, prompt, commandMeta(ctx));
 }
 
-/** Who did it, from where, in which request: recorded on every command event (never the token itself). */
+/**
+ * Who did it (and the scopes the token held), from where, in which request: recorded on every command event (never
+ * the token itself).
+ */
 export function commandMeta(ctx: RequestContext): EventMeta {
-  return { principal: ctx.principal?.name, request_id: ctx.requestId, client: ctx.client };
+  return { principal: ctx.principal?.name, scopes: ctx.principal?.scopes, request_id: ctx.requestId, client: ctx.client };
 }
 
 const ERROR_STATUS: Record<string, number> = {

@@ -8,6 +8,7 @@ import type { GatewayServices } from '../services.js';
 import { sessionDetail, sessionSummary } from '../../sessions/session-view.js';
 import { commandMeta, readBody, submitPrompt, turnReply } from './prompt-requests.js';
 import { mcpServerSchema } from './mcp-server-schema.js';
+import { scopeFor } from '../scopes.js';
 
 const NOT_YET = ['auto_route', 'prompt', 'file_paths', 'task_type', 'git_context', 'repo', 'branch'] as const;
 
@@ -35,6 +36,7 @@ export function sessionRoutes(gw: GatewayServices): Route[] {
     {
       method: 'POST',
       path: '/api/v1/sessions',
+      scope: scopeFor('create_session'),
       handler: async (ctx) => {
         const input = parseWith(createSchema, (await body(ctx)) ?? {});
         const unsupported = NOT_YET.filter((k) => input[k] !== undefined);
@@ -50,11 +52,12 @@ export function sessionRoutes(gw: GatewayServices): Route[] {
         return { status: 201, json: { id: s.id, agent: s.agent, model: s.model, status: s.status } };
       },
     },
-    { method: 'GET', path: '/api/v1/sessions', handler: () => ({ status: 200, json: gw.sessions.actors().map(sessionSummary) }) },
-    { method: 'GET', path: '/api/v1/sessions/:id', handler: (ctx) => ({ status: 200, json: sessionDetail(gw.sessions.actor(ctx.params[0]!)) }) },
+    { method: 'GET', path: '/api/v1/sessions', scope: scopeFor('list_sessions'), handler: () => ({ status: 200, json: gw.sessions.actors().map(sessionSummary) }) },
+    { method: 'GET', path: '/api/v1/sessions/:id', scope: scopeFor('read_session'), handler: (ctx) => ({ status: 200, json: sessionDetail(gw.sessions.actor(ctx.params[0]!)) }) },
     {
       method: 'DELETE',
       path: '/api/v1/sessions/:id',
+      scope: scopeFor('close_session'),
       handler: async (ctx) => {
         await gw.sessions.close(ctx.params[0]!, commandMeta(ctx));
         return { status: 204 };
@@ -63,11 +66,13 @@ export function sessionRoutes(gw: GatewayServices): Route[] {
     {
       method: 'POST',
       path: '/api/v1/sessions/:id/cancel',
+      scope: scopeFor('cancel_turn'),
       handler: async (ctx) => ({ status: 200, json: await gw.sessions.cancel(ctx.params[0]!, commandMeta(ctx)) }),
     },
     {
       method: 'POST',
       path: '/api/v1/sessions/:id/prompt',
+      scope: scopeFor('prompt'),
       handler: async (ctx) => {
         const submitted = await submitPrompt(gw, ctx, ctx.params[0]!);
         return turnReply(await submitted.result);
@@ -76,6 +81,7 @@ export function sessionRoutes(gw: GatewayServices): Route[] {
     {
       method: 'POST',
       path: '/api/v1/sessions/:id/model',
+      scope: scopeFor('set_model'),
       handler: async (ctx) => {
         const input = parseWith(modelSchema, await body(ctx));
         const r = await gw.sessions.setModel(ctx.params[0]!, input.model, commandMeta(ctx));

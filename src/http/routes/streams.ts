@@ -12,6 +12,7 @@ import { eventsSseFormat, promptSseFormat } from '../../streams/session-streams.
 import { eventView } from '../../streams/event-view.js';
 import { commandMeta, readBody, submitPrompt } from './prompt-requests.js';
 import { mcpServerSchema } from './mcp-server-schema.js';
+import { scopeFor } from '../scopes.js';
 
 const streamCreateSchema = z
   .object({
@@ -49,6 +50,7 @@ export function streamRoutes(gw: GatewayServices): Route[] {
     {
       method: 'POST',
       path: '/api/v1/sessions/:id/stream',
+      scope: scopeFor('prompt'),
       handler: async (ctx) => {
         const id = ctx.params[0]!;
         const submitted = await submitPrompt(gw, ctx, id);
@@ -59,6 +61,8 @@ export function streamRoutes(gw: GatewayServices): Route[] {
     {
       method: 'POST',
       path: '/api/v1/stream',
+      // it creates a session too: create_session and prompt need the same scope
+      scope: scopeFor('prompt'),
       handler: async (ctx) => {
         const input = parseWith(streamCreateSchema, await body(ctx));
         const meta = commandMeta(ctx);
@@ -78,6 +82,7 @@ export function streamRoutes(gw: GatewayServices): Route[] {
       // the WebSocket route answers upgrades on this path; a plain GET gets a clear error
       method: 'GET',
       path: '/api/v1/sessions/:id/stream',
+      scope: scopeFor('read_events'),
       handler: () => {
         throw new HttpError(426, 'upgrade_required', 'this is a WebSocket endpoint: connect with an Upgrade: websocket request', { upgrade: 'websocket' });
       },
@@ -85,6 +90,7 @@ export function streamRoutes(gw: GatewayServices): Route[] {
     {
       method: 'GET',
       path: '/api/v1/sessions/:id/events',
+      scope: scopeFor('read_events'),
       handler: (ctx) => {
         const id = ctx.params[0]!;
         gw.sessions.actor(id); // 404 for an unknown session
