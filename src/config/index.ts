@@ -8,6 +8,7 @@ export { ENV_HOST, ENV_PORT, ENV_DATA_DIR } from './env-overrides.js';
 export { expandString, type Env } from './expand-env.js';
 export { LOG_LEVEL_ENV } from './legacy.js';
 export { toAcpMcpServer } from './mcp-servers.js';
+export { agentsByName, findAgent } from './agent-lookup.js';
 export {
   configSchema,
   AGENT_NAME,

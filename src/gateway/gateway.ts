@@ -2,7 +2,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { AintegrixConfig } from '../config/index.js';
-import { toAcpMcpServer } from '../config/index.js';
+import { findAgent, toAcpMcpServer } from '../config/index.js';
 import { openEventStore } from '../store/index.js';
 import type { EventStore, NewEvent } from '../store/types.js';
 import { createCatalogue } from '../events/index.js';
@@ -78,8 +78,8 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
     cancelGraceMs: o.cancelGraceMs ?? 5000,
     restartBackoffMs: o.restartBackoffMs,
     now: () => Date.now(),
-    agentEnv: (agent) => buildAgentEnv({ gatewayEnv: o.env, configured: config.agents[agent]?.env ?? {}, secrets }).env,
-    mcpServersFor: (ctx) => [...(config.agents[ctx.agent]?.mcp_servers ?? []).map(toAcpMcpServer), ...ctx.mcpServers],
+    agentEnv: (agent) => buildAgentEnv({ gatewayEnv: o.env, configured: findAgent(config, agent)?.env ?? {}, secrets }).env,
+    mcpServersFor: (ctx) => [...(findAgent(config, ctx.agent)?.mcp_servers ?? []).map(toAcpMcpServer), ...ctx.mcpServers],
     createProcessStream: (agent: string, events: NewEvent[]) => {
       const n = (instances.get(agent) ?? store.listStreams(`agent:${agent}:`).length) + 1;
       instances.set(agent, n);
@@ -128,7 +128,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
     shuttingDown: () => shuttingDown,
     shapePrompt: (id, messages, embedded) => {
       const c = sessions.actor(id).snapshot().context;
-      const agentCfg = config.agents[c.agent];
+      const agentCfg = findAgent(config, c.agent);
       const caps = ((c.capabilities as { promptCapabilities?: PromptCapabilities } | null)?.promptCapabilities ?? {}) as PromptCapabilities;
       return shapePrompt(toContentBlocks(messages), embedded, {
         prefix: agentCfg?.prompt_prefix,

@@ -6,6 +6,7 @@ import type { GatewayServices } from '../http/services.js';
 import { sessionSummary } from '../sessions/session-view.js';
 import { defineTool, errorResult, failure, json, textResult, type McpTool } from './tool-kit.js';
 import { scopeFor } from '../http/scopes.js';
+import { findAgent } from '../config/agent-lookup.js';
 
 const sessionId = z.string().min(1).max(256).describe('session id, as acp_create_session returned it');
 
@@ -35,7 +36,7 @@ export function sessionTools(gw: GatewayServices): McpTool[] {
         })
         .strict(),
       run: async (args, call) => {
-        if (!gw.config.agents[args.agent]) {
+        if (!findAgent(gw.config, args.agent)) {
           const available = Object.keys(gw.config.agents).map((n) => JSON.stringify(n));
           return errorResult(`Error: agent '${args.agent}' not found. Available: [${available.join(', ')}]`);
         }

@@ -18,6 +18,7 @@ import type { sessionMachine, SessionContext } from './session-machine.js';
 import { TurnCollector } from './turn-collector.js';
 import { TurnLedger, type TurnEnding, type TurnResult } from './turn-ledger.js';
 import { buildTranscript } from './transcript.js';
+import { findAgent } from '../config/agent-lookup.js';
 
 export type SessionActor = JournaledActor<typeof sessionMachine>;
 
@@ -88,7 +89,7 @@ export class LiveSession {
   }
 
   private get agentConfig() {
-    return this.deps.config.agents[this.context.agent]!;
+    return findAgent(this.deps.config, this.context.agent)!;
   }
 
   record(events: NewEvent[], principal = `agent:${this.context.agent}`, options?: AppendOptions): Promise<RecordedEvent[]> {

@@ -13,6 +13,7 @@ import { sessionFoldedTypes, sessionMachine } from './session-machine.js';
 import { AttachError } from './attach-error.js';
 import { WorkspaceRoots } from './workspace-roots.js';
 import type { ContentBlock } from './prompt-input.js';
+import { findAgent } from '../config/agent-lookup.js';
 
 export interface CreateSessionInput {
   agent: string;
@@ -67,7 +68,7 @@ export class SessionService {
   }
 
   agentConfig(name: string) {
-    return this.deps.config.agents[name];
+    return findAgent(this.deps.config, name);
   }
 
   liveFor(actor: SessionActor): LiveSession {
@@ -90,7 +91,7 @@ export class SessionService {
 
   async create(input: CreateSessionInput, meta: EventMeta): Promise<SessionActor> {
     const cfg = this.deps.config;
-    const agentCfg = cfg.agents[input.agent];
+    const agentCfg = findAgent(cfg, input.agent);
     if (!agentCfg) throw new HttpError(404, 'agent_not_found', `agent '${input.agent}' not configured`);
     const workspace = input.workspace_root ? await this.workspaces.check(input.workspace_root) : undefined;
     // capacity is reserved synchronously (no await between the check and the reservation), so it is atomic

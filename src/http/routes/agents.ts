@@ -3,6 +3,7 @@ import type { Route } from '../router.js';
 import { HttpError } from '../errors.js';
 import type { GatewayServices } from '../services.js';
 import { scopeFor } from '../scopes.js';
+import { findAgent } from '../../config/agent-lookup.js';
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
 
@@ -25,7 +26,7 @@ export function agentRoutes(gw: GatewayServices): Route[] {
       scope: scopeFor('list_agents'),
       handler: (ctx) => {
         const name = ctx.params[0]!;
-        const a = gw.config.agents[name];
+        const a = findAgent(gw.config, name);
         if (!a) throw new HttpError(404, 'agent_not_found', `agent '${name}' not configured`);
         const reported = gw.agentStatus.reportedModels(name);
         const models = [...new Set([...a.models, ...(reported?.available ?? [])])];
