@@ -39,10 +39,11 @@ export async function serve(argv: string[]): Promise<number> {
   const gateway = await startGateway({ config, tokens, logger, env: process.env });
   // signal handlers first: a client that reads the banner may signal at once
   let stopping = false;
-  const stop = (signal: string) => {
+  let exitCode = 0;
+  const stop = (reason: string) => {
     if (stopping) return;
     stopping = true;
-    logger.info('shutting down', { signal });
+    logger.info('shutting down', { signal: reason });
     const deadline = setTimeout(() => {
       logger.error('shutdown took longer than shutdown_timeout_secs; exiting');
       process.exit(1);
@@ -50,7 +51,7 @@ export async function serve(argv: string[]): Promise<number> {
     gateway.close().then(
       () => {
         clearTimeout(deadline);
-        process.exit(0);
+        process.exit(exitCode);
       },
       (e: Error) => {
         logger.error('shutdown failed', { error: e });
@@ -60,6 +61,16 @@ export async function serve(argv: string[]): Promise<number> {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+  // Last resort: an error nothing caught leaves the gateway in an unknown state. It is logged, then the gateway shuts
+  // down as on SIGTERM (turns cancelled and recorded, terminals and agents stopped) and exits non-zero, so a
+  // supervisor restarts it, rather than dying with agents and terminals left running.
+  const fatal = (kind: string) => (e: unknown) => {
+    logger.error('fatal: shutting down', { kind, error: e instanceof Error ? (e.stack ?? e.message) : String(e) });
+    exitCode = 1; // also when already shutting down: its deadline still bounds the exit
+    stop(kind);
+  };
+  process.on('uncaughtException', fatal('uncaughtException'));
+  process.on('unhandledRejection', fatal('unhandledRejection'));
   const r = gateway.restored;
   const rec = gateway.recovered;
   logger.info('gateway started', {

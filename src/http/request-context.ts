@@ -4,6 +4,7 @@
 import type { HttpRequest, HttpResponse } from './uws.js';
 import { HttpError, errorBody, statusLine } from './errors.js';
 import type { Scope } from './scopes.js';
+import { decodeComponent } from './uri.js';
 
 export interface Principal {
   /** token name from config (`auth.tokens[].name`) or `api-key` for AINTEGRIX_API_KEY; never the token */
@@ -49,7 +50,11 @@ export class RequestContext {
     this.headers = headers;
     this.headerBytes = headerBytes;
     const params: string[] = [];
-    for (let i = 0; i < paramCount; i++) params.push(decodeParam(req.getParameter(i)));
+    // a malformed escape is kept as sent: it names no session or agent, so the route answers its own 404
+    for (let i = 0; i < paramCount; i++) {
+      const raw = req.getParameter(i) ?? '';
+      params.push(decodeComponent(raw) ?? raw);
+    }
     this.params = params;
     const incoming = headers['x-request-id'];
     this.requestId = incoming && /^[\w.:-]{1,64}$/.test(incoming) ? incoming : requestId;
@@ -153,14 +158,20 @@ export class RequestContext {
       this.onAbort(() => reject(new HttpError(499, 'client_closed', 'client closed the request')));
       this.res.onData((chunk, isLast) => {
         if (failed) return;
-        size += chunk.byteLength;
-        if (size > maxBytes) {
+        try {
+          size += chunk.byteLength;
+          if (size > maxBytes) {
+            failed = true;
+            reject(tooLarge(maxBytes));
+            return;
+          }
+          chunks.push(Buffer.from(chunk.slice(0)));
+          if (isLast) resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
+        } catch (e) {
+          // a throw here would be uncaught (a uWS callback): the request fails instead
           failed = true;
-          reject(tooLarge(maxBytes));
-          return;
+          reject(e);
         }
-        chunks.push(Buffer.from(chunk.slice(0)));
-        if (isLast) resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
       });
     });
   }
@@ -179,12 +190,4 @@ export class RequestContext {
 
 function tooLarge(maxBytes: number): HttpError {
   return new HttpError(413, 'payload_too_large', `request body exceeds ${maxBytes} bytes`, { connection: 'close' });
-}
-
-function decodeParam(raw: string): string {
-  try {
-    return decodeURIComponent(raw);
-  } catch {
-    return raw;
-  }
 }

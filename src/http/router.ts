@@ -11,6 +11,7 @@ import type { RateLimiter } from './rate-limiter.js';
 import type { Logger } from '../log/logger.js';
 import { zodIssueMessage } from './validation.js';
 import { scopeRefusal, type Scope } from './scopes.js';
+import { guardRequest } from './uws-guard.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -69,7 +70,7 @@ export function mountRoutes(app: TemplatedApp, routes: readonly Route[], deps: R
   for (const [path, methods] of byPath) {
     const paramCount = path.split('/').filter((s) => s.startsWith(':')).length;
     const allow = [...methods.keys()].join(', ');
-    app.any(path, (res, req) => {
+    app.any(path, guardRequest(deps.logger, path, (res, req) => {
       const ctx = new RequestContext(res, req, paramCount, nextRequestId());
       if (ctx.headerBytes > MAX_HEADER_BYTES) {
         finish(ctx, deps, path, new HttpError(431, 'headers_too_large', `request headers exceed ${MAX_HEADER_BYTES} bytes`, { connection: 'close' }));
@@ -82,16 +83,16 @@ export function mountRoutes(app: TemplatedApp, routes: readonly Route[], deps: R
       }
       runRoute(ctx, route, deps);
       ctx.armAbort(); // still inside the uWS handler: a response the handler did not end may be aborted later
-    });
+    }));
   }
-  app.any('/*', (res, req) => {
+  app.any('/*', guardRequest(deps.logger, '*', (res, req) => {
     const ctx = new RequestContext(res, req, 0, nextRequestId());
     if (ctx.headerBytes > MAX_HEADER_BYTES) {
       finish(ctx, deps, '*', new HttpError(431, 'headers_too_large', `request headers exceed ${MAX_HEADER_BYTES} bytes`, { connection: 'close' }));
       return;
     }
     finish(ctx, deps, '*', new HttpError(404, 'not_found', `no route for ${ctx.method.toUpperCase()} ${ctx.url}`));
-  });
+  }));
 }
 
 function runRoute(ctx: RequestContext, route: Route, deps: RouterDeps): void {
@@ -123,10 +124,12 @@ function runRoute(ctx: RequestContext, route: Route, deps: RouterDeps): void {
     return;
   }
   if (result instanceof Promise) {
-    result.then(
-      (r) => finish(ctx, deps, route.path, undefined, r),
-      (e) => finish(ctx, deps, route.path, e),
-    );
+    result
+      .then(
+        (r) => finish(ctx, deps, route.path, undefined, r),
+        (e) => finish(ctx, deps, route.path, e),
+      )
+      .catch((e: unknown) => deps.logger.error('answering a request failed', { request_id: ctx.requestId, error: e as Error }));
   } else {
     finish(ctx, deps, route.path, undefined, result);
   }

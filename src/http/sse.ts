@@ -54,7 +54,13 @@ export class SseResponse implements StreamSink {
       this.blocked = false;
       const r = this.resume;
       this.resume = undefined;
-      r?.();
+      try {
+        r?.();
+      } catch {
+        // a throw in a uWS callback is uncaught: the stream is cut instead, and its client resumes from its cursor
+        open.delete(this);
+        this.ctx.res.close();
+      }
       return true;
     });
   }

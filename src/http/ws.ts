@@ -14,6 +14,8 @@ import type { ClosableSink } from '../streams/session-streams.js';
 import { embeddedContextSchema, messagesSchema } from '../sessions/prompt-input.js';
 import { approvalDecisionSchema } from '../sessions/approval-service.js';
 import { zodIssueMessage } from './validation.js';
+import { decodeComponent } from './uri.js';
+import { guardCallback, guardRequest } from './uws-guard.js';
 import type { EventMeta } from '../store/types.js';
 import { holdsScope, insufficientScopeMessage, scopeFor, scopeRefusal, type Operation, type Scope } from './scopes.js';
 
@@ -56,14 +58,14 @@ export function mountSessionSocket(app: TemplatedApp, gw: GatewayServices, auth:
     maxBackpressure: 64 * 1024 * 1024,
     idleTimeout: 120,
     sendPingsAutomatically: true,
-    upgrade: (res, req, context) => {
+    upgrade: guardRequest(gw.logger, 'ws upgrade', (res, req, context) => {
+      // Everything is copied now (uWS's request dies with this callback), but nothing the client wrote is parsed
+      // until its token was checked: an anonymous client reaches no parser.
       const key = req.getHeader('sec-websocket-key');
       const protocol = req.getHeader('sec-websocket-protocol');
       const extensions = req.getHeader('sec-websocket-extensions');
       const header = req.getHeader('authorization');
       const token = req.getQuery('token') ?? '';
-      const afterRaw = req.getQuery('after') ?? '';
-      const sessionId = decodeURIComponent(req.getParameter(0) ?? '');
       const principal = auth.verifyHeader(header) ?? (token ? auth.verifyToken(token) : undefined);
       if (!principal) {
         res.writeStatus('401 Unauthorized').writeHeader('content-type', 'application/json').end(errorBody('unauthorized', 'missing or invalid bearer token'));
@@ -74,6 +76,12 @@ export function mountSessionSocket(app: TemplatedApp, gw: GatewayServices, auth:
         res.writeStatus('403 Forbidden').writeHeader('content-type', 'application/json');
         for (const [k, v] of Object.entries(refused.headers)) res.writeHeader(k, v);
         res.end(errorBody(refused.code, refused.message, refused.details));
+        return;
+      }
+      const afterRaw = req.getQuery('after') ?? '';
+      const sessionId = decodeComponent(req.getParameter(0) ?? '');
+      if (sessionId === undefined) {
+        res.writeStatus('400 Bad Request').writeHeader('content-type', 'application/json').end(errorBody('invalid_request', 'session id: malformed percent-encoding'));
         return;
       }
       if (afterRaw !== '' && !/^\d{1,15}$/.test(afterRaw)) {
@@ -91,8 +99,8 @@ export function mountSessionSocket(app: TemplatedApp, gw: GatewayServices, auth:
         closed: false,
       };
       res.upgrade(data, key, protocol, extensions, context);
-    },
-    open: (ws) => {
+    }),
+    open: guardCallback(gw.logger, 'ws open', undefined, (ws: WebSocket<SocketData>) => {
       const d = ws.getUserData();
       try {
         gw.sessions.actor(d.sessionId);
@@ -102,24 +110,24 @@ export function mountSessionSocket(app: TemplatedApp, gw: GatewayServices, auth:
       }
       const after = d.after ?? gw.streams.lastPosition(d.sessionId);
       d.cursor = gw.streams.open(d.sessionId, after, socketSink(ws), { frame: renderWs });
-    },
-    message: (ws, message) => {
+    }),
+    message: guardCallback(gw.logger, 'ws message', undefined, (ws: WebSocket<SocketData>, message: ArrayBuffer) => {
       const text = Buffer.from(message).toString('utf8'); // copied: uWS neuters the buffer after this callback
-      void handleMessage(ws, text, gw);
-    },
-    drain: (ws) => {
+      handleMessage(ws, text, gw).catch((e: unknown) => gw.logger.error('websocket message failed', { error: e as Error }));
+    }),
+    drain: guardCallback(gw.logger, 'ws drain', undefined, (ws: WebSocket<SocketData>) => {
       const d = ws.getUserData();
       if (d.resume && ws.getBufferedAmount() === 0) {
         const resume = d.resume;
         d.resume = undefined;
         resume();
       }
-    },
-    close: (ws) => {
+    }),
+    close: guardCallback(gw.logger, 'ws close', undefined, (ws: WebSocket<SocketData>) => {
       const d = ws.getUserData();
       d.closed = true;
       if (d.cursor) gw.streams.close(d.cursor);
-    },
+    }),
   });
 }
 
