@@ -1,6 +1,7 @@
 // The environment an agent process gets: an explicit minimal base plus the agent's configured `env`. Never the
 // gateway's own secrets: AINTEGRIX_* variables and any value equal to one of our auth tokens are left out, even
 // when the config asks for them.
+import { withGitHardening } from '../workspace/git-hardening.js';
 
 const BASE_KEYS = ['PATH', 'HOME', 'LANG', 'LC_ALL', 'LC_CTYPE', 'TZ', 'TMPDIR', 'USER', 'LOGNAME', 'SHELL', 'TERM'];
 /** loader tricks are refused in configured env too: they would let a config inject code into every agent */
@@ -34,7 +35,8 @@ export function buildAgentEnv(input: AgentEnvInput): AgentEnv {
     else if (secretValues.has(value)) dropped.push({ key, reason: 'the value is one of the gateway auth tokens' });
     else env[key] = value;
   }
-  return { env, dropped };
+  // the agent's own shell tool (claude-agent-acp's Bash) runs git too: same switches as terminals
+  return { env: withGitHardening(env), dropped };
 }
 
 /** ACP's env shape for terminals and MCP servers: [{name, value}] */

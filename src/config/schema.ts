@@ -2,7 +2,7 @@
 // Every section is strict: an unknown key is an error naming its path. The original's legacy keys (server.auth,
 // persistence, logging, the old permissions block) are removed or translated by legacy.ts BEFORE this schema runs.
 // Cross-references (routing → agents, unique token names, ...) are checked after it, in cross-check.ts.
-import { resolve, join } from 'node:path';
+import { isAbsolute, resolve, join } from 'node:path';
 import { z } from 'zod';
 import {
   argString,
@@ -23,6 +23,11 @@ import {
   seconds,
 } from './fields.js';
 import { isPlainObject } from './expand-env.js';
+import { DEFAULT_PROTECTED_PATHS } from '../permissions/protected-paths.js';
+import { DEFAULT_COMMAND_PATH } from '../workspace/executable.js';
+
+const absoluteDirectory = () =>
+  nonEmptyString('an absolute directory').refine((p) => isAbsolute(p), { error: () => 'expected an absolute directory' });
 
 export const AGENT_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 export const TOOL_KINDS = ['read', 'edit', 'delete', 'move', 'search', 'execute', 'think', 'fetch', 'switch_mode', 'other'] as const;
@@ -144,7 +149,10 @@ const permissionRule = section({
   kind: optional(list(enumOf(TOOL_KINDS))),
   /** glob on the file path concerned */
   path: optional(glob()),
-  /** glob on the command line of terminal/create or an execute tool call */
+  /**
+   * command pattern of terminal/create or an execute tool call: words, the first naming the program (resolved on
+   * command_path), then one glob per argument, a final `*` for any further ones (permissions/command-pattern.ts)
+   */
   command: optional(glob()),
 });
 
@@ -154,6 +162,10 @@ const permissionsSchema = section({
   /** an `ask` left undecided this long is denied */
   approval_timeout_secs: seconds().default(300),
   rules: list(permissionRule).default(() => []),
+  /** path globs an agent may not write (fs/write_text_file, edit tool calls) unless a rule naming the path allows it */
+  protected_paths: list(glob()).default(() => [...DEFAULT_PROTECTED_PATHS]),
+  /** where the program of a command is looked up, for rules and for terminals (never the agent's PATH) */
+  command_path: list(absoluteDirectory()).default(() => [...DEFAULT_COMMAND_PATH]),
 });
 
 const limitsSchema = section({

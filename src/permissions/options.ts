@@ -1,8 +1,11 @@
 // Answering a session/request_permission: pick one of the options the agent offered (never an invented optionId,
 // ACP §1.4), and the session rule an "always" answer leaves behind.
+import { resolve } from 'node:path';
+import { runnerReason } from './command-runners.js';
 import { escapeGlob } from './glob.js';
 import { rulePathOf } from './paths.js';
 import type { PermissionRule, PermissionSubject } from './policy.js';
+import { parseShellWords, quotePatternWord } from './shell-words.js';
 
 export type PermissionOptionKind = 'allow_once' | 'allow_always' | 'reject_once' | 'reject_always';
 
@@ -50,7 +53,8 @@ export function policyToDecision(decision: 'allow' | 'deny'): 'allow_once' | 're
  * `extraRules` to PermissionPolicy.evaluate for the rest of the session. It is deliberately narrow:
  *  - agent and method: exactly the subject's (glob-escaped);
  *  - kind: exactly the subject's kind, when it has one;
- *  - then exactly the command when there is one (a later `git log --all` is not covered by `git log`), else exactly
+ *  - then exactly the command when there is one (a later `git log --all` is not covered by `git log`; an allow only
+ *    for a command whose argv is known, see command-pattern.ts), else exactly
  *    the touched paths (`{a,b}` when several; an allow rule needs every path of a later request to be one of them).
  * With neither a command nor a path there is nothing narrow to remember (the rule would cover every request of that
  * kind, or every request of the agent), so the result is undefined: the caller answers this request and remembers
@@ -67,11 +71,33 @@ export function sessionRuleFor(
   };
   if (subject.kind !== undefined) rule.kind = [subject.kind];
   if (subject.command !== undefined && subject.command !== '') {
-    rule.command = escapeGlob(subject.command);
+    if (rule.decision === 'deny') {
+      rule.command = escapeGlob(subject.command);
+      return rule;
+    }
+    // an allow rule matches argv only (command-pattern.ts): a command with shell syntax, or one that runs another
+    // command, can never be matched, so there is nothing to remember
+    const pattern = exactArgvPattern(subject);
+    if (pattern === undefined) return undefined;
+    rule.command = pattern;
     return rule;
   }
   const paths = [...new Set(subject.paths.map((p) => escapeGlob(rulePathOf(subject.workspaceRoot, p))))];
   if (paths.length === 0) return undefined;
   rule.path = paths.length === 1 ? paths[0]! : `{${paths.join(',')}}`;
   return rule;
+}
+
+/** A command pattern that matches exactly the subject's argv, or undefined when its argv is unknown or unmatchable. */
+function exactArgvPattern(subject: PermissionSubject): string | undefined {
+  let argv = subject.argv;
+  if (argv === undefined) {
+    const parsed = parseShellWords(subject.command ?? '');
+    argv = parsed.plain ? parsed.argv : null;
+  }
+  if (argv === null || argv.length === 0 || runnerReason(argv) !== undefined) return undefined;
+  // a program written with a relative path is remembered by its absolute path: rules look relative ones up in the workspace
+  if (argv[0]!.includes('/')) argv = [resolve(subject.cwd ?? subject.realRoot ?? subject.workspaceRoot, argv[0]!), ...argv.slice(1)];
+  const words = argv.map((word) => quotePatternWord(escapeGlob(word)));
+  return words.every((w): w is string => w !== undefined) ? words.join(' ') : undefined;
 }

@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import type { PermissionSubject } from './policy.js';
 import { absolutePath } from './paths.js';
+import { parseShellWords } from './shell-words.js';
 
 const optionalString = z.string().optional().catch(undefined);
 
@@ -35,9 +36,10 @@ export interface PermissionRequestContext {
  *  - kind: toolCall.kind;
  *  - paths: toolCall.locations[].path plus rawInput.file_path / path / notebook_path (strings only), made absolute
  *    against the workspace and de-duplicated;
- *  - command: rawInput.command when it is a string (claude-agent-acp's Bash), or an argv array of strings joined with
- *    spaces (codex-style); else, for kind 'execute', the title (with the backticks claude-agent-acp puts around a
- *    command removed);
+ *  - command: rawInput.command when it is a string (claude-agent-acp's Bash; argv = what the strict shell-word parser
+ *    reads from it, null when it holds shell syntax), or an argv array of strings (codex-style; argv = the array,
+ *    command = it shell-quoted); else, for kind 'execute', the title (with the backticks claude-agent-acp puts around
+ *    a command removed), which only describes the call: argv null, so only deny and ask rules can match it;
  *  - title: toolCall.title.
  */
 export function subjectFromPermissionRequest({ agent, workspaceRoot, params }: PermissionRequestContext): PermissionSubject {
@@ -59,8 +61,12 @@ export function subjectFromPermissionRequest({ agent, workspaceRoot, params }: P
 
   if (toolCall.kind !== undefined) subject.kind = toolCall.kind;
   if (toolCall.title !== undefined) subject.title = toolCall.title;
-  const command = commandOf(rawInput['command']) ?? (toolCall.kind === 'execute' ? titleCommand(toolCall.title) : undefined);
-  if (command !== undefined) subject.command = command;
+  const command = commandOf(rawInput['command']);
+  if (command !== undefined) Object.assign(subject, command);
+  else if (toolCall.kind === 'execute') {
+    const title = titleCommand(toolCall.title);
+    if (title !== undefined) Object.assign(subject, { command: title, argv: null });
+  }
   return subject;
 }
 
@@ -82,8 +88,8 @@ const terminalCreateSchema = z.looseObject({
 /**
  * Subject of a permission-gated client method other than session/request_permission:
  *  - fs/read_text_file, fs/write_text_file: paths = [params.path] (no kind: kinds belong to tool calls);
- *  - terminal/create: command = command + args (args shell-quoted when needed, so `rm *` still sees `rm -rf /`),
- *    paths = [cwd] when given;
+ *  - terminal/create: argv = [command, ...args] exactly as they will be exec'd (no shell), command = the same
+ *    shell-quoted, paths = [cwd] and cwd when given;
  *  - anything else: agent and method only.
  * session/request_permission is delegated to subjectFromPermissionRequest.
  */
@@ -96,18 +102,25 @@ export function subjectFromClientCall({ agent, workspaceRoot, method, params }: 
   } else if (method === 'terminal/create') {
     const parsed = terminalCreateSchema.safeParse(params).data;
     if (parsed?.command !== undefined) {
+      subject.argv = [parsed.command, ...(parsed.args ?? [])];
       subject.command = [parsed.command, ...(parsed.args ?? []).map(shellQuote)].join(' ');
       subject.title = subject.command;
     }
-    if (parsed?.cwd !== undefined && parsed.cwd !== '') subject.paths = [absolutePath(workspaceRoot, parsed.cwd)];
+    if (parsed?.cwd !== undefined && parsed.cwd !== '') {
+      subject.cwd = absolutePath(workspaceRoot, parsed.cwd);
+      subject.paths = [subject.cwd];
+    }
   }
   return subject;
 }
 
-function commandOf(value: unknown): string | undefined {
-  if (typeof value === 'string') return value;
+function commandOf(value: unknown): { command: string; argv: string[] | null } | undefined {
+  if (typeof value === 'string') {
+    const parsed = parseShellWords(value);
+    return { command: value, argv: parsed.plain ? parsed.argv : null };
+  }
   if (Array.isArray(value) && value.length > 0 && value.every((v): v is string => typeof v === 'string')) {
-    return value.join(' ');
+    return { command: value.map(shellQuote).join(' '), argv: [...value] };
   }
   return undefined;
 }

@@ -56,6 +56,7 @@ export class LiveSession {
       baseEnv: deps.agentEnv(ctx.agent),
       defaultOutputByteLimit: Math.min(64 * 1024, limits.terminal_output_bytes),
       maxOutputByteLimit: limits.terminal_output_bytes,
+      commandPath: deps.config.permissions.command_path,
       lifecycle: terminalLifecycle((events, options) => this.record(events, 'system', options)),
     });
     this.broker = new PermissionBroker({

@@ -12,6 +12,7 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { TerminalError, errnoCode } from './errors.js';
 import { resolveInWorkspace } from './confine-path.js';
+import { DEFAULT_COMMAND_PATH, findExecutableSync } from './executable.js';
 import { DENIED_ENV_NAMES, buildTerminalEnv } from './terminal-env.js';
 import { TerminalProcess, type ProcessIdentity, type TerminalExitStatus } from './terminal-process.js';
 
@@ -54,6 +55,12 @@ export interface TerminalManagerOptions {
   deniedEnvNames?: readonly string[];
   /** where each terminal's start, exit and release are recorded (default: nowhere) */
   lifecycle?: TerminalLifecycle;
+  /**
+   * Where a bare command name is found first (permissions.command_path; default DEFAULT_COMMAND_PATH): the program
+   * permission rules resolved is the one that runs, whatever PATH the agent sets. A name found nowhere there is
+   * looked up on the terminal's PATH (no allow rule can have matched it).
+   */
+  commandPath?: readonly string[];
 }
 
 const UNRECORDED: TerminalLifecycle = { started: async () => undefined, exited: () => undefined, released: () => undefined };
@@ -98,6 +105,7 @@ export class TerminalManager {
       killGraceMs: opts.killGraceMs ?? DEFAULT_KILL_GRACE_MS,
       deniedEnvNames: opts.deniedEnvNames ?? DENIED_ENV_NAMES,
       lifecycle: opts.lifecycle ?? UNRECORDED,
+      commandPath: opts.commandPath ?? DEFAULT_COMMAND_PATH,
     };
     this.#lifecycle = this.#opts.lifecycle;
   }
@@ -119,7 +127,7 @@ export class TerminalManager {
       const cwd = await resolveInWorkspace(this.#opts.workspaceRoot, p.cwd ?? '.', { forWrite: false, expect: 'directory' });
       const env = buildTerminalEnv(this.#opts.baseEnv, p.env ?? undefined, this.#opts.deniedEnvNames);
       const useShell = p.args == null && this.#opts.shell !== undefined;
-      const file = useShell ? this.#opts.shell! : p.command;
+      const file = useShell ? this.#opts.shell! : this.#programOf(p.command, cwd);
       const args = useShell ? ['-c', p.command] : (p.args ?? []);
       const outputByteLimit = Math.min(p.outputByteLimit ?? this.#opts.defaultOutputByteLimit, this.#opts.maxOutputByteLimit);
       let terminal: TerminalProcess;
@@ -191,6 +199,12 @@ export class TerminalManager {
   async close(): Promise<void> {
     this.#closed = true;
     await this.releaseAll();
+  }
+
+  /** A bare name found on the command path becomes that absolute path (see TerminalManagerOptions.commandPath). */
+  #programOf(command: string, cwd: string): string {
+    if (command.includes('/')) return command;
+    return findExecutableSync(command, cwd, this.#opts.commandPath)?.path ?? command;
   }
 
   #get(terminalId: string): TerminalProcess {

@@ -53,7 +53,13 @@ describe('embedded default', () => {
     });
     assert.deepEqual(config.routing, { rules: [] });
     assert.deepEqual(config.auth, { tokens: [] });
-    assert.deepEqual(config.permissions, { default: 'ask', approval_timeout_secs: 300, rules: [] });
+    assert.deepEqual(config.permissions, {
+      default: 'ask',
+      approval_timeout_secs: 300,
+      rules: [],
+      protected_paths: ['**/.git/**', '**/.githooks/**', '**/.husky/**', '**/.pre-commit-config.yaml', '**/.envrc', '**/.direnv/**', '**/.npmrc', '**/.yarnrc', '**/.yarnrc.yml', '**/.pnpmfile.cjs', '**/bunfig.toml', '**/.cargo/config', '**/.cargo/config.toml', '**/.vscode/settings.json', '**/.vscode/tasks.json'],
+      command_path: ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'],
+    });
     assert.deepEqual(config.limits, {
       max_body_bytes: 1048576,
       max_prompt_bytes: 262144,

@@ -4,6 +4,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ConfigError, loadConfig } from '../../src/config/index.js';
 import { writeYaml } from './helpers.js';
+import { DEFAULT_PROTECTED_PATHS } from '../../src/permissions/protected-paths.js';
+import { DEFAULT_COMMAND_PATH } from '../../src/workspace/executable.js';
 
 function load(yaml: string): ReturnType<typeof loadConfig> & { file: string } {
   const file = writeYaml(yaml);
@@ -53,6 +55,7 @@ describe('legacy keys', () => {
       ].join('\n'),
     );
     assert.deepEqual(config.permissions, {
+      protected_paths: [...DEFAULT_PROTECTED_PATHS], command_path: [...DEFAULT_COMMAND_PATH],
       default: 'allow',
       approval_timeout_secs: 300,
       rules: [

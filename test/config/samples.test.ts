@@ -4,6 +4,8 @@ import { resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import { ConfigError, loadConfig } from '../../src/config/index.js';
 import { fixture, sample } from './helpers.js';
+import { DEFAULT_PROTECTED_PATHS } from '../../src/permissions/protected-paths.js';
+import { DEFAULT_COMMAND_PATH } from '../../src/workspace/executable.js';
 
 const keys = { ANTHROPIC_API_KEY: 'sk-ant-test', OPENAI_API_KEY: 'sk-openai-test' };
 
@@ -31,6 +33,7 @@ describe('original samples', () => {
     assert.match(warnings[3] ?? '', /:51: permissions: legacy policy .* translated to default: deny/);
 
     assert.deepEqual(config.permissions, {
+      protected_paths: [...DEFAULT_PROTECTED_PATHS], command_path: [...DEFAULT_COMMAND_PATH],
       default: 'deny',
       approval_timeout_secs: 300,
       rules: [

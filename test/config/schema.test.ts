@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { loadConfig, toAcpMcpServer } from '../../src/config/index.js';
 import { writeYaml } from './helpers.js';
+import { DEFAULT_PROTECTED_PATHS } from '../../src/permissions/protected-paths.js';
+import { DEFAULT_COMMAND_PATH } from '../../src/workspace/executable.js';
 
 const load = (yaml: string) => loadConfig({ path: writeYaml(yaml), env: {} }).config;
 
@@ -60,6 +62,7 @@ describe('schema', () => {
   it('permission rules keep their criteria; kinds are ACP tool kinds', () => {
     const config = load('permissions:\n  default: deny\n  approval_timeout_secs: 60\n  rules:\n    - {decision: allow, agent: "claude*", kind: [read, search], path: "/work/**"}\n    - {decision: ask, method: terminal/create, command: "git *"}\n');
     assert.deepEqual(config.permissions, {
+      protected_paths: [...DEFAULT_PROTECTED_PATHS], command_path: [...DEFAULT_COMMAND_PATH],
       default: 'deny',
       approval_timeout_secs: 60,
       rules: [

@@ -89,22 +89,39 @@ const bash = (command: string, agent = 'claude'): PermissionSubject => ({
 });
 
 test('sessionRuleFor: a command rule covers exactly that command, agent, method and kind', () => {
-  const rule = sessionRuleFor(bash('rm -rf build/*'), 'allow_always');
+  const rule = sessionRuleFor(bash("rm -rf 'build/*'"), 'allow_always');
   assert.ok(rule);
   assert.equal(rule.decision, 'allow');
   assert.deepEqual(rule.kind, ['execute']);
   assert.equal(rule.path, undefined);
-  assert.equal(ruleMatches(rule, bash('rm -rf build/*')), true);
+  assert.equal(rule.command, 'rm -rf build/[*]');
+  assert.equal(ruleMatches(rule, bash("rm -rf 'build/*'")), true);
   assert.equal(ruleMatches(rule, bash('rm -rf build/x')), false, 'the * in the command is literal');
-  assert.equal(ruleMatches(rule, bash('rm -rf build/* /')), false);
-  assert.equal(ruleMatches(rule, bash('rm -rf build/*', 'codex')), false);
-  assert.equal(ruleMatches(rule, { ...bash('rm -rf build/*'), kind: 'other' }), false);
-  assert.equal(ruleMatches(rule, { ...bash('rm -rf build/*'), method: 'terminal/create' }), false);
+  assert.equal(ruleMatches(rule, bash("rm -rf 'build/*' /")), false);
+  assert.equal(ruleMatches(rule, bash("rm -rf 'build/*'", 'codex')), false);
+  assert.equal(ruleMatches(rule, { ...bash("rm -rf 'build/*'"), kind: 'other' }), false);
+  assert.equal(ruleMatches(rule, { ...bash("rm -rf 'build/*'"), method: 'terminal/create' }), false);
   assert.equal(sessionRuleFor(bash('git push'), 'reject_always')?.decision, 'deny');
+  // an argument with a space is quoted in the pattern, and matched as one argument
+  const spaced = sessionRuleFor(bash("git commit -m 'fix it'"), 'allow_always')!;
+  assert.equal(spaced.command, "git commit -m 'fix it'");
+  assert.equal(ruleMatches(spaced, bash('git commit -m "fix it"')), true);
+  assert.equal(ruleMatches(spaced, bash('git commit -m fix it')), false);
+});
+
+test('sessionRuleFor: a command an allow rule could never match leaves no allow rule; a reject still leaves a deny', () => {
+  for (const command of ['rm -rf build/*', 'git status; touch pwned', 'sh -c ls', 'env git status', 'echo $HOME']) {
+    assert.equal(sessionRuleFor(bash(command), 'allow_always'), undefined, command);
+    const deny = sessionRuleFor(bash(command), 'reject_always')!;
+    assert.equal(ruleMatches(deny, bash(command)), true, command);
+  }
+  // a title is not a command: nothing to allow for the rest of the session
+  assert.equal(sessionRuleFor({ ...bash('ls'), argv: null }, 'allow_always'), undefined);
 });
 
 test('sessionRuleFor: agent names with glob characters are escaped', () => {
   const rule = sessionRuleFor(bash('ls', 'agent[1]'), 'allow_always')!;
+  assert.equal(rule.agent, 'agent[[]1[]]');
   assert.equal(ruleMatches(rule, bash('ls', 'agent[1]')), true);
   assert.equal(ruleMatches(rule, bash('ls', 'agent1')), false);
 });

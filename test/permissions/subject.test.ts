@@ -44,6 +44,7 @@ test('a claude-agent-acp Bash request: kind execute, the command from rawInput, 
     kind: 'execute',
     paths: [],
     command: 'ls -la',
+    argv: ['ls', '-la'],
     workspaceRoot: WS,
     title: '`ls -la`',
   });

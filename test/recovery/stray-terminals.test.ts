@@ -9,6 +9,7 @@ import { stringify } from 'yaml';
 import { startServerProcess, type ServerProcess } from '../helpers/server-process.js';
 import { DEMO_AGENT_ENTRY } from '../helpers/paths.js';
 import { eventually } from '../helpers/gateway.js';
+import { DEFAULT_COMMAND_PATH, findExecutableSync } from '../../src/workspace/executable.js';
 
 const TOKEN = 'stray-terminals-token-0123456789';
 const H = { authorization: `Bearer ${TOKEN}` };
@@ -69,7 +70,8 @@ test('kill -9 while a terminal runs: the restarted gateway stops its whole proce
   pgid = started.data.pgid;
   assert.equal(started.data.pid, pgid, 'the terminal leads its own process group');
   assert.match(started.data.start_time, /^\d+$/, 'the start time from /proc/<pid>/stat guards against a reused pid');
-  assert.deepEqual([started.data.command, started.data.args], ['timeout', ['1000', 'sleep', '1000']]);
+  // the program recorded is the one that ran: found on the fixed command path (permissions.command_path)
+  assert.deepEqual([started.data.command, started.data.args], [findExecutableSync('timeout', '/', DEFAULT_COMMAND_PATH)!.path, ['1000', 'sleep', '1000']]);
   await eventually(() => groupMembers(pgid).length >= 2, 10_000, 'timeout and its sleep running');
 
   server.child.kill('SIGKILL');

@@ -10,6 +10,7 @@ import { TerminalError } from '../../src/workspace/errors.js';
 import { groupExists, processStartTime } from '../../src/workspace/process-group.js';
 import type { StartingTerminal, TerminalLifecycle } from '../../src/workspace/terminal-manager.js';
 import { makeSandbox } from './helpers.js';
+import { DEFAULT_COMMAND_PATH, findExecutableSync } from '../../src/workspace/executable.js';
 
 const baseEnv = { PATH: process.env.PATH ?? '/usr/bin:/bin' };
 
@@ -30,11 +31,14 @@ test('the command runs only after started() resolved; exit and release are repor
   const { terminalId } = await tm.create({ command: 'touch', args: ['ran.txt'] });
   assert.ok(held, 'started() was called');
   assert.equal(held.markerThere, false, 'the command had not run while its record was pending');
-  assert.match(held.cmdline, /^\/bin\/sh -c .* aintegrix-terminal touch ran\.txt $/, 'the process waited before exec');
+  // the program is the one found on the fixed command path, whatever PATH says
+  const touch = findExecutableSync('touch', '/', DEFAULT_COMMAND_PATH)!.path;
+  assert.ok(held.cmdline.startsWith('/bin/sh -c '), 'the process waited before exec');
+  assert.ok(held.cmdline.endsWith(` aintegrix-terminal ${touch} ran.txt `), held.cmdline);
   assert.equal(held.identity.terminalId, terminalId);
   assert.equal(held.identity.pgid, held.identity.pid);
   assert.match(held.identity.startTime!, /^\d+$/);
-  assert.deepEqual([held.identity.command, held.identity.args, held.identity.cwd], ['touch', ['ran.txt'], sb.root]);
+  assert.deepEqual([held.identity.command, held.identity.args, held.identity.cwd], [touch, ['ran.txt'], sb.root]);
   assert.deepEqual(await tm.waitForExit(terminalId), { exitCode: 0, signal: null });
   assert.ok(fs.existsSync(marker), 'then it ran');
   await tm.release(terminalId);

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { TerminalManager, toJsonRpcError } from '../../src/workspace/terminal-manager.js';
 import { TerminalError, WorkspaceAccessError } from '../../src/workspace/errors.js';
 import { isAlive, makeSandbox, waitFor, within, type Sandbox } from './helpers.js';
+import { GIT_HARDENING } from '../../src/workspace/git-hardening.js';
 
 const baseEnv = { PATH: process.env.PATH ?? '/usr/bin:/bin' };
 const NODE = process.execPath;
@@ -181,11 +182,13 @@ describe('TerminalManager', () => {
       const { terminalId } = await tm.create({ command: 'env', env: [{ name: 'FOO', value: 'bar' }] });
       await within(tm.waitForExit(terminalId), 5000, 'exit');
       const lines = tm.output(terminalId).output.trim().split('\n').sort();
-      assert.deepEqual(lines, [`FOO=bar`, `PATH=${baseEnv.PATH}`]);
+      const git = GIT_HARDENING.flatMap(([key, value], i) => [`GIT_CONFIG_KEY_${i}=${key}`, `GIT_CONFIG_VALUE_${i}=${value}`]);
+      assert.deepEqual(lines, [`FOO=bar`, `GIT_CONFIG_COUNT=${GIT_HARDENING.length}`, ...git, `PATH=${baseEnv.PATH}`].sort());
     } finally {
       delete process.env.AINTEGRIX_TEST_GATEWAY_SECRET;
     }
-    for (const name of ['LD_PRELOAD', 'ld_preload', 'NODE_OPTIONS', 'BASH_ENV', 'DYLD_INSERT_LIBRARIES', 'BASH_FUNC_ls%%', 'A=B']) {
+    const programs = ['EDITOR', 'PAGER', 'GIT_CONFIG_COUNT', 'GIT_CONFIG_KEY_0', 'GIT_DIR', 'GIT_SSH_COMMAND', 'git_pager'];
+    for (const name of ['LD_PRELOAD', 'ld_preload', 'NODE_OPTIONS', 'BASH_ENV', 'DYLD_INSERT_LIBRARIES', 'BASH_FUNC_ls%%', 'A=B', ...programs]) {
       await rejectsTerminal(tm.create({ command: 'env', env: [{ name, value: 'x' }] }), 'invalid_params');
     }
   });

@@ -4,7 +4,7 @@ import type { Turn } from '../turn.js';
 import { echo, fail, history, junk, mode, model, sayInPieces, think } from './basic.js';
 import { effects } from './effects.js';
 import { read, readRaw, write, writeRaw } from './files.js';
-import { permission } from './permission.js';
+import { bash, permission } from './permission.js';
 import { exit, plan, unknown } from './protocol-quirks.js';
 import { chunks, slow } from './streaming.js';
 import { run, runKill } from './terminal.js';
@@ -23,6 +23,11 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
     usage: '/permission [KIND] [TITLE...] [path=P]',
     description: 'tool_call + session/request_permission (allow_always/allow/reject), reports the decision',
     run: permission,
+  },
+  bash: {
+    usage: '/bash COMMAND...',
+    description: 'a Bash-like tool call: session/request_permission, rawInput.command = the rest of the prompt verbatim; runs nothing',
+    run: bash,
   },
   read: { usage: '/read PATH [LINE] [LIMIT]', description: 'fs/read_text_file (path relative to the session cwd)', run: read },
   'read-raw': { usage: '/read-raw PATH [LINE] [LIMIT]', description: 'fs/read_text_file with PATH sent unchanged', run: readRaw },

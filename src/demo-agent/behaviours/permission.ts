@@ -1,5 +1,5 @@
-// `/permission [KIND] [TITLE...] [path=P]`: a tool call that needs the user's permission, shaped like
-// claude-agent-acp's (tool_call pending → session/request_permission → tool_call_update completed|failed).
+// `/permission [KIND] [TITLE...] [path=P]` and `/bash COMMAND`: a tool call that needs the user's permission, shaped
+// like claude-agent-acp's (tool_call pending → session/request_permission → tool_call_update completed|failed).
 import type { PermissionOption, PromptResponse, RequestPermissionOutcome, ToolCall, ToolCallLocation, ToolKind } from '@agentclientprotocol/sdk/unstable';
 import type { Turn } from '../turn.js';
 import { sayInPieces } from './basic.js';
@@ -37,11 +37,23 @@ function parseSpec(turn: Turn): PermissionRequestSpec {
 /** What the message chunk reports: `selected <optionId>`, `cancelled`, or `error <code> <message>`. */
 type Decision = { outcome: RequestPermissionOutcome } | { error: string };
 
-export async function permission(turn: Turn): Promise<PromptResponse> {
-  const spec = parseSpec(turn);
+export function permission(turn: Turn): Promise<PromptResponse> {
+  return askPermission(turn, parseSpec(turn));
+}
+
+/**
+ * `/bash COMMAND`: shaped like claude-agent-acp's Bash tool, whose rawInput.command is the text its shell will run:
+ * here the rest of the prompt verbatim (spacing, quotes and newlines kept), titled "`COMMAND`". Nothing is run.
+ */
+export function bash(turn: Turn): Promise<PromptResponse> {
+  const command = turn.prompt.argText;
+  return askPermission(turn, { kind: 'execute', title: `\`${command.replaceAll('`', '\\`')}\``, path: null, command });
+}
+
+async function askPermission(turn: Turn, spec: PermissionRequestSpec & { command?: string }): Promise<PromptResponse> {
   const toolCallId = newToolCallId();
   const rawInput: Record<string, string> = {};
-  if (spec.kind === 'execute') rawInput.command = spec.title;
+  if (spec.kind === 'execute') rawInput.command = spec.command ?? spec.title;
   if (spec.path !== null) rawInput.path = spec.path;
   const locations: ToolCallLocation[] | undefined = spec.path !== null ? [{ path: spec.path }] : undefined;
   const toolCall: ToolCall = { toolCallId, title: spec.title, kind: spec.kind, status: 'pending', rawInput, ...(locations ? { locations } : {}) };
