@@ -26,5 +26,6 @@ export {
 } from './options.js';
 export { newApprovalId, deadlineFor, isExpired, remainingMs, EXPIRED_APPROVAL_DECISION } from './approvals.js';
 export { rulePathOf, rulePathForms } from './paths.js';
+export { withRealPaths } from './real-paths.js';
 export { DEFAULT_PROTECTED_PATHS } from './protected-paths.js';
 export { parseShellWords, type ShellWords } from './shell-words.js';

@@ -23,14 +23,17 @@ export function clientMethodHandlers(d: ClientMethodDeps): ClientMethodHandlers 
   return {
     requestPermission: (params, signal) => d.broker.requestPermission(params, signal),
 
+    // the file acted on must be the one the policy decided on (expectedPath): a symlink swapped since fails the call
     async readTextFile(params) {
-      if (!(await d.broker.gate('fs/read_text_file', params, new AbortController().signal))) throw denied('fs/read_text_file');
-      return asJsonRpc(() => readTextFile(d.workspace, params, { maxBytes: d.fsMaxReadBytes }));
+      const allowed = await d.broker.gate('fs/read_text_file', params, new AbortController().signal);
+      if (!allowed) throw denied('fs/read_text_file');
+      return asJsonRpc(() => readTextFile(d.workspace, params, { maxBytes: d.fsMaxReadBytes, expectedPath: allowed.realPaths[0] }));
     },
 
     async writeTextFile(params) {
-      if (!(await d.broker.gate('fs/write_text_file', params, new AbortController().signal))) throw denied('fs/write_text_file');
-      await asJsonRpc(() => writeTextFile(d.workspace, params, { maxBytes: d.fsMaxWriteBytes }));
+      const allowed = await d.broker.gate('fs/write_text_file', params, new AbortController().signal);
+      if (!allowed) throw denied('fs/write_text_file');
+      await asJsonRpc(() => writeTextFile(d.workspace, params, { maxBytes: d.fsMaxWriteBytes, expectedPath: allowed.realPaths[0] }));
       return {};
     },
 

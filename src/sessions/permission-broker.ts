@@ -15,6 +15,7 @@ import {
   type PermissionPolicy,
   type PermissionRule,
   type PermissionSubject,
+  withRealPaths,
 } from '../permissions/index.js';
 import type { NewEvent } from '../store/types.js';
 
@@ -33,6 +34,11 @@ export interface BrokerHost {
   now(): number;
 }
 
+/** What a gated call was allowed on: its paths with symlinks resolved, in the order of the subject's paths. */
+export interface GateAllowed {
+  realPaths: string[];
+}
+
 /** Synthetic options for gated client calls, which carry none of their own. */
 const GATE_OPTIONS: PermissionOptionLike[] = [
   { optionId: 'allow', name: 'Allow', kind: 'allow_once' },
@@ -45,24 +51,26 @@ export class PermissionBroker {
 
   constructor(private readonly host: BrokerHost) {}
 
-  /** session/request_permission from the agent. */
-  requestPermission(params: acp.RequestPermissionRequest, signal: AbortSignal): Promise<acp.RequestPermissionResponse> {
-    const subject = subjectFromPermissionRequest({ agent: this.host.agent, workspaceRoot: this.host.workspace, params });
+  /** session/request_permission from the agent; path rules see the real paths (real-paths.ts). */
+  async requestPermission(params: acp.RequestPermissionRequest, signal: AbortSignal): Promise<acp.RequestPermissionResponse> {
+    const subject = await withRealPaths(subjectFromPermissionRequest({ agent: this.host.agent, workspaceRoot: this.host.workspace, params }));
     const options = (params.options ?? []) as PermissionOptionLike[];
-    return this.decide('session/request_permission', subject, params.toolCall, options, signal).then((outcome) => ({ outcome }));
+    return { outcome: await this.decide('session/request_permission', subject, params.toolCall, options, signal) };
   }
 
   /**
-   * A gated client call (terminal/create, fs/*). Resolves true when allowed; false when denied or rejected.
+   * A gated client call (terminal/create, fs/*). Resolves with what it was allowed on when allowed (the handler must
+   * act on those real paths and no other: file-access.ts expectedPath); null when denied or rejected.
    * Calls the policy allows implicitly (fs access with no rule) leave no permission events.
    */
-  async gate(method: string, params: unknown, signal: AbortSignal): Promise<boolean> {
-    const subject = subjectFromClientCall({ agent: this.host.agent, workspaceRoot: this.host.workspace, method, params });
+  async gate(method: string, params: unknown, signal: AbortSignal): Promise<GateAllowed | null> {
+    const subject = await withRealPaths(subjectFromClientCall({ agent: this.host.agent, workspaceRoot: this.host.workspace, method, params }));
+    const allowed: GateAllowed = { realPaths: subject.realPaths ?? [] };
     const verdict = this.host.policy.evaluate(subject, this.host.sessionRules());
-    if (verdict.source === 'implicit' && verdict.decision === 'allow') return true;
+    if (verdict.source === 'implicit' && verdict.decision === 'allow') return allowed;
     const toolCall = { title: subject.title ?? method, kind: method === 'terminal/create' ? 'execute' : method === 'fs/read_text_file' ? 'read' : 'edit', rawInput: params };
     const outcome = await this.decide(method, subject, toolCall, GATE_OPTIONS, signal);
-    return outcome.outcome === 'selected' && outcome.optionId !== 'reject';
+    return outcome.outcome === 'selected' && outcome.optionId !== 'reject' ? allowed : null;
   }
 
   /** Answer the agent with a committed decision (effect.answerPermission). */
@@ -105,6 +113,7 @@ export class PermissionBroker {
         options: options.map((o) => ({ optionId: o.optionId, name: o.name, kind: o.kind })),
         policy: verdict.decision,
         policy_source: verdict.source,
+        ...(verdict.protectedPath !== undefined ? { protected_path: verdict.protectedPath } : {}),
         deadline: verdict.decision === 'ask' ? deadlineFor(this.host.now(), this.host.approvalTimeoutSecs) : null,
       },
     };

@@ -17,7 +17,7 @@ import { mkdir, open, realpath, rename, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { WorkspaceAccessError, errnoCode } from './errors.js';
 import { fsError, isInsideRoot } from './confine-path.js';
-import { O_NOFOLLOW, assertOpenedInside } from './opened-path.js';
+import { O_NOFOLLOW, assertOpenedInside, assertSingleLinkSameDevice } from './opened-path.js';
 
 /** Makes sure `dir` (inside realRoot) exists as a directory inside the workspace, creating missing levels. */
 export async function ensureDirectoryInside(realRoot: string, dir: string, requested: string): Promise<void> {
@@ -60,6 +60,8 @@ export async function replaceFileAtomically(
   content: string,
   mode: number | undefined,
   requested: string,
+  /** when given, a temp file that lands on another device (the directory is a mount) is refused */
+  rootDev?: number,
 ): Promise<void> {
   const dir = path.dirname(target);
   const temp = path.join(dir, `.${path.basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
@@ -72,7 +74,8 @@ export async function replaceFileAtomically(
   }
   let renamed = false;
   try {
-    await assertOpenedInside(handle.fd, realRoot, requested);
+    await assertOpenedInside(handle.fd, realRoot, requested, temp);
+    if (rootDev !== undefined) assertSingleLinkSameDevice(await handle.stat(), rootDev, requested);
     if (mode !== undefined) await handle.chmod(mode);
     await handle.writeFile(content, 'utf8');
     await handle.datasync();

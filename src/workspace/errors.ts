@@ -17,6 +17,12 @@ export type WorkspaceAccessErrorCode =
   | 'not_a_directory'
   /** The path names a FIFO, socket, device, ...: only regular files are read or replaced. */
   | 'not_regular_file'
+  /** A regular file with more than one hard link: the other name may lie outside the workspace. */
+  | 'hard_linked'
+  /** The file (or the directory a new one goes in) is on another device than the workspace: a mount inside it. */
+  | 'other_device'
+  /** The path no longer leads to the file its permission was decided on (a symlink changed in between). */
+  | 'path_changed'
   /** The file (or the requested window of it, or the content to write) is larger than the configured cap. */
   | 'too_large'
   /** The operating system refused access (EACCES / EPERM). */

@@ -3,11 +3,11 @@
 // error, never a "successful" result holding an error text (the original gateway's bug).
 import { constants } from 'node:fs';
 import path from 'node:path';
-import { open } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { z } from 'zod';
 import { WorkspaceAccessError } from './errors.js';
 import { confinePath, fsError } from './confine-path.js';
-import { O_NOFOLLOW, O_NONBLOCK, assertOpenedInside } from './opened-path.js';
+import { O_NOFOLLOW, O_NONBLOCK, assertOpenedInside, assertSingleLinkSameDevice, pathChanged } from './opened-path.js';
 import { readLineWindow, readWholeFile } from './read-window.js';
 import { ensureDirectoryInside, replaceFileAtomically } from './atomic-write.js';
 
@@ -17,6 +17,11 @@ export type { JsonRpcErrorObject } from './json-rpc-error.js';
 export interface FileAccessLimits {
   /** Largest file (or line window) returned by a read, and largest content accepted by a write, in bytes. */
   maxBytes: number;
+  /**
+   * The real path the permission policy decided on (permissions/real-paths.ts): when given, the call is refused
+   * ('path_changed') unless the path still resolves to it and the file opened is that file.
+   */
+  expectedPath?: string;
 }
 
 // null is accepted for "absent": some agents send nulls for optional fields.
@@ -50,6 +55,8 @@ export async function readTextFile(
 ): Promise<{ content: string }> {
   const { path: requested, line, limit } = parseParams(readParamsSchema, params);
   const { realRoot, path: target } = await confinePath(workspaceRoot, requested, { forWrite: false, expect: 'file' });
+  if (limits.expectedPath !== undefined && target !== limits.expectedPath) throw pathChanged(requested);
+  const rootDev = await deviceOf(realRoot, requested);
 
   let handle;
   try {
@@ -59,12 +66,14 @@ export async function readTextFile(
     throw fsError(e, requested);
   }
   try {
-    await assertOpenedInside(handle.fd, realRoot, requested);
+    // checked on the opened descriptor: what is read is the file checked, whatever changed since
+    await assertOpenedInside(handle.fd, realRoot, requested, target);
     const stats = await handle.stat();
     if (stats.isDirectory()) throw new WorkspaceAccessError('is_directory', `is a directory: ${requested}`, requested);
     if (!stats.isFile()) {
       throw new WorkspaceAccessError('not_regular_file', `not a regular file: ${requested}`, requested);
     }
+    assertSingleLinkSameDevice(stats, rootDev, requested);
     if (line == null && limit == null) {
       if (stats.size > limits.maxBytes) {
         throw new WorkspaceAccessError('too_large', `file is larger than ${limits.maxBytes} bytes: ${requested}`, requested);
@@ -82,7 +91,8 @@ export async function readTextFile(
 /**
  * Writes (creates or replaces) a text file inside the workspace. Missing parent directories are created — inside
  * the workspace only, after the confinement check. The file is replaced atomically (temp file + rename); an
- * existing file keeps its permission bits.
+ * existing file keeps its permission bits. An existing file with another hard link, or anything on another device
+ * than the workspace, is refused like a read would be.
  */
 export async function writeTextFile(
   workspaceRoot: string,
@@ -94,9 +104,21 @@ export async function writeTextFile(
     throw new WorkspaceAccessError('too_large', `content is larger than ${limits.maxBytes} bytes: ${requested}`, requested);
   }
   const { realRoot, path: target, stats } = await confinePath(workspaceRoot, requested, { forWrite: true, expect: 'file' });
+  if (limits.expectedPath !== undefined && target !== limits.expectedPath) throw pathChanged(requested);
+  const rootDev = await deviceOf(realRoot, requested);
   if (stats !== undefined && !stats.isFile()) {
     throw new WorkspaceAccessError('not_regular_file', `not a regular file: ${requested}`, requested);
   }
+  if (stats !== undefined) assertSingleLinkSameDevice(stats, rootDev, requested);
   await ensureDirectoryInside(realRoot, path.dirname(target), requested);
-  await replaceFileAtomically(realRoot, target, content, stats === undefined ? undefined : stats.mode & 0o777, requested);
+  await replaceFileAtomically(realRoot, target, content, stats === undefined ? undefined : stats.mode & 0o777, requested, rootDev);
+}
+
+/** The device of the workspace: files on another one (a mount inside the workspace) are refused. */
+async function deviceOf(realRoot: string, requested: string): Promise<number> {
+  try {
+    return (await stat(realRoot)).dev;
+  } catch (e) {
+    throw fsError(e, requested);
+  }
 }

@@ -5,7 +5,8 @@
 // Mapping (codes from ACP's ErrorCode, acp-protocol.md §1.8):
 //   -32602 invalid params     outside_workspace, invalid_path, invalid_params (workspace and terminal)
 //   -32002 resource not found not_found, unknown_terminal
-//   -32603 internal error     everything else: is_directory, not_a_directory, not_regular_file, too_large,
+//   -32603 internal error     everything else: is_directory, not_a_directory, not_regular_file, hard_linked,
+//                             other_device, path_changed, too_large,
 //                             permission_denied, workspace_unavailable, io_error, spawn_failed,
 //                             too_many_terminals, manager_closed, and any unexpected error
 // `data.reason` always carries our own code, so an agent (or a test) can tell the -32603 cases apart.
