@@ -46,6 +46,8 @@ export interface ClaudeConfigOptions {
   /** agent name → base URL of the (fake) Anthropic API it talks to; default one agent `claude` */
   agents: Record<string, string>;
   promptTimeoutSecs?: number;
+  /** the permissions block (default: `default: ask` and no rules) */
+  permissions?: { default: 'allow' | 'deny' | 'ask'; rules?: Record<string, unknown>[] };
 }
 
 /** Writes the config a user would write for claude-agent-acp, in a fresh temp dir. */
@@ -98,8 +100,9 @@ store:
 agents:
 ${agents.join('')}
 permissions:
-  default: ask
+  default: ${o.permissions?.default ?? 'ask'}
   approval_timeout_secs: 120
+  rules: ${JSON.stringify(o.permissions?.rules ?? [])}
 `;
 }
 
