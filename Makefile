@@ -15,6 +15,7 @@ run: build
 	@node dist/src/cli/main.js serve $(ARGS)
 
 test: build
+	@sh scripts/ensure-system-packages.sh
 	@node scripts/run-tests.mjs $(TESTS)
 
 bench: build
@@ -26,6 +27,7 @@ bench-quick: build
 	@ulimit -n 4096 2>/dev/null; node dist/bench/run.js --quick
 
 test-real: build
+	@sh scripts/ensure-system-packages.sh
 	@node scripts/test-real.mjs
 
 clean:

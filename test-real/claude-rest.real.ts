@@ -118,6 +118,23 @@ test('a Bash tool call asks permission; approved over REST it really runs in the
   assert.equal((decided.data as { decided_by: string }).decided_by, 'tester');
 });
 
+test('in its bwrap sandbox the agent\'s Bash sees neither the data dir nor the gateway\'s /proc', LONG, async (t) => {
+  const s = await createSession(t);
+  const spawned = g.gw.store.iterate({ type: 'AgentProcessSpawned' });
+  assert.ok([...spawned].every((e) => (e.data as { sandbox?: string }).sandbox === 'bwrap'), 'every claude process ran in the sandbox');
+  const command = `ls ${setup.dataDir}; cat /proc/${process.pid}/environ; echo checked`;
+  const turn = g.api('POST', `/api/v1/sessions/${s.id}/prompt`, says(`RUN: ${command}`));
+  const approval = await eventually(async () => (await g.api('GET', `/api/v1/approvals?session_id=${s.id}`)).body[0], 60_000, 'a pending approval');
+  assert.equal((await g.api('POST', `/api/v1/approvals/${approval.approval_id}`, { decision: 'allow_once' })).status, 200);
+  const r = await turn;
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  assert.match(r.body.text, new RegExp(`${TOOL_RESULT_PREFIX}`), 'the model got the tool result');
+  assert.match(r.body.text, /checked/, 'the command ran');
+  assert.match(r.body.text, new RegExp(`ls: cannot access '${setup.dataDir}': No such file or directory`));
+  assert.match(r.body.text, new RegExp(`/proc/${process.pid}/environ: No such file or directory`));
+  assert.doesNotMatch(r.body.text, /aintegrix\.db|real-test-token/);
+});
+
 test('a rejected Bash call fails the tool call and the turn still ends', LONG, async (t) => {
   const s = await createSession(t);
   const turn = g.api('POST', `/api/v1/sessions/${s.id}/prompt`, says('RUN: touch must-not-exist.txt'));

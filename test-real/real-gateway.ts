@@ -1,6 +1,8 @@
 // The gateway with the real claude-agent-acp behind it, configured the way a user would: a YAML file with an agent
 // `claude` whose env points the Claude Code CLI at the fake Anthropic API (dummy key, IS_SANDBOX=1 because CI runs as
-// root, a private HOME because the CLI keeps its sessions under $HOME/.claude). Loaded by the real config loader.
+// root, a private HOME because the CLI keeps its sessions under $HOME/.claude), run in a bubblewrap sandbox
+// (`sandbox: bwrap`: it sees its workspace, its HOME, the installed package and the system, not the data dir).
+// Loaded by the real config loader.
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -72,6 +74,7 @@ function claudeConfigYaml(o: ClaudeConfigOptions, dataDir: string, homes: Record
     mode: adapter
     max_sessions: 3
     auto_restart: true
+    sandbox: bwrap
     env:
       ANTHROPIC_API_KEY: sk-dummy
       ANTHROPIC_BASE_URL: ${JSON.stringify(modelUrl)}

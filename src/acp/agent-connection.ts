@@ -40,6 +40,8 @@ export interface AgentConnectionOptions {
   stderrTailBytes?: number;
   /** longest stdout line accepted (default 32 MiB, as the SDK) */
   maxLineBytes?: number;
+  /** how to ask the process (group `pid`) to stop; default SIGTERM to the group (a sandbox spares its bwrap) */
+  askToStop?: (pid: number) => void;
 }
 
 export class AgentSpawnError extends Error {}
@@ -51,11 +53,13 @@ export class AgentConnection {
   private readonly connection: ClientConnection;
   private readonly stderr: TailBuffer;
   private stopRequested = false;
+  private readonly askToStop: ((pid: number) => void) | undefined;
   private exitInfo: ExitInfo | undefined;
 
   private constructor(child: ChildProcess, options: AgentConnectionOptions) {
     this.child = child;
     this.pid = child.pid!;
+    this.askToStop = options.askToStop;
     this.stderr = new TailBuffer(options.stderrTailBytes ?? 8192);
     child.stderr!.on('data', (b: Buffer) => this.stderr.push(b));
     const stream = createTappedStream(child.stdout!, child.stdin!, options.tap, options.maxLineBytes ?? 32 * 1024 * 1024);
@@ -120,7 +124,8 @@ export class AgentConnection {
     if (this.exitInfo) return this.exitInfo;
     this.stopRequested = true;
     this.child.stdin?.end();
-    this.signalGroup('SIGTERM');
+    if (this.askToStop) this.askToStop(this.pid);
+    else this.signalGroup('SIGTERM');
     const timer = setTimeout(() => this.signalGroup('SIGKILL'), graceMs);
     timer.unref();
     const info = await this.exited;

@@ -2,7 +2,7 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { loadConfig, resolveAuthTokens, formatConfigError, ConfigError } from '../config/index.js';
+import { loadConfig, resolveAuthTokens, apiKeyFile, formatConfigError, ConfigError, DEFAULT_CONFIG_SOURCE } from '../config/index.js';
 import { createLogger } from '../log/logger.js';
 import { startGateway } from '../gateway/gateway.js';
 import { assertNativeUws } from '../http/uws.js';
@@ -10,6 +10,9 @@ import { ALL_SCOPES } from '../http/auth.js';
 import { parseArgs } from './args.js';
 
 export async function serve(argv: string[]): Promise<number> {
+  // everything the gateway creates (data dir, database, WAL, token, workspaces, agent homes) is its user's alone;
+  // agents and terminals inherit this umask too
+  process.umask(0o077);
   const { flags } = parseArgs(argv, ['config']);
   const logger = createLogger();
   let loaded;
@@ -30,13 +33,24 @@ export async function serve(argv: string[]): Promise<number> {
   }
   const { config } = loaded;
   for (const w of loaded.warnings) logger.warn(w, { config: loaded.source });
-  const tokens = resolveAuthTokens(config, process.env);
+  let tokens;
+  try {
+    tokens = resolveAuthTokens(config, process.env);
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    process.stderr.write(formatConfigError(e) + '\n');
+    return 1;
+  }
   let generated: string | undefined;
   if (tokens.length === 0) {
     generated = generatedToken(config.store.data_dir);
     tokens.push({ name: 'generated', token: generated, scopes: [...ALL_SCOPES] });
   }
-  const gateway = await startGateway({ config, tokens, logger, env: process.env });
+  // files holding secrets are hidden from sandboxed agents even where a read-only bind would show them
+  const secretFiles = [apiKeyFile(config, process.env), loaded.source === DEFAULT_CONFIG_SOURCE ? undefined : loaded.source].filter(
+    (f): f is string => f !== undefined,
+  );
+  const gateway = await startGateway({ config, tokens, logger, env: process.env, secretFiles });
   // signal handlers first: a client that reads the banner may signal at once
   let stopping = false;
   let exitCode = 0;

@@ -2,7 +2,7 @@
 export { loadConfig, loadConfigText, ENV_CONFIG, type LoadConfigOptions, type LoadedConfig } from './load-config.js';
 export { defaultConfig, demoAgentEntry, DEFAULT_CONFIG_SOURCE } from './default-config.js';
 export { ConfigError, formatConfigError, formatKeyPath, type ConfigProblem, type KeyPath } from './errors.js';
-export { resolveAuthTokens, ENV_API_KEY } from './auth-tokens.js';
+export { resolveAuthTokens, apiKeyFile, ENV_API_KEY, ENV_API_KEY_FILE } from './auth-tokens.js';
 export { API_KEY_TOKEN_NAME } from './cross-check.js';
 export { ENV_HOST, ENV_PORT, ENV_DATA_DIR } from './env-overrides.js';
 export { expandString, type Env } from './expand-env.js';
@@ -33,4 +33,6 @@ export {
   type RecoveryConfig,
   type AuditConfig,
   auditKeyFile,
+  type WorkspacesConfig,
+  type SandboxConfig,
 } from './schema.js';

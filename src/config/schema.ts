@@ -34,6 +34,7 @@ export const TOOL_KINDS = ['read', 'edit', 'delete', 'move', 'search', 'execute'
 export const DECISIONS = ['allow', 'deny', 'ask'] as const;
 /** What a token may do (src/http/scopes.ts says which operation needs which); `admin` implies the others. */
 export const SCOPES = ['read', 'prompt', 'approve', 'admin'] as const;
+export const SANDBOX_TYPES = ['none', 'bwrap'] as const;
 /** SQLite's in-memory database name; kept as is instead of being resolved to a file path. */
 export const IN_MEMORY_STORE = ':memory:';
 
@@ -77,6 +78,20 @@ const mcpServer = z.preprocess(
   }),
 );
 
+/**
+ * `sandbox: none|bwrap`, or the map form `{type: bwrap, read_only: [paths]}` for more read-only binds (resolved
+ * against the process cwd, as data_dir).
+ */
+const sandboxSchema = z
+  .preprocess(
+    (v) => (v === undefined || v === null ? { type: 'none' } : typeof v === 'string' ? { type: v } : v),
+    section({
+      type: enumOf(SANDBOX_TYPES),
+      read_only: list(nonEmptyString('a path')).default(() => []),
+    }),
+  )
+  .transform((s) => ({ type: s.type, read_only: s.read_only.map((p) => resolve(p)) }));
+
 const agentSchema = section({
   command: nonEmptyString('a command (a non-empty string)'),
   args: list(argString()).default(() => []),
@@ -93,6 +108,8 @@ const agentSchema = section({
   mcp_servers: list(mcpServer).default(() => []),
   /** lazy: respawn the agent of a live session on its next prompt after a restart; eager: at boot */
   resume: enumOf(['lazy', 'eager']).default('lazy'),
+  /** none, or bwrap: the agent and the terminals it asks for run in a bubblewrap sandbox (see src/sandbox) */
+  sandbox: sandboxSchema,
 });
 
 const agentName = () =>
@@ -239,7 +256,11 @@ export const configSchema = section({
     fallback: optional(nonEmptyString('an agent name')),
   }).prefault({}),
   store: storeSchema.prefault({}),
-  auth: section({ tokens: list(authToken).default(() => []) }).prefault({}),
+  auth: section({
+    tokens: list(authToken).default(() => []),
+    /** a file holding the API token (named `api-key`); AINTEGRIX_API_KEY_FILE overrides it */
+    api_key_file: optional(nonEmptyString('a file path')),
+  }).prefault({}),
   permissions: permissionsSchema.prefault({}),
   limits: limitsSchema.prefault({}),
   recovery: recoverySchema.prefault({}),
@@ -270,3 +291,4 @@ export type AuditConfig = AintegrixConfig['audit'];
 export function auditKeyFile(config: Pick<AintegrixConfig, 'audit' | 'store'>): string {
   return config.audit.key_file ?? join(config.store.data_dir, 'audit-key');
 }
+export type SandboxConfig = AgentConfig['sandbox'];

@@ -12,6 +12,8 @@ export const AgentProcessSpawned = z.object({
   cwd: z.string(),
   /** 0 for the first process of a session, n for its n-th restart */
   restart: z.number().int().nonnegative(),
+  /** 'bwrap' when the process runs in the agent's sandbox (absent in events written before sandboxes existed) */
+  sandbox: z.string().optional(),
 });
 
 export const AgentProcessInitialized = z.object({

@@ -1,5 +1,5 @@
 // The composition root: opens the log, restores every actor from it, wires the services and serves the API.
-import { mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { AintegrixConfig } from '../config/index.js';
 import { findAgent, toAcpMcpServer } from '../config/index.js';
@@ -15,6 +15,7 @@ import { ApprovalService } from '../sessions/approval-service.js';
 import { recoverAtBoot, type RecoveryReport } from '../sessions/recovery.js';
 import { shapePrompt, toContentBlocks, type PromptCapabilities } from '../sessions/prompt-input.js';
 import { buildAgentEnv } from '../acp/agent-env.js';
+import { sandboxFactory } from '../sandbox/index.js';
 import { startHttpServer, type HttpServer } from '../http/server.js';
 import { TokenAuthenticator, type NamedToken } from '../http/auth.js';
 import { RateLimiter } from '../http/rate-limiter.js';
@@ -36,6 +37,8 @@ export interface GatewayOptions {
   cancelGraceMs?: number;
   /** restart back-off after consecutive agent crashes (default 1, 2, 4, 8, 16 s); tests shorten it */
   restartBackoffMs?: readonly number[];
+  /** files holding secrets (the config file, the API key file), hidden from sandboxed agents */
+  secretFiles?: readonly string[];
 }
 
 export interface Gateway extends GatewayServices {
@@ -51,6 +54,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
   const { config, logger } = o;
   if (config.store.path !== ':memory:') mkdirSync(dirname(config.store.path), { recursive: true, mode: 0o700 });
   mkdirSync(config.store.data_dir, { recursive: true, mode: 0o700 });
+  chmodSync(config.store.data_dir, 0o700); // the database, the token and the audit key live here
   const anchorKey = loadAnchorKey(config, logger); // before the store opens: a bad key file stops the start
   const store: EventStore = openEventStore({
     path: config.store.path,
@@ -68,6 +72,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
     approvalIndex.set((e.data as { approval_id: string }).approval_id, e.streamId.slice('session:'.length));
   }
   const instances = new Map<string, number>();
+  const agentEnv = (agent: string) => buildAgentEnv({ gatewayEnv: o.env, configured: findAgent(config, agent)?.env ?? {}, secrets }).env;
 
   const sessions = new SessionService(runtime, {
     config,
@@ -78,7 +83,8 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
     cancelGraceMs: o.cancelGraceMs ?? 5000,
     restartBackoffMs: o.restartBackoffMs,
     now: () => Date.now(),
-    agentEnv: (agent) => buildAgentEnv({ gatewayEnv: o.env, configured: findAgent(config, agent)?.env ?? {}, secrets }).env,
+    agentEnv,
+    sandboxFor: sandboxFactory({ config, gatewayEnv: o.env, agentEnv, secretFiles: o.secretFiles ?? [] }),
     mcpServersFor: (ctx) => [...(findAgent(config, ctx.agent)?.mcp_servers ?? []).map(toAcpMcpServer), ...ctx.mcpServers],
     createProcessStream: (agent: string, events: NewEvent[]) => {
       const n = (instances.get(agent) ?? store.listStreams(`agent:${agent}:`).length) + 1;

@@ -8,6 +8,8 @@ import type { AgentConfig } from '../config/index.js';
 import type { NewEvent } from '../store/types.js';
 import type { ClientMethodHandlers } from '../acp/agent-connection.js';
 import type { StreamTap } from '../acp/tapped-stream.js';
+import type { AgentSandbox } from '../sandbox/agent-sandbox.js';
+import { terminateInside } from '../sandbox/stop-inside.js';
 import { AttachError, errorText, rpcCode, withTimeout } from './attach-error.js';
 import { modelChoice, setModelRequest } from './agent-models.js';
 import type { SessionContext } from './session-machine.js';
@@ -19,6 +21,8 @@ export interface AttachHost {
   readonly context: SessionContext;
   readonly agentConfig: AgentConfig;
   readonly env: Record<string, string>;
+  /** the agent's sandbox, when its config has one: the process is started inside it */
+  readonly sandbox: AgentSandbox | undefined;
   readonly mcpServers: unknown[];
   readonly initTimeoutMs: number;
   readonly handlers: ClientMethodHandlers;
@@ -52,11 +56,15 @@ export async function attachAgent(host: AttachHost, cause: 'create' | 'reattach'
   const ctx = host.context;
   let connection: AgentConnection;
   try {
+    const run = host.sandbox
+      ? await host.sandbox.wrapAgent(host.env, ctx.workspace)
+      : { file: cfg.command, args: cfg.args, cwd: ctx.workspace, env: host.env };
     connection = await AgentConnection.spawn({
-      command: cfg.command,
-      args: cfg.args,
-      cwd: ctx.workspace,
-      env: host.env,
+      command: run.file,
+      args: run.args,
+      cwd: run.cwd,
+      env: run.env,
+      askToStop: host.sandbox ? terminateInside : undefined,
       handlers: host.handlers,
       tap: host.tap,
     });
@@ -68,7 +76,7 @@ export async function attachAgent(host: AttachHost, cause: 'create' | 'reattach'
   const process = await host.createProcessStream([
     {
       type: 'AgentProcessSpawned',
-      data: { agent: ctx.agent, session: ctx.id, pid: connection.pid, command: cfg.command, args: cfg.args, cwd: ctx.workspace, restart: host.restart },
+      data: { agent: ctx.agent, session: ctx.id, pid: connection.pid, command: cfg.command, args: cfg.args, cwd: ctx.workspace, restart: host.restart, sandbox: cfg.sandbox.type },
     },
   ]);
   // the process stream records every exit, whoever caused it

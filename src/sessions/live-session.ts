@@ -5,6 +5,7 @@ import type { AgentConnection, ExitInfo } from '../acp/agent-connection.js';
 import type { JournaledActor } from '../actors/journaled-actor.js';
 import type { AppendOptions, NewEvent, RecordedEvent } from '../store/types.js';
 import { TerminalManager } from '../workspace/index.js';
+import type { AgentSandbox } from '../sandbox/agent-sandbox.js';
 import type { PermissionRule } from '../permissions/index.js';
 import { attachAgent } from './agent-attach.js';
 import { AttachError, errorText } from './attach-error.js';
@@ -33,6 +34,7 @@ export class LiveSession {
   private attaching: Promise<void> | null = null;
   private readonly broker: PermissionBroker;
   private readonly terminals: TerminalManager;
+  private readonly sandbox: AgentSandbox | undefined;
   private collector: TurnCollector | null = null;
   private readonly turns: TurnLedger;
   private cancelGrace: NodeJS.Timeout | undefined;
@@ -51,9 +53,13 @@ export class LiveSession {
     const ctx = this.context;
     const limits = deps.config.limits;
     this.turns = new TurnLedger((events) => this.record(events, 'system'));
+    // the agent and the terminals it asks for run in the same sandbox: a terminal must not reach what the agent cannot
+    this.sandbox = deps.sandboxFor(ctx);
+    const sandbox = this.sandbox;
     this.terminals = new TerminalManager({
       workspaceRoot: ctx.workspace,
-      baseEnv: deps.agentEnv(ctx.agent),
+      baseEnv: this.agentEnv(),
+      wrapSpawn: sandbox && ((spec) => sandbox.wrap(spec)),
       defaultOutputByteLimit: Math.min(64 * 1024, limits.terminal_output_bytes),
       maxOutputByteLimit: limits.terminal_output_bytes,
       commandPath: deps.config.permissions.command_path,
@@ -87,6 +93,12 @@ export class LiveSession {
 
   get context(): SessionContext {
     return this.actor.snapshot().context;
+  }
+
+  /** The agent's environment; in a sandbox with the sandbox's HOME and TMPDIR. */
+  private agentEnv(): Record<string, string> {
+    const env = this.deps.agentEnv(this.context.agent);
+    return this.sandbox ? this.sandbox.env(env) : env;
   }
 
   private get agentConfig() {
@@ -124,7 +136,8 @@ export class LiveSession {
       {
         context: this.context,
         agentConfig: this.agentConfig,
-        env: this.deps.agentEnv(agent),
+        env: this.agentEnv(),
+        sandbox: this.sandbox,
         mcpServers: this.deps.mcpServersFor(this.context),
         initTimeoutMs: this.deps.config.server.init_timeout_secs * 1000,
         handlers: clientMethodHandlers({

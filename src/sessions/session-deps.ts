@@ -5,6 +5,7 @@ import type { Logger } from '../log/logger.js';
 import type { PermissionPolicy } from '../permissions/index.js';
 import type { EventStore, NewEvent } from '../store/types.js';
 import type { SessionContext } from './session-machine.js';
+import type { AgentSandbox } from '../sandbox/agent-sandbox.js';
 
 export interface SessionDeps {
   config: AintegrixConfig;
@@ -13,6 +14,8 @@ export interface SessionDeps {
   logger: Logger;
   /** the environment an agent process of `agent` gets (no gateway secrets) */
   agentEnv(agent: string): Record<string, string>;
+  /** the sandbox of a session's agent and its terminals; undefined for `sandbox: none` */
+  sandboxFor(ctx: SessionContext): AgentSandbox | undefined;
   /** MCP servers for session/new: the agent's configured ones plus the session's own */
   mcpServersFor(ctx: SessionContext): unknown[];
   /** create the stream `agent:<agent>:<n>` of a newly spawned process */

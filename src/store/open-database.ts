@@ -1,4 +1,5 @@
 // Opens the SQLite file with the settings the event log relies on, then brings its schema up to date.
+import { chmodSync, closeSync, openSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { migrate } from './schema.js';
 import type { Durability } from './types.js';
@@ -11,6 +12,7 @@ const JOURNAL_SIZE_LIMIT = 64 * 1024 * 1024;
 const BUSY_TIMEOUT_MS = 250;
 
 export function openDatabase(path: string, durability: Durability): Database.Database {
+  makePrivate(path);
   const db = new Database(path, { timeout: BUSY_TIMEOUT_MS });
   try {
     const mode = db.pragma('journal_mode = WAL', { simple: true });
@@ -27,5 +29,21 @@ export function openDatabase(path: string, durability: Durability): Database.Dat
   } catch (err) {
     db.close();
     throw err;
+  }
+}
+
+/**
+ * The log is the gateway's alone: the file is created 0600 before SQLite opens it (SQLite gives -wal and -shm the
+ * mode of the database file), and files an older version left 0644 are tightened.
+ */
+function makePrivate(path: string): void {
+  if (path === ':memory:') return;
+  closeSync(openSync(path, 'a', 0o600));
+  for (const file of [path, `${path}-wal`, `${path}-shm`]) {
+    try {
+      chmodSync(file, 0o600);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    }
   }
 }

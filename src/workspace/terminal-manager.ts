@@ -12,7 +12,7 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { TerminalError, errnoCode } from './errors.js';
 import { resolveInWorkspace } from './confine-path.js';
-import { DEFAULT_COMMAND_PATH, findExecutableSync } from './executable.js';
+import { DEFAULT_COMMAND_PATH, checkExecutable, findExecutableSync } from './executable.js';
 import { DENIED_ENV_NAMES, buildTerminalEnv } from './terminal-env.js';
 import { TerminalProcess, type ProcessIdentity, type TerminalExitStatus } from './terminal-process.js';
 
@@ -61,6 +61,15 @@ export interface TerminalManagerOptions {
    * looked up on the terminal's PATH (no allow rule can have matched it).
    */
   commandPath?: readonly string[];
+  /** Turns the process to start into the one actually started (the agent's sandbox); a throw fails the create. */
+  wrapSpawn?: (spec: SpawnSpec) => Promise<SpawnSpec>;
+}
+
+export interface SpawnSpec {
+  file: string;
+  args: readonly string[];
+  cwd: string;
+  env: Record<string, string>;
 }
 
 const UNRECORDED: TerminalLifecycle = { started: async () => undefined, exited: () => undefined, released: () => undefined };
@@ -88,7 +97,7 @@ const DEFAULT_KILL_GRACE_MS = 1500;
 const RELEASE_EXTRA_WAIT_MS = 1000;
 
 export class TerminalManager {
-  readonly #opts: Required<Omit<TerminalManagerOptions, 'shell'>> & { shell: string | undefined };
+  readonly #opts: Required<Omit<TerminalManagerOptions, 'shell' | 'wrapSpawn'>> & Pick<TerminalManagerOptions, 'shell' | 'wrapSpawn'>;
   readonly #lifecycle: TerminalLifecycle;
   readonly #terminals = new Map<string, TerminalProcess>();
   #starting = 0;
@@ -106,6 +115,7 @@ export class TerminalManager {
       deniedEnvNames: opts.deniedEnvNames ?? DENIED_ENV_NAMES,
       lifecycle: opts.lifecycle ?? UNRECORDED,
       commandPath: opts.commandPath ?? DEFAULT_COMMAND_PATH,
+      wrapSpawn: opts.wrapSpawn,
     };
     this.#lifecycle = this.#opts.lifecycle;
   }
@@ -132,7 +142,10 @@ export class TerminalManager {
       const outputByteLimit = Math.min(p.outputByteLimit ?? this.#opts.defaultOutputByteLimit, this.#opts.maxOutputByteLimit);
       let terminal: TerminalProcess;
       try {
-        terminal = await TerminalProcess.spawn({ file, args, cwd, env, outputByteLimit });
+        // in a sandbox bwrap execs the command: it is checked here first, so a missing one is still spawn_failed
+        if (this.#opts.wrapSpawn) await checkExecutable(file, env.PATH, cwd);
+        const spec = this.#opts.wrapSpawn ? await this.#opts.wrapSpawn({ file, args, cwd, env }) : { file, args, cwd, env };
+        terminal = await TerminalProcess.spawn({ ...spec, outputByteLimit });
       } catch (e) {
         throw spawnFailed(p.command, e);
       }
@@ -227,6 +240,6 @@ function parseCreateParams(params: unknown): z.output<typeof createParamsSchema>
 function spawnFailed(command: string, e: unknown): TerminalError {
   const code = errnoCode(e);
   const why =
-    code === 'ENOENT' ? 'command not found' : code === 'EACCES' ? 'permission denied' : (code ?? 'cannot be started');
+    code === 'ENOENT' ? 'command not found' : code === 'EACCES' ? 'permission denied' : (code ?? (e instanceof Error ? e.message : 'cannot be started'));
   return new TerminalError('spawn_failed', `cannot start ${JSON.stringify(command)}: ${why}`, undefined, { cause: e });
 }

@@ -42,6 +42,7 @@ describe('embedded default', () => {
         models: [],
         mcp_servers: [],
         resume: 'lazy',
+        sandbox: { type: 'none', read_only: [] },
       },
     });
     assert.ok(isAbsolute(config.agents['demo']?.args[0] ?? ''));

@@ -4,6 +4,7 @@ import type { Turn } from '../turn.js';
 import { echo, fail, history, junk, mode, model, sayInPieces, think } from './basic.js';
 import { effects } from './effects.js';
 import { read, readRaw, write, writeRaw } from './files.js';
+import { localRead } from './local-files.js';
 import { bash, permission } from './permission.js';
 import { exit, plan, unknown } from './protocol-quirks.js';
 import { chunks, slow } from './streaming.js';
@@ -33,6 +34,7 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   'read-raw': { usage: '/read-raw PATH [LINE] [LIMIT]', description: 'fs/read_text_file with PATH sent unchanged', run: readRaw },
   write: { usage: '/write PATH CONTENT...', description: 'fs/write_text_file (path relative to the session cwd)', run: write },
   'write-raw': { usage: '/write-raw PATH CONTENT...', description: 'fs/write_text_file with PATH sent unchanged', run: writeRaw },
+  'local-read': { usage: '/local-read PATH', description: "the agent reads PATH itself (not through the client's fs)", run: localRead },
   run: { usage: '/run [--limit=N] CMD [ARGS...]', description: 'terminal/create, wait_for_exit, output, release', run },
   'run-kill': { usage: '/run-kill CMD [ARGS...]', description: 'terminal/create, 300 ms, kill, output, wait_for_exit, release', run: runKill },
   effects: {
