@@ -81,6 +81,10 @@ export const PermissionRequested = z.object({
   policy: z.enum(['allow', 'deny', 'ask']),
   policy_source: z.string(),
   deadline: z.number().int().nullable(),
+  /** the touched paths with symlinks resolved, as the policy saw them (what an approver should look at) */
+  real_paths: z.array(z.string()).optional(),
+  /** the permissions.protected_paths glob that denied a write (policy_source protected_path) */
+  protected_path: z.string().optional(),
 });
 
 export const PermissionDecided = z.object({

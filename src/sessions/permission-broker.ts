@@ -113,6 +113,7 @@ export class PermissionBroker {
         options: options.map((o) => ({ optionId: o.optionId, name: o.name, kind: o.kind })),
         policy: verdict.decision,
         policy_source: verdict.source,
+        ...(subject.realPaths !== undefined && subject.realPaths.length > 0 ? { real_paths: subject.realPaths } : {}),
         ...(verdict.protectedPath !== undefined ? { protected_path: verdict.protectedPath } : {}),
         deadline: verdict.decision === 'ask' ? deadlineFor(this.host.now(), this.host.approvalTimeoutSecs) : null,
       },

@@ -31,6 +31,8 @@ export interface PendingApproval {
   options: { optionId: string; name?: string; kind: string }[];
   deadline: number | null;
   requested_at: number | null;
+  /** the touched paths with symlinks resolved (absent in events recorded before they were) */
+  real_paths?: string[];
 }
 
 export interface SessionContext {
@@ -157,6 +159,7 @@ export const sessionMachine = setup({
             options: e.options,
             deadline: e.deadline,
             requested_at: e.$at ?? null,
+            ...(e.real_paths !== undefined ? { real_paths: e.real_paths } : {}),
           },
         };
       },

@@ -13,6 +13,8 @@ export interface ApprovalView {
   options: PendingApproval['options'];
   requested_at: string | null;
   deadline: string | null;
+  /** where the touched paths really lead (symlinks resolved): a request for `s/key.txt` may be one for `secrets/key.txt` */
+  real_paths?: string[];
 }
 
 export function sessionSummary(actor: SessionActor) {
@@ -74,6 +76,7 @@ export function approvalViews(c: SessionContext): ApprovalView[] {
     options: a.options,
     requested_at: iso(a.requested_at),
     deadline: iso(a.deadline),
+    ...(a.real_paths !== undefined ? { real_paths: a.real_paths } : {}),
   }));
 }
 

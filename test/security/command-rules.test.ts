@@ -48,6 +48,8 @@ test('the fsmonitor attack: .git/config is not writable, and an allowed `git sta
   const wrote = await prompt(g, id, `/write .git/config ${EVIL_CONFIG(ws)}`);
   assert.match(wrote, /^write .* failed: -32003 /, wrote);
   assert.equal(readFileSync(configPath, 'utf8'), before, '.git/config unchanged');
+  const refusal = g.gw.store.readStream(`session:${id}`).find((e) => e.type === 'PermissionRequested')!.data as Record<string, unknown>;
+  assert.deepEqual([refusal.method, refusal.policy, refusal.policy_source, refusal.protected_path], ['fs/write_text_file', 'deny', 'protected_path', '**/.git/**']);
   for (const target of ['.git/hooks/pre-commit', '.envrc', '.husky/pre-commit', 'sub/.git']) {
     assert.match(await prompt(g, id, `/write ${target} #!/bin/sh\ntouch pwned`), /failed: -32003 /, target);
     assert.equal(existsSync(join(ws, target)), false, target);

@@ -3,9 +3,9 @@
 // read or write a file outside the workspace.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { says, startTestGateway, type TestGateway } from '../helpers/gateway.js';
+import { eventually, says, startTestGateway, type TestGateway } from '../helpers/gateway.js';
 
 async function sessionWorkspace(g: TestGateway): Promise<{ id: string; ws: string }> {
   const r = await g.api('POST', '/api/v1/sessions', { agent: 'demo' });
@@ -59,4 +59,19 @@ test('a hard link made by a terminal to a file outside the workspace is neither 
   assert.match(await prompt(g, id, '/write hl.txt changed'), /more than one hard link/);
   assert.equal(readFileSync(outside, 'utf8'), 'outside secret');
   assert.equal(readFileSync(join(ws, 'hl.txt'), 'utf8'), 'outside secret');
+});
+
+test('an approver sees where a path really leads: s/key.txt is shown as secrets/key.txt', async (t) => {
+  const g = await startTestGateway({ permissions: { default: 'allow', rules: [{ decision: 'ask', method: 'fs/read_text_file', path: 'secrets/**' }] } });
+  t.after(() => g.dispose());
+  const { id, ws } = await sessionWorkspace(g);
+  mkdirSync(join(ws, 'secrets'));
+  writeFileSync(join(ws, 'secrets', 'key.txt'), 'the key');
+  symlinkSync('secrets', join(ws, 's'));
+  const turn = g.api('POST', `/api/v1/sessions/${id}/prompt`, says('/read s/key.txt'));
+  const pending = await eventually(async () => (await g.api('GET', '/api/v1/approvals')).body[0], 10_000, 'a pending approval');
+  assert.equal(pending.tool_call.rawInput.path, join(ws, 's', 'key.txt'), 'what the agent wrote');
+  assert.deepEqual(pending.real_paths, [join(realpathSync(ws), 'secrets', 'key.txt')], 'where it leads');
+  assert.equal((await g.api('POST', `/api/v1/approvals/${pending.approval_id}`, { decision: 'reject_once' })).status, 200);
+  assert.match((await turn).body.text, /failed: -32003 /);
 });
