@@ -80,7 +80,7 @@ export class AgentSandbox {
           'install it (apt-get install bubblewrap); the agent is never run unsandboxed',
       );
     }
-    if (o.configuredHome === undefined) await mkdir(this.home, { recursive: true, mode: 0o700 });
+    await mkdir(this.home, { recursive: true, mode: 0o700 }); // a bind needs its source
     const exe = await findExecutable(o.command, o.agentPath);
     if (exe === undefined) throw new SandboxUnavailableError(`cannot start ${o.command}: not found on the agent's PATH`);
     // DNS: /etc/resolv.conf is often a symlink into /run, which is not bound

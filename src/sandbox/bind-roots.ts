@@ -2,7 +2,7 @@
 // paths among its arguments (a script, usually), each widened to the package it belongs to so that its modules
 // resolve: the folder above the first `node_modules` segment (the project that installed it) or else the nearest
 // folder with a package.json (the demo agent's dist/ lives in the project that holds its node_modules). A project's
-// `node_modules` that is a symlink brings its target along.
+// `node_modules` that is a symlink brings its target along. A native executable brings only its own folder.
 import { constants } from 'node:fs';
 import { access, realpath, stat } from 'node:fs/promises';
 import { delimiter, dirname, isAbsolute, join, sep } from 'node:path';
@@ -26,7 +26,11 @@ export async function commandReadOnlyRoots(executable: string, args: readonly st
     if (real === undefined) return;
     for (const r of await packageRoots(real)) if (r !== sep) roots.add(r);
   };
-  await add(executable);
+  // a program: its package when it is one (a global npm bin links into node_modules), else only its own folder
+  // (never a package.json found somewhere above a binary)
+  const realExe = await realpath(executable).catch(() => executable);
+  if (realExe.includes(`${sep}node_modules${sep}`) || /\.[cm]?js$/.test(realExe)) await add(realExe);
+  else roots.add(dirname(realExe));
   // the folder the executable was found in: a `bin/` of symlinks whose siblings (e.g. `node` for a
   // `#!/usr/bin/env node` script) the command may call
   if (isAbsolute(executable)) roots.add(await realpath(dirname(executable)).catch(() => dirname(executable)));

@@ -2,7 +2,8 @@
 // no shell, own process group, stdout+stderr merged, output truncated from the front on a UTF-8 boundary,
 // kill = SIGTERM then SIGKILL after 1.5 s on the group, release kills + frees and is idempotent.
 //
-// A terminal is not a sandbox: the command runs with the gateway's uid and can reach anything that uid can.
+// A terminal is not a sandbox by itself: the command runs with the gateway's uid and can reach anything that uid can,
+// unless `wrapSpawn` puts it in the agent's sandbox (agents.<name>.sandbox: bwrap, src/sandbox).
 // Confining cwd to the workspace and refusing code-injecting env vars keeps *defaults* and *approved commands*
 // honest; approving commands at all is the permission policy's job (terminal/create should be permission-gated).
 // Residual: a descendant that leaves the process group (setsid, double fork into a new session) escapes the group

@@ -15,6 +15,7 @@ import { startServerProcess } from '../helpers/server-process.js';
 import { DEMO_AGENT_ENTRY } from '../helpers/paths.js';
 import { TOKEN, says, startTestGateway } from '../helpers/gateway.js';
 import { findExecutable } from '../../src/sandbox/bind-roots.js';
+import { bwrapArgs } from '../../src/sandbox/bwrap-args.js';
 import { loadConfigText } from '../../src/config/index.js';
 
 const ENV_KEY = 'env-api-key-that-must-not-leak-0123';
@@ -112,4 +113,29 @@ test('config: sandbox is none by default, bwrap as a word or a map with read_onl
   assert.deepEqual(agent('    sandbox: {type: bwrap, read_only: [/opt/tools, rel]}\n'), { type: 'bwrap', read_only: ['/opt/tools', resolve('rel')] });
   assert.throws(() => agent('    sandbox: firejail\n'), /c\.yaml:4: agents\.a\.sandbox\.type: expected one of "none", "bwrap"/);
   assert.throws(() => agent('    sandbox: {type: bwrap, writable: [/]}\n'), /agents\.a\.sandbox\.writable: unknown key/);
+});
+
+test('the bwrap plan: hidden folders are covered only where a bind shows them, after the binds; the home and the workspace come back on top', () => {
+  const args = bwrapArgs(
+    {
+      readOnly: ['/srv/project', '/opt/x'],
+      home: '/srv/project/data-agent-homes/a',
+      workspace: '/srv/project/data-workspaces/s1',
+      hiddenDirs: ['/srv/project/data', '/srv/project/data-workspaces', '/srv/project/data-agent-homes', '/elsewhere/data'],
+      hiddenFiles: ['/srv/project/aintegrix.yaml', '/srv/project/data/audit-key', '/elsewhere/key'],
+      maskedFiles: ['/etc/shadow'],
+    },
+    '/srv/project/data-workspaces/s1/sub',
+  );
+  const line = args.join(' ');
+  const at = (s: string) => line.indexOf(s);
+  assert.ok(line.startsWith('--die-with-parent --unshare-pid --unshare-ipc --proc /proc --dev /dev --tmpfs /tmp'));
+  assert.ok(at('--ro-bind-try /srv/project /srv/project') < at('--tmpfs /srv/project/data '), 'covered after the bind');
+  for (const d of ['/srv/project/data-workspaces', '/srv/project/data-agent-homes']) assert.ok(line.includes(`--tmpfs ${d} `), d);
+  assert.ok(!line.includes('/elsewhere'), 'nothing mounted where no bind shows it');
+  assert.ok(line.includes('--ro-bind /dev/null /srv/project/aintegrix.yaml'));
+  assert.ok(!line.includes('/dev/null /srv/project/data/audit-key'), 'a file inside a covered folder needs no cover');
+  assert.ok(line.includes('--ro-bind /dev/null /etc/shadow'));
+  assert.ok(at('--tmpfs /srv/project/data-agent-homes') < line.lastIndexOf('--bind /srv/project/data-agent-homes/a /srv/project/data-agent-homes/a'));
+  assert.ok(line.endsWith('--bind /srv/project/data-workspaces/s1 /srv/project/data-workspaces/s1 --chdir /srv/project/data-workspaces/s1/sub'));
 });
