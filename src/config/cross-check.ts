@@ -44,6 +44,9 @@ export function crossCheck(config: AintegrixConfig): ConfigProblem[] {
       seen.add(s.name);
     });
   }
+  for (const agent of Object.keys(config.budgets.agents)) {
+    if (!Object.hasOwn(config.agents, agent)) problems.push({ path: ['budgets', 'agents', agent], message: unknownAgent(agent) });
+  }
   problems.push(...checkWorkspacePaths(config));
   return problems;
 }

@@ -12,6 +12,8 @@ export interface DemoAgentOptions {
   setModel: boolean;
   configOptions: boolean;
   authRequired: boolean;
+  /** report usage (usage_update, PromptResponse.usage); off: an agent that reports none */
+  usage: boolean;
   /** directory where sessions are persisted as `<sessionId>.json`; null = memory only */
   storeDir: string | null;
 }
@@ -24,6 +26,7 @@ export const DEFAULT_OPTIONS: Readonly<DemoAgentOptions> = {
   setModel: true,
   configOptions: true,
   authRequired: false,
+  usage: true,
   storeDir: null,
 };
 
@@ -35,6 +38,7 @@ const SWITCHES = {
   setModel: { flag: 'set-model', env: 'DEMO_AGENT_SET_MODEL' },
   configOptions: { flag: 'config-options', env: 'DEMO_AGENT_CONFIG_OPTIONS' },
   authRequired: { flag: 'auth-required', env: 'DEMO_AGENT_AUTH_REQUIRED' },
+  usage: { flag: 'usage', env: 'DEMO_AGENT_USAGE' },
 } as const satisfies Record<string, { flag: string; env: string }>;
 
 type SwitchName = keyof typeof SWITCHES;
@@ -47,6 +51,7 @@ export const USAGE = `usage: aintegrix-demo-agent [options]   (speaks ACP as JSO
   --no-fork --no-list --no-close --no-set-model --no-config-options
                             withhold a capability (env DEMO_AGENT_FORK=0 or DEMO_AGENT_NO_FORK=1, likewise
                             _LIST, _CLOSE, _SET_MODEL, _CONFIG_OPTIONS); --fork etc. re-enable
+  --no-usage                report no usage at all: no usage_update, no usage in responses (env DEMO_AGENT_USAGE=0)
   --auth-required           require authenticate(demo-login) before sessions (env DEMO_AGENT_AUTH_REQUIRED=1)
   --help                    print this text
 In a session, the prompt /help lists the scripted commands; any other text is echoed.`;

@@ -36,6 +36,7 @@ export function registerPromptHandlers(app: AgentApp, state: AgentState): void {
       history: turns,
       modelId,
       modeId,
+      reportUsage: state.options.usage,
     });
     try {
       return await runTurn(turn);

@@ -20,6 +20,8 @@ export interface TurnSetup {
   history: readonly TurnRecord[];
   modelId: string;
   modeId: string;
+  /** false: the agent reports no usage (usage_update updates and PromptResponse.usage are left out) */
+  reportUsage?: boolean;
 }
 
 export class Turn {
@@ -32,6 +34,7 @@ export class Turn {
   readonly history: readonly TurnRecord[];
   readonly modelId: string;
   readonly modeId: string;
+  private readonly reportUsage: boolean;
   private readonly channel: StdoutChannel;
   private readonly record: TurnRecord;
   private lastSend: Promise<void> = Promise.resolve();
@@ -50,6 +53,7 @@ export class Turn {
       modelId: this.modelId,
       modeId: this.modeId,
     } = setup);
+    this.reportUsage = setup.reportUsage ?? true;
   }
 
   get cancelled(): boolean {
@@ -58,7 +62,8 @@ export class Turn {
 
   /** The response that ends this turn normally: `cancelled` if a cancel arrived meanwhile. */
   finish(extra: Omit<PromptResponse, 'stopReason'> = {}): PromptResponse {
-    return { ...extra, stopReason: this.cancelled ? 'cancelled' : 'end_turn' };
+    const { usage, ...rest } = extra;
+    return { ...rest, ...(usage && this.reportUsage ? { usage } : {}), stopReason: this.cancelled ? 'cancelled' : 'end_turn' };
   }
 
   /**
@@ -66,6 +71,7 @@ export class Turn {
    * never rejects, so fire-and-forget loops cannot produce unhandled rejections when the client goes away.
    */
   send(update: SessionUpdate): Promise<void> {
+    if (update.sessionUpdate === 'usage_update' && !this.reportUsage) return Promise.resolve();
     this.recordUpdate(update);
     const sent = this.client
       .notify('session/update', { sessionId: this.sessionId, update })

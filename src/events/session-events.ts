@@ -8,7 +8,7 @@ const json = z.unknown();
 const contentBlock = z.looseObject({ type: z.string() });
 
 export const attachPaths = ['new', 'resume', 'load', 'new_with_transcript'] as const;
-export const turnOutcomes = ['completed', 'cancelled', 'failed', 'timeout', 'interrupted'] as const;
+export const turnOutcomes = ['completed', 'cancelled', 'failed', 'timeout', 'interrupted', 'budget_exceeded'] as const;
 export const decisions = ['allow_once', 'allow_always', 'reject_once', 'reject_always'] as const;
 
 export const SessionCreated = z.object({
@@ -102,7 +102,9 @@ export const PermissionDecided = z.object({
 
 export const TurnCancelRequested = z.object({
   turn: z.number().int().positive(),
-  reason: z.enum(['client', 'timeout', 'shutdown', 'close', 'mcp']),
+  reason: z.enum(['client', 'timeout', 'shutdown', 'close', 'mcp', 'budget']),
+  /** reason budget: the budget the running turn went over (a BudgetExceeded event tells the rest) */
+  budget: z.string().optional(),
 });
 
 export const TurnEnded = z.object({
@@ -114,6 +116,28 @@ export const TurnEnded = z.object({
   error: z.object({ code: z.string(), message: z.string() }).nullable(),
   /** tool calls of the turn that never reported an outcome (recovery) */
   unknown_tool_calls: z.array(z.string()).optional(),
+});
+
+/**
+ * A budget (config `budgets`) stopped work: a prompt refused before it started (`prompt_refused`, nothing else is
+ * recorded for it), or a running turn that went over (`turn_cancelled`, followed by its TurnCancelRequested).
+ * Recorded so that refusals can be counted and audited; the usage figures themselves are folds of the turns.
+ */
+export const BudgetExceeded = z.object({
+  action: z.enum(['prompt_refused', 'turn_cancelled']),
+  turn: z.number().int().positive().nullable(),
+  budget: z.object({
+    /** which part of `budgets` set it: agents.<name>, tokens.<name>, or session (the default of every session) */
+    scope: z.enum(['agent', 'token', 'session']),
+    name: z.string().nullable(),
+    kind: z.enum(['max_cost_per_day', 'max_tokens_per_session', 'max_prompts_per_hour']),
+    limit: z.number(),
+    currency: z.string().optional(),
+  }),
+  /** the usage the limit was measured against, in the budget's unit */
+  usage: z.number(),
+  /** when the window restarts (ISO 8601); null for max_tokens_per_session, which never resets */
+  resets_at: z.string().nullable(),
 });
 
 export const SessionClosed = z.object({
@@ -189,6 +213,7 @@ export function defineSessionEvents(c: EventCatalogue): void {
   c.define('PermissionDecided', PermissionDecided);
   c.define('TurnCancelRequested', TurnCancelRequested);
   c.define('TurnEnded', TurnEnded);
+  c.define('BudgetExceeded', BudgetExceeded);
   c.define('SessionClosed', SessionClosed);
   c.define('SessionFailed', SessionFailed);
   c.define('SessionRecovered', SessionRecovered);

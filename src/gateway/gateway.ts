@@ -26,6 +26,7 @@ import { SessionStreams } from '../streams/session-streams.js';
 import { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import { mountSessionSocket } from '../http/ws.js';
 import { loadAnchorKey, startAuditAnchor } from './audit-anchor.js';
+import { Budgets, UsageLedger } from '../usage/index.js';
 
 export interface GatewayOptions {
   config: AintegrixConfig;
@@ -73,6 +74,8 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
   }
   const instances = new Map<string, number>();
   const agentEnv = (agent: string) => buildAgentEnv({ gatewayEnv: o.env, configured: findAgent(config, agent)?.env ?? {}, secrets }).env;
+  const usage = new UsageLedger(store);
+  const budgets = new Budgets(config.budgets, usage);
 
   const sessions = new SessionService(runtime, {
     config,
@@ -83,6 +86,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
     cancelGraceMs: o.cancelGraceMs ?? 5000,
     restartBackoffMs: o.restartBackoffMs,
     now: () => Date.now(),
+    budgets,
     agentEnv,
     sandboxFor: sandboxFactory({ config, gatewayEnv: o.env, agentEnv, secretFiles: o.secretFiles ?? [] }),
     mcpServersFor: (ctx) => [...(findAgent(config, ctx.agent)?.mcp_servers ?? []).map(toAcpMcpServer), ...ctx.mcpServers],
@@ -103,6 +107,16 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
   const restored = runtime.restoreAll();
   const agentStatus = new AgentStatusView(config, sessions, store);
   store.onCommitted((events) => agentStatus.observeCommitted(events));
+  store.onCommitted((events) => usage.observeCommitted(events));
+  // a running turn that reports usage past a budget is cancelled (after this commit, not inside it)
+  usage.onRunningUsage((id) => {
+    const over = budgets.whileRunning(id);
+    const turn = usage.session(id)?.running?.turn;
+    if (!over || turn === undefined) return;
+    setImmediate(() => {
+      sessions.cancelForBudget(id, turn, over).catch((e: Error) => logger.error('cannot cancel a turn over budget', { session: id, error: e }));
+    });
+  });
   const approvals = new ApprovalService(sessions, approvalIndex);
   const recovered = await recoverAtBoot(runtime, sessions, logger, `boot-${Date.now().toString(36)}`);
 
@@ -129,6 +143,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
     sessions,
     approvals,
     agentStatus,
+    usage,
     logger,
     auditVerifier: anchor.verifier,
     shuttingDown: () => shuttingDown,

@@ -8,8 +8,9 @@ import { notYetRoutes } from '../http/routes/not-yet.js';
 import { mcpRoutes } from '../mcp/mcp-routes.js';
 import { auditRoutes } from '../http/routes/audit.js';
 import { streamRoutes } from '../http/routes/streams.js';
+import { usageRoutes } from '../http/routes/usage.js';
 import type { GatewayServices } from '../http/services.js';
 
 export function apiRoutes(gw: GatewayServices): Route[] {
-  return [...healthRoutes(gw), ...agentRoutes(gw), ...sessionRoutes(gw), ...approvalRoutes(gw), ...auditRoutes(gw), ...streamRoutes(gw), ...mcpRoutes(gw), ...notYetRoutes()];
+  return [...healthRoutes(gw), ...agentRoutes(gw), ...sessionRoutes(gw), ...approvalRoutes(gw), ...auditRoutes(gw), ...streamRoutes(gw), ...usageRoutes(gw), ...mcpRoutes(gw), ...notYetRoutes()];
 }

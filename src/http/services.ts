@@ -11,6 +11,7 @@ import type { Logger } from '../log/logger.js';
 import type { SessionStreams } from '../streams/session-streams.js';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import type { VerifyService } from '../audit/verify-service.js';
+import type { UsageLedger } from '../usage/index.js';
 
 export interface GatewayServices {
   readonly config: AintegrixConfig;
@@ -18,6 +19,8 @@ export interface GatewayServices {
   readonly sessions: SessionService;
   readonly approvals: ApprovalService;
   readonly agentStatus: AgentStatusView;
+  /** usage per turn, a fold of the log (GET /usage, each session's usage, acp_usage, the budgets) */
+  readonly usage: UsageLedger;
   readonly logger: Logger;
   /** live streams of session logs (SSE, WebSocket) */
   readonly streams: SessionStreams;

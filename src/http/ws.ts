@@ -201,7 +201,7 @@ async function handleMessage(ws: WebSocket<SocketData>, text: string, gw: Gatewa
         break;
     }
   } catch (e) {
-    if (e instanceof HttpError) reply('error', { code: e.code, message: e.message });
+    if (e instanceof HttpError) reply('error', { code: e.code, message: e.message, ...(e.details === undefined ? {} : { details: e.details }) });
     else {
       gw.logger.error('websocket command failed', { session: d.sessionId, error: e as Error });
       reply('error', { code: 'internal', message: 'internal error' });

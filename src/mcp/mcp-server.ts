@@ -10,6 +10,7 @@ import { callMeta, failure, scopeFailure, type McpTool, type ToolExtra } from '.
 import { sessionTools } from './session-tools.js';
 import { promptTool, type PromptToolHooks } from './prompt-tool.js';
 import { logTools } from './log-tools.js';
+import { usageTool } from './usage-tool.js';
 
 export const SERVER_INFO = { name: 'aintegrix', version: CLIENT_INFO.version };
 
@@ -19,7 +20,7 @@ const INSTRUCTIONS =
 
 export function gatewayTools(gw: GatewayServices, hooks: PromptToolHooks = {}): McpTool[] {
   const [listAgents, create, ...lifecycle] = sessionTools(gw);
-  return [listAgents!, create!, promptTool(gw, hooks), ...lifecycle, ...logTools(gw)];
+  return [listAgents!, create!, promptTool(gw, hooks), ...lifecycle, ...logTools(gw), usageTool(gw)];
 }
 
 export function createMcpServer(gw: GatewayServices, hooks: PromptToolHooks = {}): McpServer {

@@ -193,12 +193,18 @@ export class LiveSession {
     try {
       const res = await conn.request<{ stopReason?: string; usage?: unknown }>('session/prompt', { sessionId: acpSessionId, prompt });
       const stop = typeof res?.stopReason === 'string' ? res.stopReason : 'end_turn';
-      const timedOut = this.context.turn?.cancelRequested && this.cancelReason === 'timeout';
+      const cancelledFor = this.context.turn?.cancelRequested ? this.cancelReason : null;
+      const timedOut = cancelledFor === 'timeout';
+      const overBudget = cancelledFor === 'budget' && stop === 'cancelled';
       await this.endTurn(n, {
-        outcome: timedOut ? 'timeout' : stop === 'cancelled' ? 'cancelled' : 'completed',
+        outcome: timedOut ? 'timeout' : overBudget ? 'budget_exceeded' : stop === 'cancelled' ? 'cancelled' : 'completed',
         stop_reason: stop,
         usage: collector.usageWith(res?.usage),
-        error: timedOut ? { code: 'prompt_timeout', message: `the turn exceeded ${this.deps.config.server.prompt_timeout_secs} s and was cancelled` } : null,
+        error: timedOut
+          ? { code: 'prompt_timeout', message: `the turn exceeded ${this.deps.config.server.prompt_timeout_secs} s and was cancelled` }
+          : overBudget
+            ? this.budgetError()
+            : null,
       });
       if (!timedOut && stop !== 'cancelled') this.crashes = 0;
     } catch (e) {
@@ -215,10 +221,17 @@ export class LiveSession {
   }
 
   private cancelReason: string | null = null;
+  /** reason budget: the budget the turn went over */
+  private cancelBudget: string | undefined;
+
+  private budgetError(): { code: string; message: string } {
+    return { code: 'budget_exceeded', message: `the turn went over a budget and was cancelled: ${this.cancelBudget ?? 'unknown budget'}` };
+  }
 
   /** effect.cancel: ask the agent to stop; pending approvals are answered `cancelled` (ACP requires it). */
-  async cancelTurn(n: number, reason: string): Promise<void> {
+  async cancelTurn(n: number, reason: string, budget?: string): Promise<void> {
     this.cancelReason = reason;
+    this.cancelBudget = budget;
     const conn = this.connection;
     for (const approvalId of Object.keys(this.context.approvals)) {
       await this.actor.decideEvent(
@@ -244,7 +257,7 @@ export class LiveSession {
     if (this.turns.hasEnded(n)) return;
     const code = reason === 'timeout' ? 'prompt_timeout' : 'cancel_unanswered';
     await this.endTurn(n, {
-      outcome: reason === 'timeout' ? 'timeout' : 'cancelled',
+      outcome: reason === 'timeout' ? 'timeout' : reason === 'budget' ? 'budget_exceeded' : 'cancelled',
       stop_reason: null,
       error: { code, message: `the agent did not answer session/cancel within ${this.deps.cancelGraceMs} ms; it was stopped` },
     });

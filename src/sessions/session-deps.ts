@@ -6,6 +6,7 @@ import type { PermissionPolicy } from '../permissions/index.js';
 import type { EventStore, NewEvent } from '../store/types.js';
 import type { SessionContext } from './session-machine.js';
 import type { AgentSandbox } from '../sandbox/agent-sandbox.js';
+import type { BudgetBreach } from '../usage/budgets.js';
 
 export interface SessionDeps {
   config: AintegrixConfig;
@@ -27,4 +28,6 @@ export interface SessionDeps {
   /** back-off before each restart after consecutive crashes; one more crash gives up (default 1, 2, 4, 8, 16 s) */
   restartBackoffMs?: readonly number[];
   now(): number;
+  /** the budgets a prompt is checked against before it starts (none: no budgets) */
+  budgets?: { beforePrompt(sessionId: string, token: string | null): BudgetBreach | null };
 }

@@ -208,7 +208,7 @@ export const sessionMachine = setup({
     }),
     runCancel: emit(({ event }) => {
       const e = event as Of<'TurnCancelRequested'>;
-      return { type: 'effect.cancel', turn: e.turn, reason: e.reason };
+      return { type: 'effect.cancel', turn: e.turn, reason: e.reason, budget: e.budget };
     }),
     endTurn: assign(({ event }) => {
       const e = event as Of<'TurnEnded'>;

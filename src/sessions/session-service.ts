@@ -14,6 +14,7 @@ import { AttachError } from './attach-error.js';
 import { WorkspaceRoots } from './workspace-roots.js';
 import type { ContentBlock } from './prompt-input.js';
 import { findAgent } from '../config/agent-lookup.js';
+import { breachMessage, budgetLabel, type BudgetBreach } from '../usage/budgets.js';
 
 export interface CreateSessionInput {
   agent: string;
@@ -159,10 +160,14 @@ export class SessionService {
     const r = await actor.decide((s) => {
       if (s.status !== 'active') return { reject: 'session_closed', message: `session '${id}' is ${s.value}` };
       if (s.value !== 'idle') return { reject: 'session_busy', message: `session '${id}' is already prompting` };
+      // the one budget check of every surface (REST, SSE, POST /stream, WebSocket, MCP); a refusal is recorded
+      const over = this.deps.budgets?.beforePrompt(id, meta.principal ?? null);
+      if (over) return [{ type: 'BudgetExceeded', data: { action: 'prompt_refused', turn: null, ...over } }];
       return [{ type: 'PromptSubmitted', data: { turn: s.context.turns + 1, prompt } }];
     }, meta);
     if (!r.ok) throw new HttpError(409, r.reason, r.message ?? r.reason);
     const submitted = r.events[0]!;
+    if (submitted.type === 'BudgetExceeded') throw budgetRefusal(submitted.data as BudgetBreach);
     const turn = (submitted.data as { turn: number }).turn;
     return { turn, position: submitted.position, session, result: session.waitForTurn(turn) };
   }
@@ -178,6 +183,23 @@ export class SessionService {
     if (!r.ok) throw new HttpError(409, r.reason, r.message ?? r.reason);
     const ev = r.events[0];
     return { cancelled: ev !== undefined, turn: ev ? (ev.data as { turn: number }).turn : (actor.snapshot().context.turn?.n ?? null) };
+  }
+
+  /**
+   * A running turn went over a budget: record which (BudgetExceeded) and cancel it (TurnCancelRequested, reason
+   * budget), in one append, only while that turn still runs; the turn then ends `budget_exceeded`.
+   */
+  async cancelForBudget(id: string, turn: number, breach: BudgetBreach): Promise<boolean> {
+    const actor = this.actor(id);
+    const r = await actor.decide((s) => {
+      const t = s.context.turn;
+      if (s.status !== 'active' || !t || t.n !== turn || t.cancelRequested) return [];
+      return [
+        { type: 'BudgetExceeded', data: { action: 'turn_cancelled', turn, ...breach } },
+        { type: 'TurnCancelRequested', data: { turn, reason: 'budget', budget: budgetLabel(breach.budget) } },
+      ];
+    }, { principal: 'system' });
+    return r.ok && r.events.length > 0;
   }
 
   /** Close the session and wait until its agent process is gone. Closing a closed session is a no-op. */
@@ -215,7 +237,7 @@ export class SessionService {
         session.runTurn(effect.turn as number, effect.prompt as unknown[]).catch(log);
         break;
       case 'effect.cancel':
-        session.cancelTurn(effect.turn as number, effect.reason as string).catch(log);
+        session.cancelTurn(effect.turn as number, effect.reason as string, effect.budget as string | undefined).catch(log);
         break;
       case 'effect.answerPermission':
         session.answerPermission(effect.approval_id as string, (effect.option_id as string | null) ?? null);
@@ -233,4 +255,11 @@ export class SessionService {
   async stopAll(): Promise<void> {
     await Promise.all([...this.live.values()].map((l) => l.shutdown().catch(() => undefined)));
   }
+}
+
+/** 429 budget_exceeded: which budget, the usage it measured, when it resets (also as Retry-After). */
+function budgetRefusal(b: BudgetBreach): HttpError {
+  const headers: Record<string, string> = {};
+  if (b.resets_at) headers['retry-after'] = String(Math.max(1, Math.ceil((Date.parse(b.resets_at) - Date.now()) / 1000)));
+  return new HttpError(429, 'budget_exceeded', breachMessage(b), headers, { budget: b.budget, usage: b.usage, resets_at: b.resets_at });
 }

@@ -42,7 +42,8 @@ export class TurnLedger {
       outcome: r.outcome,
       stop_reason: r.stop_reason,
       text: r.text ?? collector?.text ?? '',
-      usage: r.usage,
+      // a turn that ends without the agent's answer keeps what it reported on the way (usage_update)
+      usage: r.usage ?? collector?.usageWith(undefined),
       error: r.error,
       ...(r.outcome !== 'completed' && collector?.toolCallsWithoutOutcome.length ? { unknown_tool_calls: collector.toolCallsWithoutOutcome } : {}),
     };

@@ -21,6 +21,8 @@ export interface TestGatewayOptions {
   recovery?: unknown;
   store?: Record<string, unknown>;
   audit?: Record<string, unknown>;
+  /** the `budgets` section */
+  budgets?: unknown;
   /** the `workspaces` section; tests that pass a workspace_root list its folder in `allowed_roots` */
   workspaces?: { dir?: string; allowed_roots?: string[]; homes_dir?: string };
   /** the gateway's own environment (default: PATH, HOME and an AINTEGRIX_API_KEY that must never leak) */
@@ -78,6 +80,7 @@ export async function startTestGateway(o: TestGatewayOptions = {}): Promise<Test
     ...(o.recovery ? { recovery: o.recovery } : {}),
     ...(o.audit ? { audit: o.audit } : {}),
     ...(o.workspaces ? { workspaces: o.workspaces } : {}),
+    ...(o.budgets ? { budgets: o.budgets } : {}),
   };
   const { config } = loadConfigText(stringify(tree), join(dir, 'test.yaml'), {});
   const logger = o.logger ?? (process.env.AINTEGRIX_TEST_LOGS ? createLogger({ level: 'debug' }) : silentLogger);

@@ -9,6 +9,7 @@ import { bash, permission } from './permission.js';
 import { exit, plan, unknown } from './protocol-quirks.js';
 import { chunks, slow } from './streaming.js';
 import { run, runKill } from './terminal.js';
+import { usage } from './usage.js';
 
 type Behaviour = (turn: Turn) => Promise<PromptResponse>;
 
@@ -47,6 +48,11 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   junk: { usage: '/junk', description: 'a non-JSON stdout line, then an echo', run: junk },
   unknown: { usage: '/unknown', description: 'an unknown sessionUpdate kind and a usage_update with used=null', run: unknown },
   plan: { usage: '/plan', description: 'plan (3 entries), usage_update with cost, usage in the response', run: plan },
+  usage: {
+    usage: '/usage IN OUT [COST CUR] [cached=N] [wait=S]',
+    description: 'usage_update (context tokens, cumulative cost) and usage in the response; wait=S keeps the turn running',
+    run: usage,
+  },
   history: { usage: '/history', description: 'the prompts of this session so far, numbered', run: history },
   fail: { usage: '/fail', description: 'the prompt fails with JSON-RPC error -32603 "demo failure"', run: fail },
   think: { usage: '/think', description: 'an agent_thought_chunk, then an answer', run: think },

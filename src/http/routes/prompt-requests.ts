@@ -41,6 +41,8 @@ const ERROR_STATUS: Record<string, number> = {
   spawn_failed: 500,
   initialize_timeout: 504,
   session_timeout: 504,
+  // a running turn that went over a budget was cancelled (the refusal of a new prompt is the same code)
+  budget_exceeded: 429,
 };
 
 /** 200 with the real stop reason and the agent's text; a turn that failed is an error with the same details. */

@@ -6,6 +6,7 @@ import { HttpError } from '../errors.js';
 import { parseWith } from '../validation.js';
 import type { GatewayServices } from '../services.js';
 import { sessionDetail, sessionSummary } from '../../sessions/session-view.js';
+import { sessionUsage } from '../../usage/index.js';
 import { commandMeta, readBody, submitPrompt, turnReply } from './prompt-requests.js';
 import { mcpServerSchema } from './mcp-server-schema.js';
 import { scopeFor } from '../scopes.js';
@@ -53,7 +54,7 @@ export function sessionRoutes(gw: GatewayServices): Route[] {
       },
     },
     { method: 'GET', path: '/api/v1/sessions', scope: scopeFor('list_sessions'), handler: () => ({ status: 200, json: gw.sessions.actors().map(sessionSummary) }) },
-    { method: 'GET', path: '/api/v1/sessions/:id', scope: scopeFor('read_session'), handler: (ctx) => ({ status: 200, json: sessionDetail(gw.sessions.actor(ctx.params[0]!)) }) },
+    { method: 'GET', path: '/api/v1/sessions/:id', scope: scopeFor('read_session'), handler: (ctx) => ({ status: 200, json: sessionDetailWithUsage(gw, ctx.params[0]!) }) },
     {
       method: 'DELETE',
       path: '/api/v1/sessions/:id',
@@ -89,4 +90,10 @@ export function sessionRoutes(gw: GatewayServices): Route[] {
       },
     },
   ];
+}
+
+/** The session as GET /sessions/{id} shows it, with its usage (the figures of its turns so far). */
+function sessionDetailWithUsage(gw: GatewayServices, id: string) {
+  const detail = sessionDetail(gw.sessions.actor(id));
+  return { ...detail, usage: sessionUsage(gw.usage.session(id)?.turns.values() ?? []) };
 }
