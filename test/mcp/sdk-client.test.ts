@@ -15,9 +15,10 @@ const TOOLS = [
   'acp_list_approvals',
   'acp_prompt',
   'acp_session_events',
+  'acp_usage',
 ];
 
-test('initialize and tools/list: server info, a session id, the eight tools with their input schemas', async (t) => {
+test('initialize and tools/list: server info, a session id, the nine tools with their input schemas', async (t) => {
   const g = await startTestGateway();
   t.after(() => g.dispose());
   const c = await connectSdkClient(g);

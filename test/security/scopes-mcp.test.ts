@@ -28,7 +28,7 @@ test('MCP: each tool needs its scope; tools/list lists every tool; refusals chan
   t.after(() => g.dispose());
 
   const listed = await rpc(g, 'tools/list', {}, { token: READER });
-  assert.equal(listed.body.result.tools.length, 8, 'a read-only token still sees every tool');
+  assert.equal(listed.body.result.tools.length, 9, 'a read-only token still sees every tool');
 
   // read: lists and reads, nothing else
   assert.equal((await call(g, READER, 'acp_list_agents', {})).isError, false);
@@ -41,6 +41,8 @@ test('MCP: each tool needs its scope; tools/list lists every tool; refusals chan
   assert.deepEqual(await call(g, PROMPTER, 'acp_prompt', { session_id: id, message: 'hello' }), { isError: false, text: 'echo: hello' });
   assertToolRefused(await call(g, PROMPTER, 'acp_session_events', { session_id: id }), 'read', 'prompt: events');
   assertToolRefused(await call(g, PROMPTER, 'acp_list_approvals', {}), 'read', 'prompt: list approvals');
+  assertToolRefused(await call(g, PROMPTER, 'acp_usage', {}), 'read', 'prompt: usage');
+  assert.equal((await call(g, READER, 'acp_usage', {})).isError, false);
   for (const [name, args] of [
     ['acp_prompt', { session_id: id, message: 'no' }],
     ['acp_cancel', { session_id: id }],
@@ -80,7 +82,7 @@ test('MCP: a session-mode client (SDK, SSE answers) is held to its token\'s scop
   t.after(() => g.dispose());
   const c = await connectSdkClient(g, READER);
   t.after(() => c.close());
-  assert.equal((await c.client.listTools()).tools.length, 8);
+  assert.equal((await c.client.listTools()).tools.length, 9);
   const refused = await c.client.callTool({ name: 'acp_create_session', arguments: { agent: 'demo' } });
   assert.equal(refused.isError, true);
   assert.equal(textOf(refused), "Error: insufficient scope: needs 'prompt'");
