@@ -25,6 +25,7 @@ import {
 import { isPlainObject } from './expand-env.js';
 import { DEFAULT_PROTECTED_PATHS } from '../permissions/protected-paths.js';
 import { DEFAULT_COMMAND_PATH } from '../workspace/executable.js';
+import { budgetsSchema, type BudgetConfig } from './budgets-schema.js';
 
 const absoluteDirectory = () =>
   nonEmptyString('an absolute directory').refine((p) => isAbsolute(p), { error: () => 'expected an absolute directory' });
@@ -247,25 +248,6 @@ function resolveWorkspaces(w: z.output<typeof workspacesSchema>, dataDir: string
   };
 }
 
-/**
- * Budgets (src/usage/budgets.ts): limits on what agents, API tokens and sessions may spend. Each budget is any subset
- * of: `max_cost_per_day` (per currency as the agent reports it, e.g. {USD: 5}; per UTC day), `max_tokens_per_session`
- * (input + output tokens of one session, all its turns), `max_prompts_per_hour` (per UTC clock hour).
- * `agents.<name>` counts everything of that agent (its tokens budget caps each of its sessions), `tokens.<name>`
- * everything that API token prompted (its tokens budget caps each session it prompts), `session` every session alone.
- */
-const currencyCode = () => z.string().regex(/^[A-Za-z][A-Za-z0-9_.-]{0,31}$/, { error: () => 'expected a currency code such as USD' });
-const budgetSchema = section({
-  max_cost_per_day: optional(map(currencyCode(), positiveNumber())),
-  max_tokens_per_session: optional(positiveInt()),
-  max_prompts_per_hour: optional(positiveInt()),
-});
-const budgetsSchema = section({
-  session: optional(budgetSchema),
-  agents: map(agentName(), budgetSchema).default(() => ({})),
-  tokens: map(z.string().min(1, { error: () => 'expected a token name' }), budgetSchema).default(() => ({})),
-});
-
 export const configSchema = section({
   server: serverSchema.prefault({}),
   /** zero agents is allowed (readiness then answers 503) */
@@ -300,7 +282,7 @@ export type AuthToken = AintegrixConfig['auth']['tokens'][number];
 export type PermissionsConfig = AintegrixConfig['permissions'];
 export type PermissionRule = PermissionsConfig['rules'][number];
 export type BudgetsConfig = AintegrixConfig['budgets'];
-export type BudgetConfig = z.output<typeof budgetSchema>;
+export type { BudgetConfig };
 export type PermissionDecision = (typeof DECISIONS)[number];
 export type ToolKind = (typeof TOOL_KINDS)[number];
 export type Scope = (typeof SCOPES)[number];
