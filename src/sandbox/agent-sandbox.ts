@@ -81,6 +81,9 @@ export class AgentSandbox {
       );
     }
     await mkdir(this.home, { recursive: true, mode: 0o700 }); // a bind needs its source
+    // a folder made later (workspaces.dir at the first session that gets one) would show through a recursive bind
+    // without its cover: they all exist before the plan
+    for (const dir of o.hiddenDirs) await mkdir(dir, { recursive: true, mode: 0o700 });
     const exe = await findExecutable(o.command, o.agentPath);
     if (exe === undefined) throw new SandboxUnavailableError(`cannot start ${o.command}: not found on the agent's PATH`);
     // DNS: /etc/resolv.conf is often a symlink into /run, which is not bound
