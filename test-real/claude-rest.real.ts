@@ -1,7 +1,7 @@
 // claude-agent-acp@0.23.1 behind the gateway, over REST, against the fake Anthropic API: a prompt answered by the
 // fake model, a Bash tool call that asks permission (policy ask) and really runs once approved, the reject path, cancel
 // of a turn stuck on a model that never answers and on one that cannot be reached, and the agent's schema-breaking
-// `usage_update` ("used": null) kept in the log exactly as sent.
+// `usage_update` ("used": null) kept in the log exactly as sent, and the turn's tokens and cost in the usage report.
 import { after, before, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
@@ -84,6 +84,22 @@ test('a prompt is answered by the fake model; the usage_update with "used": null
   assert.equal(stored.dataText, `{"dir":"in","msg":${line}}`);
   // and the turn's usage as clients see it keeps it too (no 0 or NaN made up)
   assert.equal(r.body.usage?.context?.used, null, JSON.stringify(r.body.usage));
+
+  // the usage report: tokens from the PromptResponse (the fake model counts them), cost from the usage_update
+  const reported = r.body.usage as { inputTokens: number; outputTokens: number; cachedReadTokens?: number };
+  assert.ok(reported.inputTokens > 0 && reported.outputTokens > 0, JSON.stringify(reported));
+  const usage = await g.api('GET', `/api/v1/usage?session=${s.id}`);
+  assert.equal(usage.status, 200, JSON.stringify(usage.body));
+  assert.deepEqual(usage.body.totals, {
+    prompts: 1,
+    turns: 1,
+    input_tokens: reported.inputTokens,
+    output_tokens: reported.outputTokens,
+    cached_tokens: reported.cachedReadTokens ?? 0,
+    cost: { USD: Math.round(sent.params.update.cost.amount * 1e9) / 1e9 },
+    usage_reported: true,
+    turns_without_usage: 0,
+  });
 });
 
 test('a Bash tool call asks permission; approved over REST it really runs in the session workspace', LONG, async (t) => {
