@@ -6,7 +6,6 @@ import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import type { CallToolResult, ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { EventMeta } from '../store/types.js';
 import type { RequestContext } from '../http/request-context.js';
-import { HttpError } from '../errors/http-error.js';
 import { holdsScope, insufficientScopeMessage, type Scope } from '../http/scopes.js';
 
 export type ToolExtra = RequestHandlerExtra<ServerRequest, ServerNotification>;
@@ -52,10 +51,8 @@ export function errorResult(text: string, structured?: Record<string, unknown>):
 
 /** A failed service call as the original phrased tool failures: `Error: <message>`. */
 export function failure(e: unknown): CallToolResult {
-  // the API's error code and details (a budget refusal's budget, usage and reset time) for clients that read them
-  if (e instanceof HttpError) {
-    return errorResult(`Error: ${e.message}`, { error: { code: e.code, ...(e.details === undefined ? {} : { details: e.details }) } });
-  }
+  // text only: SDK clients check any structured content against the tool's output schema, error results included
+  // (a budget refusal's message names the budget, the usage and when it resets)
   return errorResult(`Error: ${e instanceof Error ? e.message : String(e)}`);
 }
 

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
 import { OTHER_TOKEN, TOKEN, says, startTestGateway, type TestGateway } from '../helpers/gateway.js';
-import { callTool } from '../mcp/helpers.js';
+import { callTool, connectSdkClient, textOf } from '../mcp/helpers.js';
 import { Client, wsUrl } from '../helpers/ws-client.js';
 
 async function session(g: TestGateway, agent = 'demo'): Promise<string> {
@@ -61,8 +61,11 @@ test('max_tokens_per_session (the session default): refused once reached, on eve
   assert.equal(((await sse.json()) as any).error.code, 'budget_exceeded');
   const mcp = await callTool(g, 'acp_prompt', { session_id: id, message: 'over mcp' });
   assert.equal(mcp.body.result.isError, true);
-  assert.match(mcp.body.result.content[0].text, /^Error: budget exceeded: session max_tokens_per_session/);
-  assert.equal(mcp.body.result.structuredContent.error.code, 'budget_exceeded');
+  assert.equal(mcp.body.result.content[0].text, `Error: ${refused.body.error.message}`);
+  const sdk = await connectSdkClient(g); // an SDK client checks structured content against acp_prompt's output schema
+  t.after(() => sdk.close());
+  const viaSdk = await sdk.client.callTool({ name: 'acp_prompt', arguments: { session_id: id, message: 'over the sdk' } });
+  assert.deepEqual([viaSdk.isError, textOf(viaSdk)], [true, `Error: ${refused.body.error.message}`]);
   const ws = await Client.connect(wsUrl(g, `/api/v1/sessions/${id}/stream?token=${TOKEN}`));
   t.after(() => ws.ws.close());
   ws.send({ type: 'prompt', ...says('over ws') });
@@ -72,7 +75,7 @@ test('max_tokens_per_session (the session default): refused once reached, on eve
   ws.ws.close();
 
   const refusals = eventsOf(g, id, 'BudgetExceeded');
-  assert.equal(refusals.length, 4, 'every refusal is recorded');
+  assert.equal(refusals.length, 5, 'every refusal is recorded');
   assert.deepEqual(refusals[0], { action: 'prompt_refused', turn: null, ...refused.body.error.details });
 
   await g.close();
