@@ -24,6 +24,7 @@ import type { GatewayServices } from '../http/services.js';
 import { apiRoutes } from './routes.js';
 import { SessionStreams } from '../streams/session-streams.js';
 import { GatewayMetrics } from '../metrics/gateway-metrics.js';
+import { liveGauges } from '../metrics/live-gauges.js';
 import { mountSessionSocket } from '../http/ws.js';
 import { loadAnchorKey, startAuditAnchor } from './audit-anchor.js';
 import { Budgets, UsageLedger } from '../usage/index.js';
@@ -121,17 +122,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
   const recovered = await recoverAtBoot(runtime, sessions, logger, `boot-${Date.now().toString(36)}`);
 
   const streams = new SessionStreams(store, config.limits.stream_stall_secs * 1000);
-  const metrics = new GatewayMetrics(store, {
-    activeSessions: () => {
-      const counts: Record<string, number> = {};
-      for (const a of sessions.actors()) {
-        const s = a.snapshot();
-        if (s.status === 'active') counts[s.context.agent] = (counts[s.context.agent] ?? 0) + 1;
-      }
-      return counts;
-    },
-    streamClients: () => streams.feed.size,
-  });
+  const metrics = new GatewayMetrics(store, liveGauges(sessions, runtime, streams));
   let shuttingDown = false;
   const shutdownHooks: (() => Promise<void> | void)[] = [];
   const services: GatewayServices = {
@@ -177,7 +168,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
       authenticator,
       rateLimiter: new RateLimiter(config.limits.rate.requests_per_second, config.limits.rate.burst),
       logger,
-      onRequest: (method, route, status) => metrics.countRequest(method, route, status),
+      onRequest: (method, route, status, seconds) => metrics.countRequest(method, route, status, seconds),
     },
   });
 

@@ -24,6 +24,8 @@ export class RequestContext {
   /** approximate size of the request headers (uWS 20.30 itself accepts headers of any size) */
   readonly headerBytes: number;
   readonly requestId: string;
+  /** performance.now() when the router took the request (for the request duration histogram) */
+  readonly startedAt = performance.now();
   principal: Principal | undefined;
   aborted = false;
   /** true once a final response (or an upgrade) went out, or a stream took the response over */
@@ -58,6 +60,10 @@ export class RequestContext {
     this.params = params;
     const incoming = headers['x-request-id'];
     this.requestId = incoming && /^[\w.:-]{1,64}$/.test(incoming) ? incoming : requestId;
+  }
+
+  elapsedSeconds(): number {
+    return (performance.now() - this.startedAt) / 1000;
   }
 
   /**

@@ -46,8 +46,8 @@ export interface RouterDeps {
   authenticator: TokenAuthenticator;
   rateLimiter?: RateLimiter;
   logger: Logger;
-  /** called once per request that reached a route (for metrics) */
-  onRequest?: (method: string, route: string, status: number) => void;
+  /** called once per request that reached a route (for metrics), with the seconds from routing to the answer */
+  onRequest?: (method: string, route: string, status: number, seconds: number) => void;
 }
 
 let requestCounter = 0;
@@ -138,15 +138,15 @@ function runRoute(ctx: RequestContext, route: Route, deps: RouterDeps): void {
 function finish(ctx: RequestContext, deps: RouterDeps, route: string, error: unknown, reply?: Reply): void {
   if (error !== undefined) {
     const err = toHttpError(error, deps.logger, ctx);
-    deps.onRequest?.(ctx.method, route, err.status);
+    deps.onRequest?.(ctx.method, route, err.status, ctx.elapsedSeconds());
     ctx.sendError(err);
     return;
   }
   if (reply === undefined) {
-    deps.onRequest?.(ctx.method, route, 200);
+    deps.onRequest?.(ctx.method, route, 200, ctx.elapsedSeconds());
     return; // the handler answered or took over the response
   }
-  deps.onRequest?.(ctx.method, route, reply.status);
+  deps.onRequest?.(ctx.method, route, reply.status, ctx.elapsedSeconds());
   if (reply.json !== undefined) ctx.sendJson(reply.status, reply.json, reply.headers);
   else ctx.send(reply.status, reply.body, reply.headers);
 }

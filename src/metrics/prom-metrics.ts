@@ -1,40 +1,42 @@
-// The prom-client side of GatewayMetrics: the registry, the counters folded from the log, and the collectors that
-// read the plain counts the hot paths keep. Built once, on the first scrape.
+// The prom-client side of GatewayMetrics: the registry, the folds of the log, and the collectors that read the plain
+// counts and histograms the hot paths keep and the gauges of live state. Built once, on the first scrape.
 import type * as PromClient from 'prom-client';
 import type { EventStore, RecordedEvent } from '../store/types.js';
+import { LogFold } from './log-fold.js';
+import type { PlainHistogram } from './plain-histogram.js';
 
-const FOLDED_TYPES = ['SessionCreated', 'PromptSubmitted', 'TurnEnded', 'PermissionDecided', 'AgentProcessSpawned'] as const;
-const FOLDED: ReadonlySet<string> = new Set(FOLDED_TYPES);
-
+/** Live state, read on each scrape; each is counted by agent. */
 export interface MetricGauges {
   activeSessions: () => Record<string, number>;
+  runningTurns: () => Record<string, number>;
+  pendingApprovals: () => Record<string, number>;
+  agentProcesses: () => Record<string, number>;
   streamClients: () => number;
 }
 
 export interface PlainCounts {
   events(): number;
   requests(): Iterable<{ labels: { method: string; route: string; status: string }; n: number; reported: number }>;
+  histograms(): PlainHistogram[];
 }
+
+// prom-client's default collectors name three gauges `*_total` (a suffix Prometheus keeps for counters, which
+// promtool refuses); each is the sum of its labelled gauge (`sum(aintegrix_nodejs_active_handles)`), so they go.
+const DEFAULT_GAUGES_DROPPED = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
 
 export class PromMetrics {
   readonly registry: PromClient.Registry;
-  private readonly sessionsCreated: PromClient.Counter<'agent'>;
-  private readonly prompts: PromClient.Counter<'agent'>;
-  private readonly turns: PromClient.Counter<'agent' | 'outcome'>;
-  private readonly restarts: PromClient.Counter<'agent'>;
-  private readonly permissions: PromClient.Counter<'decision' | 'by'>;
-  private readonly sessionAgent = new Map<string, string>();
+  private readonly log: LogFold;
 
   constructor(lib: typeof PromClient, gauges: MetricGauges, counts: PlainCounts) {
     const { Counter, Gauge, Registry, collectDefaultMetrics } = lib;
     const registry = (this.registry = new Registry());
     const registers = [registry];
-    collectDefaultMetrics({ register: registry, prefix: 'aintegrix_process_' });
-    this.sessionsCreated = new Counter({ name: 'aintegrix_sessions_created_total', help: 'Sessions created', labelNames: ['agent'], registers });
-    this.prompts = new Counter({ name: 'aintegrix_prompts_total', help: 'Prompts submitted', labelNames: ['agent'], registers });
-    this.turns = new Counter({ name: 'aintegrix_turns_total', help: 'Turns ended, by outcome', labelNames: ['agent', 'outcome'], registers });
-    this.restarts = new Counter({ name: 'aintegrix_agent_restarts_total', help: 'Agent process restarts', labelNames: ['agent'], registers });
-    this.permissions = new Counter({ name: 'aintegrix_permission_decisions_total', help: 'Permission decisions, by decision and who decided', labelNames: ['decision', 'by'], registers });
+    // their names already start with process_ or nodejs_: the prefix is only ours
+    collectDefaultMetrics({ register: registry, prefix: 'aintegrix_' });
+    for (const name of DEFAULT_GAUGES_DROPPED) registry.removeSingleMetric(`aintegrix_${name}`);
+    this.log = new LogFold(lib, registers);
+    for (const h of counts.histograms()) registry.registerMetric(h.promMetric() as never);
     new Counter({
       name: 'aintegrix_http_requests_total',
       help: 'HTTP requests by method, route pattern and status',
@@ -59,16 +61,27 @@ export class PromMetrics {
         eventsReported = n;
       },
     });
-    new Gauge({
-      name: 'aintegrix_sessions_active',
-      help: 'Open sessions, by agent',
-      labelNames: ['agent'],
-      registers,
-      collect() {
-        this.reset();
-        for (const [agent, n] of Object.entries(gauges.activeSessions())) this.set({ agent }, n);
-      },
-    });
+    // Features not built yet: their counters exist, at 0, so dashboards and alerts can be written against them now.
+    const webhooks = new Counter({ name: 'aintegrix_webhook_deliveries_total', help: 'Webhook deliveries received, by result (no webhook handling yet: always 0)', labelNames: ['result'], registers });
+    for (const result of ['accepted', 'rejected']) webhooks.inc({ result }, 0);
+    const orchestrations = new Counter({ name: 'aintegrix_orchestrations_total', help: 'Orchestrations and pipelines ended, by kind and outcome (not built yet: always 0)', labelNames: ['kind', 'outcome'], registers });
+    for (const kind of ['orchestration', 'pipeline']) for (const outcome of ['completed', 'failed', 'cancelled']) orchestrations.inc({ kind, outcome }, 0);
+
+    const byAgent = (name: string, help: string, read: () => Record<string, number>) =>
+      new Gauge({
+        name,
+        help,
+        labelNames: ['agent'],
+        registers,
+        collect() {
+          this.reset();
+          for (const [agent, n] of Object.entries(read())) this.set({ agent }, n);
+        },
+      });
+    byAgent('aintegrix_sessions_active', 'Open sessions, by agent', gauges.activeSessions);
+    byAgent('aintegrix_turns_running', 'Turns running now, by agent', gauges.runningTurns);
+    byAgent('aintegrix_approvals_pending', 'Approvals waiting for a decision, by agent', gauges.pendingApprovals);
+    byAgent('aintegrix_agent_processes', 'Agent processes running, by agent', gauges.agentProcesses);
     new Gauge({
       name: 'aintegrix_stream_clients',
       help: 'Open SSE and WebSocket stream clients',
@@ -81,41 +94,10 @@ export class PromMetrics {
 
   /** Fold every event of the folded types up to the head (synchronously). */
   foldLog(store: EventStore): void {
-    for (const type of FOLDED_TYPES) for (const e of store.iterate({ type })) this.fold(e);
+    this.log.foldLog(store);
   }
 
   foldBatch(batch: readonly RecordedEvent[]): void {
-    for (const e of batch) if (FOLDED.has(e.type)) this.fold(e);
+    this.log.foldBatch(batch);
   }
-
-  private fold(e: RecordedEvent): void {
-    const d = e.data as Record<string, unknown>;
-    switch (e.type) {
-      case 'SessionCreated':
-        this.sessionAgent.set(e.streamId, String(d.agent));
-        this.sessionsCreated.inc({ agent: String(d.agent) });
-        break;
-      case 'PromptSubmitted':
-        this.prompts.inc({ agent: this.agentOf(e) });
-        break;
-      case 'TurnEnded':
-        this.turns.inc({ agent: this.agentOf(e), outcome: String(d.outcome) });
-        break;
-      case 'PermissionDecided':
-        this.permissions.inc({ decision: String(d.decision), by: decider(String(d.decided_by)) });
-        break;
-      case 'AgentProcessSpawned':
-        if (Number(d.restart) > 0) this.restarts.inc({ agent: String(d.agent) });
-        break;
-    }
-  }
-
-  private agentOf(e: RecordedEvent): string {
-    return this.sessionAgent.get(e.streamId) ?? e.streamId.slice('session:'.length, -37);
-  }
-}
-
-/** Who decided, as a bounded label: the automatic deciders by name, every person as `person`. */
-function decider(by: string): string {
-  return ['policy', 'session_rule', 'deadline', 'cancel', 'agent', 'agent_exit', 'recovery', 'shutdown'].includes(by) ? by : 'person';
 }

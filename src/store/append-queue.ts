@@ -13,7 +13,7 @@ import { GENESIS_HASH, computeEventHash } from './hash.js';
 import { type PendingWrites, type SideWrites, applySideWrites, sideWriteCount } from './pending-writes.js';
 import { StoredEvent } from './recorded-event.js';
 import type { Statements } from './statements.js';
-import type { AppendResult, ExpectedVersion } from './types.js';
+import type { AppendResult, CommitTiming, ExpectedVersion } from './types.js';
 import type { SerialisedEvent } from './validate-append.js';
 
 interface QueuedAppend {
@@ -42,8 +42,8 @@ export interface Head {
 }
 
 export interface WriterHooks {
-  /** Synchronously after each commit that wrote events, with those events in commit order. */
-  committed(events: StoredEvent[]): void;
+  /** Synchronously after each commit that wrote events, with those events in commit order and the commit's timing. */
+  committed(events: StoredEvent[], commit: CommitTiming): void;
   /** After each commit that wrote anything; `bytes` approximates what went into the WAL. */
   wrote(bytes: number): void;
   error(error: unknown, context: string): void;
@@ -204,6 +204,7 @@ export class AppendQueue {
         return;
       }
       let outcome: BatchOutcome;
+      const startedAt = performance.now();
       try {
         outcome = this.commitBatch.immediate(batch, side);
       } catch (err) {
@@ -212,7 +213,7 @@ export class AppendQueue {
       }
       this.headState = outcome.head;
       if (outcome.bytes > 0) this.hooks.wrote(outcome.bytes);
-      if (outcome.events.length > 0) this.hooks.committed(outcome.events);
+      if (outcome.events.length > 0) this.hooks.committed(outcome.events, { startedAt, durationMs: performance.now() - startedAt });
       for (let i = 0; i < batch.length; i++) {
         const op = batch[i]!;
         if (op.kind === 'append') op.resolve(outcome.results[i]!);

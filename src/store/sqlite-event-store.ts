@@ -13,7 +13,7 @@ import { type Statements, type StreamRow, prepareStatements } from './statements
 import { CatchUpSubscription, type SubscriptionSource } from './subscription.js';
 import type {
   AppendOptions,
-  AppendResult, AuditCheckpoint, CommittedListener, DurableTimer, EventFilter, EventStore, EventStoreOptions, ExpectedVersion,
+  AppendResult, AuditCheckpoint, CommitTiming, CommittedListener, DurableTimer, EventFilter, EventStore, EventStoreOptions, ExpectedVersion,
   NewEvent, RecordedEvent, Snapshot, StreamInfo, SubscribeOptions, Subscription, VerifyResult,
 } from './types.js';
 import { type SerialisedEvent, checkExpectedVersion, checkPosition, checkStreamId, serialiseEvents } from './validate-append.js';
@@ -67,7 +67,7 @@ class SqliteEventStore implements EventStore {
     this.auditCheckpoints = auditCheckpointTable(db);
     this.checkpointer = new WalCheckpointer(db, options.checkpointIdleMs ?? DEFAULT_CHECKPOINT_IDLE_MS, this.reportError);
     this.writer = new AppendQueue(db, this.st, this.pending, options.maxBatchEvents ?? DEFAULT_MAX_BATCH_EVENTS, {
-      committed: (events) => this.emitCommitted(events),
+      committed: (events, commit) => this.emitCommitted(events, commit),
       wrote: (bytes) => this.checkpointer.noteWrite(bytes),
       error: this.reportError,
     }, options.lingerMs);
@@ -283,10 +283,10 @@ class SqliteEventStore implements EventStore {
     return sub;
   }
 
-  private emitCommitted(events: StoredEvent[]): void {
+  private emitCommitted(events: StoredEvent[], commit: CommitTiming): void {
     for (const listener of this.listeners) {
       try {
-        listener(events);
+        listener(events, commit);
       } catch (err) {
         this.reportError(err, 'onCommitted listener threw');
       }

@@ -167,7 +167,14 @@ export interface AppendOptions {
   linger?: boolean;
 }
 
-export type CommittedListener = (events: readonly RecordedEvent[]) => void;
+/** How long a group commit took: when it began (performance.now()) and its duration in ms, COMMIT included. */
+export interface CommitTiming {
+  startedAt: number;
+  durationMs: number;
+}
+
+/** `commit` is set on live commits (onCommitted); catch-up pages of a subscription have none. */
+export type CommittedListener = (events: readonly RecordedEvent[], commit?: CommitTiming) => void;
 
 /** The event store. One instance per process owns the database file (one writer). */
 export interface EventStore {
