@@ -1,18 +1,20 @@
 #!/bin/sh
 # Makes the system tools the tests need available: bubblewrap (`bwrap`), which runs the sandboxed agents of the
-# security tests and of `make test-real`. Installed with apt-get when running as root (a clean CI machine);
+# security tests and of `make test-real`, and promtool (Debian's `prometheus` package), which lints a scrape of
+# /metrics in the metrics tests. Installed with apt-get when running as root (a clean CI machine);
 # otherwise a missing tool is reported here, and the tests that need it fail loudly (they never skip).
 missing=""
 command -v bwrap >/dev/null 2>&1 || missing="$missing bubblewrap"
+command -v promtool >/dev/null 2>&1 || missing="$missing prometheus"
 [ -z "$missing" ] && exit 0
 if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
   export DEBIAN_FRONTEND=noninteractive
   echo "installing:$missing" >&2
   # shellcheck disable=SC2086
-  apt-get install -y -qq $missing >/dev/null 2>&1 \
-    || { apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq $missing >/dev/null 2>&1; } \
+  apt-get install -y -qq --no-install-recommends $missing >/dev/null 2>&1 \
+    || { apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq --no-install-recommends $missing >/dev/null 2>&1; } \
     || { echo "could not install:$missing (apt-get failed)" >&2; exit 1; }
 else
-  echo "missing:$missing; install it (as root: apt-get install$missing); the sandbox tests will fail without it" >&2
+  echo "missing:$missing; install it (as root: apt-get install$missing); the tests that need it will fail without it" >&2
 fi
 exit 0

@@ -26,7 +26,7 @@ export class LogFold {
   private readonly turns: PromClient.Counter<'agent' | 'outcome'>;
   private readonly restarts: PromClient.Counter<'agent'>;
   private readonly permissions: PromClient.Counter<'decision' | 'by'>;
-  private readonly budgetRefusals: PromClient.Counter<'agent' | 'kind' | 'action'>;
+  private readonly budgetRefusals: PromClient.Counter<'agent' | 'scope' | 'kind' | 'action'>;
   readonly turnDuration = new PlainHistogram('aintegrix_turn_duration_seconds', 'Turn duration (prompt recorded to turn ended), by agent and outcome', ['agent', 'outcome'], TURN_DURATION_BUCKETS);
   readonly approvalWait = new PlainHistogram('aintegrix_approval_wait_seconds', 'How long approvals asked of a person waited for their decision, by decision', ['decision'], APPROVAL_WAIT_BUCKETS);
   private readonly sessionAgent = new Map<string, string>();
@@ -44,8 +44,8 @@ export class LogFold {
     this.permissions = new Counter({ name: 'aintegrix_permission_decisions_total', help: 'Permission decisions, by decision and who decided', labelNames: ['decision', 'by'], registers });
     this.budgetRefusals = new Counter({
       name: 'aintegrix_budget_refusals_total',
-      help: 'Budgets that stopped work (BudgetExceeded events): prompts refused and running turns cancelled, by agent, budget kind and action',
-      labelNames: ['agent', 'kind', 'action'],
+      help: 'Budgets that stopped work (BudgetExceeded events): prompts refused and running turns cancelled, by agent, budget scope and kind, and action',
+      labelNames: ['agent', 'scope', 'kind', 'action'],
       registers,
     });
     for (const r of registers) {
@@ -103,7 +103,12 @@ export class LogFold {
         break;
       case 'BudgetExceeded': {
         const budget = (d.budget ?? {}) as Record<string, unknown>;
-        this.budgetRefusals.inc({ agent: this.agentOf(e), kind: String(budget.kind ?? 'unknown'), action: String(d.action ?? 'unknown') });
+        this.budgetRefusals.inc({
+          agent: this.agentOf(e),
+          scope: String(budget.scope ?? 'unknown'),
+          kind: String(budget.kind ?? 'unknown'),
+          action: String(d.action ?? 'unknown'),
+        });
         break;
       }
     }

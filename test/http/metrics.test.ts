@@ -44,3 +44,19 @@ test('metrics: the original counters, labelled by agent, folded from the log acr
   assert.equal(value(after, 'aintegrix_prompts_total{agent="demo"}'), 3, 'counters come back from the log');
   assert.equal(value(after, 'aintegrix_agent_restarts_total{agent="demo"}'), 1);
 });
+
+test('metrics: budget refusals are counted from the BudgetExceeded events, across a restart', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'aix-metrics-budget-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const budgets = { session: { max_prompts_per_hour: 1 } };
+  const g = await startTestGateway({ dir, budgets });
+  const id = (await g.api('POST', '/api/v1/sessions', { agent: 'demo' })).body.id;
+  assert.equal((await g.api('POST', `/api/v1/sessions/${id}/prompt`, says('a'))).status, 200);
+  assert.equal((await g.api('POST', `/api/v1/sessions/${id}/prompt`, says('b'))).status, 429);
+  const line = 'aintegrix_budget_refusals_total{agent="demo",scope="session",kind="max_prompts_per_hour",action="prompt_refused"}';
+  assert.equal(value(await (await fetch(`${g.url}/metrics`)).text(), line), 1);
+  await g.close();
+  const again = await startTestGateway({ dir, budgets });
+  t.after(() => again.dispose());
+  assert.equal(value(await (await fetch(`${again.url}/metrics`)).text(), line), 1, 'a fold of the log');
+});
