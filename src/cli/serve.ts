@@ -100,9 +100,10 @@ export async function serve(argv: string[]): Promise<number> {
     stray_terminals_stopped: rec.strayTerminals,
   });
   process.stdout.write(`aintegrix listening on ${gateway.url}\n`);
-  const shown = process.env.AINTEGRIX_API_KEY ? process.env.AINTEGRIX_API_KEY : generated;
-  if (shown) process.stdout.write(`API token: ${shown}${generated ? ` (generated, kept in ${join(config.store.data_dir, 'api-token')})` : ' (AINTEGRIX_API_KEY)'}\n`);
-  else process.stdout.write(`API tokens: ${tokens.map((t) => t.name).join(', ')} (from auth.tokens)\n`);
+  // Only a token the gateway made up is printed (its operator has no other way to learn it); a token the operator
+  // gave (AINTEGRIX_API_KEY, auth.tokens) is named, never shown: stdout often ends up in a shared log.
+  if (generated) process.stdout.write(`API token: ${generated} (generated, kept in ${join(config.store.data_dir, 'api-token')})\n`);
+  else process.stdout.write(`API tokens: ${tokens.map((t) => t.name).join(', ')} (configured, not shown)\n`);
 
   return 0;
 }

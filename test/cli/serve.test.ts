@@ -53,11 +53,13 @@ test('serve on the embedded default: URL and a generated token, kept across rest
   }
 });
 
-test('AINTEGRIX_API_KEY is the token when set', async () => {
+test('AINTEGRIX_API_KEY is the token when set, and the banner names it without printing it', async () => {
   const dir = tempDir();
   try {
     const s = await start([], { AINTEGRIX_DATA_DIR: dir, AINTEGRIX_API_KEY: 'env-key-0123456789abcdef', AINTEGRIX_PORT: String(await freePort()) });
-    assert.equal(s.token, 'env-key-0123456789abcdef');
+    assert.equal(s.token, undefined, 'no token printed');
+    assert.doesNotMatch(s.stdout() + s.stderr(), /env-key-0123456789abcdef/, 'the key is nowhere in the output');
+    assert.match(s.stdout(), /API tokens: api-key \(configured, not shown\)/);
     const r = await fetch(`${s.url}/api/v1/agents`, { headers: { authorization: 'Bearer env-key-0123456789abcdef' } });
     assert.equal(r.status, 200);
     await s.stop();
