@@ -53,7 +53,7 @@ async function latency(spec: LoadSpec, host: string, port: number): Promise<Late
     const conn = new KeepAliveConnection(
       host,
       port,
-      requestBytes(host, spec),
+      requestBytes(`${host}:${port}`, spec),
       (status) => {
         const us = (performance.now() - t0) * 1000;
         if (status < 200 || status > 299) non2xx++;
@@ -85,7 +85,7 @@ async function throughput(spec: LoadSpec, host: string, port: number): Promise<T
   const c = spec.connections ?? 50;
   const warmupMs = (spec.warmupSeconds ?? 0) * 1000;
   const runMs = (spec.seconds ?? 10) * 1000;
-  const req = requestBytes(host, spec);
+  const req = requestBytes(`${host}:${port}`, spec);
   let measuring = false;
   let stopped = false;
   let requests = 0;

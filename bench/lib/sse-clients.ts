@@ -40,7 +40,7 @@ async function main(): Promise<void> {
   const host = u.hostname;
   const port = Number(u.port);
   const n = spec.mode === 'prompt' ? 1 : (spec.n ?? 1);
-  const req = requestBytes(host, spec);
+  const req = requestBytes(u.host, spec); // host:port, as the gateway checks it
   let delivered = 0;
   let bytes = 0;
   let first = 0;

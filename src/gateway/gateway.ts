@@ -26,6 +26,7 @@ import { SessionStreams } from '../streams/session-streams.js';
 import { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import { liveGauges } from '../metrics/live-gauges.js';
 import { mountSessionSocket } from '../http/ws.js';
+import { HostOriginPolicy } from '../http/host-origin.js';
 import { loadAnchorKey, startAuditAnchor } from './audit-anchor.js';
 import { Budgets, UsageLedger } from '../usage/index.js';
 
@@ -125,8 +126,14 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
   const metrics = new GatewayMetrics(store, liveGauges(sessions, runtime, streams));
   let shuttingDown = false;
   const shutdownHooks: (() => Promise<void> | void)[] = [];
+  const hostOrigin = new HostOriginPolicy({
+    bindHost: config.server.host,
+    allowedHosts: config.server.allowed_hosts,
+    allowedOrigins: config.server.allowed_origins,
+  });
   const services: GatewayServices = {
     metrics,
+    hostOrigin,
     atShutdown: (hook) => void shutdownHooks.push(hook),
     streams,
     config,
@@ -166,6 +173,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
     beforeRoutes: (app) => mountSessionSocket(app, services, authenticator),
     deps: {
       authenticator,
+      hostOrigin,
       rateLimiter: new RateLimiter(config.limits.rate.requests_per_second, config.limits.rate.burst),
       logger,
       onRequest: (method, route, status, seconds) => metrics.countRequest(method, route, status, seconds),

@@ -1,7 +1,7 @@
 // Routes on top of uWS's own router: one uWS `any` handler per path pattern dispatches on the method, so a known
 // path with a wrong method answers 405 (with `Allow`), and a catch-all answers 404, both in the JSON error shape.
-// Every handler runs behind the same guard: abort handler first, request data copied, auth, the route's scope, rate
-// limit, errors mapped.
+// Every handler runs behind the same guard: request data copied, admission (header size, Host and Origin, the token:
+// admission.ts), the route's scope, rate limit, errors mapped, abort handler armed.
 import { ZodError } from 'zod';
 import type { TemplatedApp } from './uws.js';
 import { HttpError, errorBody } from './errors.js';
@@ -12,6 +12,7 @@ import type { Logger } from '../log/logger.js';
 import { zodIssueMessage } from './validation.js';
 import { scopeRefusal, type Scope } from './scopes.js';
 import { guardRequest } from './uws-guard.js';
+import { admit, needsToken, type AdmissionDeps } from './admission.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -39,10 +40,9 @@ export interface Route {
   handler: RouteHandler;
 }
 
-/** Requests with more header bytes than this are refused with 431 before anything else runs. */
-export const MAX_HEADER_BYTES = 16 * 1024;
+export { MAX_HEADER_BYTES } from './admission.js';
 
-export interface RouterDeps {
+export interface RouterDeps extends AdmissionDeps {
   authenticator: TokenAuthenticator;
   rateLimiter?: RateLimiter;
   logger: Logger;
@@ -51,8 +51,9 @@ export interface RouterDeps {
 }
 
 let requestCounter = 0;
+// the start time in the prefix keeps ids unique across restarts (the log outlives the process)
 const requestIdPrefix = Math.floor(Date.now() / 1000).toString(36);
-function nextRequestId(): string {
+export function nextRequestId(): string {
   requestCounter = (requestCounter + 1) % Number.MAX_SAFE_INTEGER;
   return `${requestIdPrefix}-${requestCounter.toString(36)}`;
 }
@@ -70,10 +71,13 @@ export function mountRoutes(app: TemplatedApp, routes: readonly Route[], deps: R
   for (const [path, methods] of byPath) {
     const paramCount = path.split('/').filter((s) => s.startsWith(':')).length;
     const allow = [...methods.keys()].join(', ');
+    // a path any of whose methods needs a token needs one for all: a 405 must not tell an anonymous caller it exists
+    const token = needsToken(path) || [...methods.values()].some((r) => r.auth !== false);
     app.any(path, guardRequest(deps.logger, path, (res, req) => {
       const ctx = new RequestContext(res, req, paramCount, nextRequestId());
-      if (ctx.headerBytes > MAX_HEADER_BYTES) {
-        finish(ctx, deps, path, new HttpError(431, 'headers_too_large', `request headers exceed ${MAX_HEADER_BYTES} bytes`, { connection: 'close' }));
+      const refused = admit(ctx, deps, token);
+      if (refused) {
+        finish(ctx, deps, path, refused);
         return;
       }
       const route = methods.get(ctx.method.toUpperCase());
@@ -87,8 +91,9 @@ export function mountRoutes(app: TemplatedApp, routes: readonly Route[], deps: R
   }
   app.any('/*', guardRequest(deps.logger, '*', (res, req) => {
     const ctx = new RequestContext(res, req, 0, nextRequestId());
-    if (ctx.headerBytes > MAX_HEADER_BYTES) {
-      finish(ctx, deps, '*', new HttpError(431, 'headers_too_large', `request headers exceed ${MAX_HEADER_BYTES} bytes`, { connection: 'close' }));
+    const refused = admit(ctx, deps, needsToken(ctx.url));
+    if (refused) {
+      finish(ctx, deps, '*', refused);
       return;
     }
     finish(ctx, deps, '*', new HttpError(404, 'not_found', `no route for ${ctx.method.toUpperCase()} ${ctx.url}`));
@@ -97,7 +102,7 @@ export function mountRoutes(app: TemplatedApp, routes: readonly Route[], deps: R
 
 function runRoute(ctx: RequestContext, route: Route, deps: RouterDeps): void {
   if (route.auth !== false) {
-    const principal = deps.authenticator.verifyHeader(ctx.headers['authorization']);
+    const principal = ctx.principal ?? deps.authenticator.verifyHeader(ctx.headers['authorization']); // set by admit()
     if (!principal) {
       finish(ctx, deps, route.path, new HttpError(401, 'unauthorized', 'missing or invalid bearer token', { 'www-authenticate': 'Bearer' }));
       return;
@@ -158,6 +163,7 @@ export function toHttpError(error: unknown, logger: Logger, ctx?: RequestContext
   }
   logger.error('unhandled error in request handler', {
     request_id: ctx?.requestId,
+    client_request_id: ctx?.clientRequestId,
     path: ctx?.url,
     error: error instanceof Error ? (error.stack ?? error.message) : String(error),
   });

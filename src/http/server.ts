@@ -33,6 +33,7 @@ export function startHttpServer(options: HttpServerOptions): Promise<HttpServer>
         return;
       }
       const port = uWS.us_socket_local_port(socket as never);
+      options.deps.hostOrigin?.listening(port); // the default allow-list names the port; requests come after this
       const hostForUrl = options.host.includes(':') ? `[${options.host}]` : options.host;
       let closed = false;
       resolve({

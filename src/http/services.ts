@@ -10,6 +10,7 @@ import type { embeddedContextSchema, messagesSchema } from '../sessions/prompt-i
 import type { Logger } from '../log/logger.js';
 import type { SessionStreams } from '../streams/session-streams.js';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
+import type { HostOriginPolicy } from './host-origin.js';
 import type { VerifyService } from '../audit/verify-service.js';
 import type { UsageLedger } from '../usage/index.js';
 
@@ -25,6 +26,8 @@ export interface GatewayServices {
   /** live streams of session logs (SSE, WebSocket) */
   readonly streams: SessionStreams;
   readonly metrics: GatewayMetrics;
+  /** the Host and Origin allow-lists every request is checked against */
+  readonly hostOrigin: HostOriginPolicy;
   /** the anchored audit verification, off the event loop, one walk at a time */
   readonly auditVerifier: VerifyService;
   /** messages (+ embedded context) → the ACP prompt for session `id` (prefix/suffix, capability checks, size cap) */

@@ -5,6 +5,14 @@
 import type { RequestContext } from './request-context.js';
 import { statusLine } from './errors.js';
 
+const FIXED_ORIGIN = 'http://aintegrix.invalid';
+
+/** The request's URL on the fixed origin (the URL parser escapes what a path may not hold; '/' if it still fails). */
+function requestUrl(path: string, query: string): string {
+  const url = `${FIXED_ORIGIN}${path.startsWith('/') ? path : '/'}${query ? `?${query}` : ''}`;
+  return URL.canParse(url) ? url : `${FIXED_ORIGIN}/`;
+}
+
 /** Headers uWS writes itself (framing, connection management); copying them from a Response would duplicate them. */
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'content-length', 'date', 'upgrade']);
 
@@ -21,7 +29,9 @@ export function toWebRequest(ctx: RequestContext, init: WebRequestInit = {}): Re
   for (const [k, v] of Object.entries(ctx.headers)) headers.set(k, v);
   for (const [k, v] of Object.entries(init.headers ?? {})) headers.set(k, v);
   const query = ctx.query.toString();
-  const url = `http://${ctx.headers['host'] || 'localhost'}${ctx.url}${query ? `?${query}` : ''}`;
+  // A fixed origin, never the Host header: a Host that is not a host made `new Request` throw (a 500), and nothing
+  // downstream may build links from what a client claims the server is called. The Host header itself is passed on.
+  const url = requestUrl(ctx.url, query);
   const aborter = new AbortController();
   ctx.onAbort(() => aborter.abort());
   const method = ctx.method.toUpperCase();

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import type { TemplatedApp, WebSocket } from './uws.js';
 import type { TokenAuthenticator } from './auth.js';
-import { HttpError, errorBody } from './errors.js';
+import { HttpError, errorBody, statusLine } from './errors.js';
 import type { GatewayServices } from './services.js';
 import { renderWs } from '../streams/client-messages.js';
 import type { StreamCursor } from '../streams/stream-cursor.js';
@@ -15,6 +15,8 @@ import { embeddedContextSchema, messagesSchema } from '../sessions/prompt-input.
 import { approvalDecisionSchema } from '../sessions/approval-service.js';
 import { zodIssueMessage } from './validation.js';
 import { decodeComponent } from './uri.js';
+import { nextRequestId } from './router.js';
+import { clientRequestId as clientRequestIdOf } from './request-context.js';
 import { guardCallback, guardRequest } from './uws-guard.js';
 import type { EventMeta } from '../store/types.js';
 import { holdsScope, insufficientScopeMessage, scopeFor, scopeRefusal, type Operation, type Scope } from './scopes.js';
@@ -26,6 +28,7 @@ interface SocketData {
   scopes: readonly Scope[];
   client: string;
   requestId: string;
+  clientRequestId: string | undefined;
   cursor?: StreamCursor;
   closed: boolean;
   resume?: () => void;
@@ -49,8 +52,6 @@ const MESSAGE_OPERATIONS: Record<z.infer<typeof clientMessageSchema>['type'], Op
 /** Close codes (4000-4999 are the application's). */
 export const WS_CLOSE = { sessionNotFound: 4404, slowClient: 4008 } as const;
 
-let socketCounter = 0;
-
 export function mountSessionSocket(app: TemplatedApp, gw: GatewayServices, auth: TokenAuthenticator): void {
   app.ws<SocketData>('/api/v1/sessions/:id/stream', {
     maxPayloadLength: gw.config.limits.max_body_bytes,
@@ -64,7 +65,18 @@ export function mountSessionSocket(app: TemplatedApp, gw: GatewayServices, auth:
       const key = req.getHeader('sec-websocket-key');
       const protocol = req.getHeader('sec-websocket-protocol');
       const extensions = req.getHeader('sec-websocket-extensions');
+      // the Host and Origin allow-lists first: a WebSocket is exactly what a hostile page can open (no CORS)
+      let hosts = 0;
+      req.forEach((k) => {
+        if (k === 'host') hosts++;
+      });
+      const misplaced = gw.hostOrigin.check(req.getHeader('host'), req.getHeader('origin') || undefined, hosts > 1);
+      if (misplaced) {
+        res.writeStatus(statusLine(misplaced.status)).writeHeader('content-type', 'application/json').end(errorBody(misplaced.code, misplaced.message));
+        return;
+      }
       const header = req.getHeader('authorization');
+      const clientRequestId = clientRequestIdOf(req.getHeader('x-request-id') || undefined);
       const token = req.getQuery('token') ?? '';
       const principal = auth.verifyHeader(header) ?? (token ? auth.verifyToken(token) : undefined);
       if (!principal) {
@@ -95,7 +107,8 @@ export function mountSessionSocket(app: TemplatedApp, gw: GatewayServices, auth:
         principal: principal.name,
         scopes: principal.scopes,
         client,
-        requestId: `ws-${(++socketCounter).toString(36)}`,
+        requestId: `ws-${nextRequestId()}`,
+        clientRequestId,
         closed: false,
       };
       res.upgrade(data, key, protocol, extensions, context);
@@ -157,7 +170,13 @@ function socketSink(ws: WebSocket<SocketData>): ClosableSink {
 
 async function handleMessage(ws: WebSocket<SocketData>, text: string, gw: GatewayServices): Promise<void> {
   const d = ws.getUserData();
-  const meta: EventMeta = { principal: d.principal, scopes: d.scopes, request_id: d.requestId, client: d.client };
+  const meta: EventMeta = {
+    principal: d.principal,
+    scopes: d.scopes,
+    request_id: d.requestId,
+    ...(d.clientRequestId !== undefined ? { client_request_id: d.clientRequestId } : {}),
+    client: d.client,
+  };
   const reply = (type: string, data: unknown) => {
     if (!d.closed) ws.cork(() => ws.send(JSON.stringify({ type, data })));
   };

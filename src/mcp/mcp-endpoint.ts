@@ -13,6 +13,7 @@ import { createMcpServer } from './mcp-server.js';
 import { McpSessionRegistry, type McpSession } from './mcp-sessions.js';
 import { parseBody, sendRpcError, withInitializeDefaults } from './json-rpc.js';
 import { requestAuthInfo } from './tool-kit.js';
+import { normalizeHost, normalizeOrigin } from '../config/host-values.js';
 
 /** What the SDK transport requires of every POST; plain JSON clients get it filled in. */
 const BOTH_ACCEPTED = 'application/json, text/event-stream';
@@ -31,6 +32,7 @@ export class McpEndpoint {
   ) {
     this.sessions = new McpSessionRegistry({
       createServer: (hooks) => createMcpServer(gw, hooks),
+      dnsRebinding: () => gw.hostOrigin.sdkOptions(),
       idleMs: o.idleMs,
       maxSessions: o.maxSessions,
       shuttingDown: () => gw.shuttingDown(),
@@ -82,7 +84,7 @@ export class McpEndpoint {
   private async serve(ctx: RequestContext, session: McpSession, body: Buffer | undefined, message: unknown): Promise<void> {
     this.sessions.begin(session);
     try {
-      const request = toWebRequest(ctx, { body });
+      const request = toWebRequest(ctx, { body, headers: checkedHeaders(ctx) });
       const response = await session.transport.handleRequest(request, { parsedBody: message, authInfo: requestAuthInfo(ctx) });
       await sendWebResponse(ctx, response);
     } finally {
@@ -91,7 +93,11 @@ export class McpEndpoint {
   }
 
   private async stateless(ctx: RequestContext, body: Buffer, message: unknown): Promise<void> {
-    const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
+    const transport = new WebStandardStreamableHTTPServerTransport({
+      ...this.gw.hostOrigin.sdkOptions(),
+      sessionIdGenerator: undefined,
+      enableJsonResponse: true,
+    });
     const server = createMcpServer(this.gw);
     await server.connect(transport);
     // The client leaving closes the server, which aborts the running tool (a prompt's turn is then cancelled). The
@@ -99,7 +105,7 @@ export class McpEndpoint {
     const gone = new Promise<undefined>((resolve) => ctx.onAbort(() => resolve(undefined)));
     ctx.onAbort(() => void server.close().catch(() => undefined));
     try {
-      const request = toWebRequest(ctx, { body, headers: { accept: BOTH_ACCEPTED } });
+      const request = toWebRequest(ctx, { body, headers: { ...checkedHeaders(ctx), accept: BOTH_ACCEPTED } });
       const answered = transport.handleRequest(request, { parsedBody: withInitializeDefaults(message), authInfo: requestAuthInfo(ctx) });
       const response = await Promise.race([answered, gone]);
       if (!response) return;
@@ -114,6 +120,19 @@ export class McpEndpoint {
   close(): Promise<void> {
     return this.sessions.closeAll();
   }
+}
+
+/**
+ * Host and Origin as the router checked them (lower-cased), for the SDK's exact-string check of the same lists: a
+ * `LocalHost:8050` the router accepted must not be refused by the SDK.
+ */
+function checkedHeaders(ctx: RequestContext): Record<string, string> {
+  const out: Record<string, string> = {};
+  const host = normalizeHost(ctx.headers['host'] ?? '');
+  if (host !== undefined) out.host = host;
+  const origin = ctx.headers['origin'] ? normalizeOrigin(ctx.headers['origin']) : undefined;
+  if (origin !== undefined) out.origin = origin;
+  return out;
 }
 
 function acceptsEventStream(ctx: RequestContext): boolean {

@@ -6,6 +6,12 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import type { PromptToolHooks } from './prompt-tool.js';
 
+export interface DnsRebindingOptions {
+  enableDnsRebindingProtection: boolean;
+  allowedHosts?: string[];
+  allowedOrigins?: string[];
+}
+
 export interface McpSession {
   /** set by the transport once `initialize` was accepted */
   id: string | undefined;
@@ -20,6 +26,8 @@ export interface McpSession {
 
 export interface McpSessionRegistryOptions {
   createServer(hooks: PromptToolHooks): McpServer;
+  /** the SDK's own Host/Origin check, with the gateway's lists (the router checked them already) */
+  dnsRebinding?: () => DnsRebindingOptions;
   /** an MCP session without an open request for this long is closed (default 30 min) */
   idleMs?: number;
   /** at most this many MCP sessions at once (default 1000) */
@@ -60,6 +68,7 @@ export class McpSessionRegistry {
    */
   async open(principal: string): Promise<McpSession> {
     const transport: WebStandardStreamableHTTPServerTransport = new WebStandardStreamableHTTPServerTransport({
+      ...this.o.dnsRebinding?.(),
       sessionIdGenerator: () => randomUUID(),
       onsessioninitialized: (id) => {
         session.id = id;

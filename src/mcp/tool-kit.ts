@@ -69,7 +69,7 @@ export function requestAuthInfo(ctx: RequestContext): AuthInfo {
     token: '',
     clientId: ctx.principal?.name ?? 'unknown',
     scopes: [...(ctx.principal?.scopes ?? [])],
-    extra: { request_id: ctx.requestId, client: ctx.client },
+    extra: { request_id: ctx.requestId, client_request_id: ctx.clientRequestId, client: ctx.client },
   };
 }
 
@@ -81,11 +81,12 @@ export function scopeFailure(tool: McpTool, extra: ToolExtra): CallToolResult | 
 
 export function callMeta(extra: ToolExtra): EventMeta {
   const info = extra.authInfo;
-  const more = (info?.extra ?? {}) as { request_id?: unknown; client?: unknown };
+  const more = (info?.extra ?? {}) as { request_id?: unknown; client_request_id?: unknown; client?: unknown };
   return {
     principal: info?.clientId,
     scopes: info?.scopes,
     request_id: typeof more.request_id === 'string' ? more.request_id : undefined,
+    ...(typeof more.client_request_id === 'string' ? { client_request_id: more.client_request_id } : {}),
     client: typeof more.client === 'string' ? more.client : undefined,
   };
 }

@@ -136,9 +136,11 @@ test('audit over REST on a gateway with real sessions', async (t) => {
 
   await t.test('who did what: command events carry the token name, the request id and the client; never a token', async () => {
     const { text, lines } = await fullExport(g);
+    // the test's ids were sent as x-request-id: the client's, kept apart from the gateway's own request id
     const byRequest = (type: string, requestId: string) => {
-      const found = lines.filter((l) => l.type === type && l.meta.request_id === requestId);
+      const found = lines.filter((l) => l.type === type && l.meta.client_request_id === requestId);
       assert.equal(found.length, 1, `one ${type} from request ${requestId}`);
+      assert.notEqual(found[0]!.meta.request_id, requestId, 'the request id is the gateway\'s');
       return found[0]!;
     };
     const commands = [

@@ -30,6 +30,8 @@ describe('embedded default', () => {
       init_timeout_secs: 30,
       shutdown_timeout_secs: 10,
       metrics_public: true,
+      allowed_hosts: [],
+      allowed_origins: [],
     });
     assert.deepEqual(config.agents, {
       demo: {

@@ -155,7 +155,7 @@ test('clients that leave mid-body and mid-turn: the server stays up, the turn en
       });
       sock.on('error', () => undefined);
     });
-  const head = (len: number) => `POST /api/v1/sessions/${id}/prompt HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${TOKEN}\r\nContent-Type: application/json\r\nContent-Length: ${len}\r\n\r\n`;
+  const head = (len: number) => `POST /api/v1/sessions/${id}/prompt HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nAuthorization: Bearer ${TOKEN}\r\nContent-Type: application/json\r\nContent-Length: ${len}\r\n\r\n`;
   // half a body, then gone: the body reader is abandoned, nothing is appended
   await leave(head(1000) + '{"messages": [', 100);
   // a whole prompt (a slow turn), then gone while it runs: the turn still ends, in the log

@@ -131,7 +131,8 @@ test('GET /events: JSON pages with a cursor, type filter, and SSE with follow=fa
 });
 
 test('reconnect in the middle of a 5 000-chunk turn with Last-Event-ID: every event exactly once, in order', async (t) => {
-  const g = await startTestGateway();
+  // the TCP proxy passes the Host the client wrote (the proxy's address), as a port forward does: allowed here
+  const g = await startTestGateway({ server: { allowed_hosts: ['*'] } });
   t.after(() => g.dispose());
   const id = await session(g);
   const first = logPositions(g, id, 0).at(-1)!;
@@ -214,7 +215,7 @@ test('a client that stops reading is closed at the stall limit and resumes lossl
   });
   let opened = false;
   stalled.on('error', () => undefined);
-  stalled.write(`GET /api/v1/sessions/${id}/events?after=${after} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${TOKEN}\r\nAccept: text/event-stream\r\n\r\n`);
+  stalled.write(`GET /api/v1/sessions/${id}/events?after=${after} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nAuthorization: Bearer ${TOKEN}\r\nAccept: text/event-stream\r\n\r\n`);
   await eventually(() => opened, 5000, 'stalled client connected');
   stalled.pause();
 

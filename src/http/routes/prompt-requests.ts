@@ -29,7 +29,13 @@ export async function submitPrompt(gw: GatewayServices, ctx: RequestContext, id:
  * the token itself).
  */
 export function commandMeta(ctx: RequestContext): EventMeta {
-  return { principal: ctx.principal?.name, scopes: ctx.principal?.scopes, request_id: ctx.requestId, client: ctx.client };
+  return {
+    principal: ctx.principal?.name,
+    scopes: ctx.principal?.scopes,
+    request_id: ctx.requestId,
+    ...(ctx.clientRequestId !== undefined ? { client_request_id: ctx.clientRequestId } : {}),
+    client: ctx.client,
+  };
 }
 
 const ERROR_STATUS: Record<string, number> = {
