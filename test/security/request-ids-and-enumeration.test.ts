@@ -4,6 +4,8 @@
 // known one (or a known path with the wrong method) are indistinguishable, so routes cannot be enumerated.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import WebSocket from 'ws';
 import { TOKEN, startTestGateway } from '../helpers/gateway.js';
 import { postRaw } from '../mcp/helpers.js';
 
@@ -46,6 +48,21 @@ test('x-request-id: never our request id, recorded apart as client_request_id (R
   const meta = (await g.api('GET', `/api/v1/sessions/${sid}/events?type=SessionCreated`)).body.events[0].meta;
   assert.equal(meta.client_request_id, 'mcp-client-7');
   assert.notEqual(meta.request_id, 'mcp-client-7');
+
+  // WebSocket: the upgrade's x-request-id, on the commands sent over the socket
+  const ws = new WebSocket(`${g.url.replace('http', 'ws')}/api/v1/sessions/${sid}/stream?token=${TOKEN}`, { headers: { 'x-request-id': 'ws-client-1' } });
+  t.after(() => ws.close());
+  await once(ws, 'open');
+  const acked = new Promise<void>((resolve) =>
+    ws.on('message', (m) => {
+      if ((JSON.parse(String(m)) as { type: string }).type === 'ack') resolve();
+    }),
+  );
+  ws.send(JSON.stringify({ type: 'prompt', messages: [{ type: 'text', text: 'over the socket' }] }));
+  await acked;
+  const submitted = (await g.api('GET', `/api/v1/sessions/${sid}/events?type=PromptSubmitted`)).body.events[0].meta;
+  assert.equal(submitted.client_request_id, 'ws-client-1');
+  assert.match(submitted.request_id, /^ws-/);
 });
 
 test('without a token, /api/*, /mcp and /acp answer 401 before routing: unknown routes and wrong methods look like known ones', async (t) => {
