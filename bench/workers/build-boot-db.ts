@@ -17,6 +17,7 @@ import { agentProcessKind } from '../../src/agents/agent-process-kind.js';
 import { SessionService } from '../../src/sessions/session-service.js';
 import type { SessionDeps } from '../../src/sessions/session-deps.js';
 import { silentLogger } from '../../src/log/logger.js';
+import { loadConfigText } from '../../src/config/index.js';
 
 interface Spec {
   templateDb: string;
@@ -92,8 +93,13 @@ async function main(): Promise<void> {
   const catalogue = createCatalogue();
   const runtime = new ActorRuntime({ store, catalogue, logger: silentLogger, snapshotEvery: spec.snapshotEvery });
   // The SessionService's own kind (its snapshot rule included); only its effect handler is replaced, so that no
-  // agent is started. Its constructor reads nothing but config.store.snapshot_every.
-  const deps = { config: { store: { snapshot_every: spec.snapshotEvery } } } as unknown as SessionDeps;
+  // agent is started. Its constructor reads the config (snapshot_every, the workspace roots): a real loaded one.
+  const { config } = loadConfigText(
+    JSON.stringify({ store: { data_dir: spec.outDataDir, path: spec.outDb, snapshot_every: spec.snapshotEvery } }),
+    'bench-boot.yaml',
+    {},
+  );
+  const deps = { config } as unknown as SessionDeps;
   const sessionKind = { ...new SessionService(runtime, deps).kind, onEffect: undefined };
 
   const t0 = performance.now();
