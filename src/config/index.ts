@@ -18,6 +18,7 @@ export {
   IN_MEMORY_STORE,
   type AintegrixConfig,
   type ServerConfig,
+  type TelemetryConfig,
   type AgentConfig,
   type McpServerConfig,
   type RoutingConfig,

@@ -27,6 +27,7 @@ import { DEFAULT_PROTECTED_PATHS } from '../permissions/protected-paths.js';
 import { DEFAULT_COMMAND_PATH } from '../workspace/executable.js';
 import { budgetsSchema, type BudgetConfig } from './budgets-schema.js';
 import { ANY, normalizeHost, normalizeOrigin } from './host-values.js';
+import { telemetrySchema } from './telemetry-schema.js';
 
 const absoluteDirectory = () =>
   nonEmptyString('an absolute directory').refine((p) => isAbsolute(p), { error: () => 'expected an absolute directory' });
@@ -290,6 +291,7 @@ export const configSchema = section({
   audit: auditSchema.prefault({}),
   workspaces: workspacesSchema.prefault({}),
   budgets: budgetsSchema.prefault({}),
+  telemetry: telemetrySchema.prefault({}),
 }).transform((c) => ({ ...c, workspaces: resolveWorkspaces(c.workspaces, c.store.data_dir) }));
 
 /** The fully defaulted config. */
@@ -304,6 +306,7 @@ export type AuthToken = AintegrixConfig['auth']['tokens'][number];
 export type PermissionsConfig = AintegrixConfig['permissions'];
 export type PermissionRule = PermissionsConfig['rules'][number];
 export type BudgetsConfig = AintegrixConfig['budgets'];
+export type TelemetryConfig = AintegrixConfig['telemetry'];
 export type { BudgetConfig };
 export type PermissionDecision = (typeof DECISIONS)[number];
 export type ToolKind = (typeof TOOL_KINDS)[number];

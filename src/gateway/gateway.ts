@@ -124,6 +124,11 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
 
   const streams = new SessionStreams(store, config.limits.stream_stall_secs * 1000);
   const metrics = new GatewayMetrics(store, liveGauges(sessions, runtime, streams));
+  const { otlp_endpoint } = config.telemetry;
+  // the OpenTelemetry SDK is loaded only when traces are configured (boot time is benchmarked without them)
+  const tracing = otlp_endpoint
+    ? (await import('../metrics/tracing.js')).startTracing({ ...config.telemetry, otlp_endpoint }, store, logger)
+    : undefined;
   let shuttingDown = false;
   const shutdownHooks: (() => Promise<void> | void)[] = [];
   const hostOrigin = new HostOriginPolicy({
@@ -197,6 +202,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
         await sessions.stopAll();
         await runtime.settled();
         runtime.stop();
+        await tracing?.close(); // the last turns' spans, before the store closes
         await anchor.close(); // signs the final head: after the last commit, before the store closes
         await store.close();
       })();

@@ -22,8 +22,14 @@ describe('invalid configs', () => {
     assert.equal(errorOf('server: {}\nagent:\n  a: {command: x}\n'), 'F:2: agent: unknown key "agent" (did you mean "agents"?)');
     assert.equal(
       errorOf('webhooks: []\n'),
-      'F:1: webhooks: unknown key "webhooks" (allowed: server, agents, routing, store, auth, permissions, limits, recovery, audit, workspaces, budgets)',
+      'F:1: webhooks: unknown key "webhooks" (allowed: server, agents, routing, store, auth, permissions, limits, recovery, audit, workspaces, budgets, telemetry)',
     );
+  });
+
+  it('telemetry: the OTLP endpoint is an http(s) URL, header names are checked', () => {
+    assert.match(errorOf('telemetry:\n  otlp_endpoint: localhost:4318\n'), /^F:2: telemetry\.otlp_endpoint: expected an http:\/\/ or https:\/\/ URL/);
+    assert.match(errorOf('telemetry:\n  otlp_headers: {"bad header": x}\n'), /^F:2: telemetry\.otlp_headers/);
+    assert.match(errorOf('telemetry:\n  endpoint: http://x\n'), /^F:2: telemetry\.endpoint: unknown key/);
   });
 
   it('unknown nested key', () => {

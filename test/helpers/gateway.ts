@@ -23,6 +23,8 @@ export interface TestGatewayOptions {
   audit?: Record<string, unknown>;
   /** the `budgets` section */
   budgets?: unknown;
+  /** the `telemetry` section */
+  telemetry?: unknown;
   /** the `workspaces` section; tests that pass a workspace_root list its folder in `allowed_roots` */
   workspaces?: { dir?: string; allowed_roots?: string[]; homes_dir?: string };
   /** the gateway's own environment (default: PATH, HOME and an AINTEGRIX_API_KEY that must never leak) */
@@ -81,6 +83,7 @@ export async function startTestGateway(o: TestGatewayOptions = {}): Promise<Test
     ...(o.audit ? { audit: o.audit } : {}),
     ...(o.workspaces ? { workspaces: o.workspaces } : {}),
     ...(o.budgets ? { budgets: o.budgets } : {}),
+    ...(o.telemetry ? { telemetry: o.telemetry } : {}),
   };
   const { config } = loadConfigText(stringify(tree), join(dir, 'test.yaml'), {});
   const logger = o.logger ?? (process.env.AINTEGRIX_TEST_LOGS ? createLogger({ level: 'debug' }) : silentLogger);
