@@ -33,7 +33,9 @@ export class LiveHistograms {
           this.awaitingFirstUpdate.delete(e.streamId);
           this.firstUpdate.observe(this.firstUpdate.seriesFor(agentOfSession(e.streamId)), (committedAt - since) / 1000);
         }
-      } else if (e.type === 'TurnEnded') this.awaitingFirstUpdate.delete(e.streamId); // a turn without any update
+      } else if (e.type === 'TurnEnded' || e.type === 'SessionClosed' || e.type === 'SessionFailed') {
+        this.awaitingFirstUpdate.delete(e.streamId); // a turn that ended without any update
+      }
     }
   }
 }

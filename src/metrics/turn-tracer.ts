@@ -39,7 +39,8 @@ export class TurnTracer {
       if (w) (w.last = e.position), w.n++;
       else written.set(e.streamId, { turn, first: e.position, last: e.position, n: 1 });
       this.observe(turn, e, committedAt);
-      if (e.type === 'TurnEnded') {
+      // a session that closes or fails while a turn runs ends it without a TurnEnded
+      if (e.type === 'TurnEnded' || e.type === 'SessionClosed' || e.type === 'SessionFailed') {
         this.turns.delete(e.streamId);
         ended.push({ turn, e });
       }
@@ -137,7 +138,13 @@ export class TurnTracer {
   }
 
   private endTurn(turn: TurnTrace, e: RecordedEvent, at: number): void {
-    const d = e.data as { outcome: string; stop_reason: string | null; error: { code: string; message: string } | null };
+    const d = (e.type === 'TurnEnded'
+      ? e.data
+      : { outcome: e.type === 'SessionFailed' ? 'session_failed' : 'session_closed', stop_reason: null, error: e.type === 'SessionFailed' ? e.data : null }) as {
+      outcome: string;
+      stop_reason: string | null;
+      error: { code: string; message: string } | null;
+    };
     // what is still open ended with the turn, its outcome unknown
     for (const s of [turn.firstUpdate, ...turn.tools.values(), ...turn.approvals.values()]) {
       if (!s) continue;

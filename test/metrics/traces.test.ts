@@ -65,11 +65,18 @@ test('traces: a span per turn, children for first update, permission wait, tool 
   assert.equal((await g.api('POST', `/api/v1/approvals/${approval.approval_id}`, { decision: 'allow_once' })).status, 200);
   assert.equal((await asking).body.outcome, 'completed');
   assert.equal((await g.api('POST', `/api/v1/sessions/${id}/prompt`, says('/fail'))).body?.outcome ?? 'failed', 'failed');
+  // a turn still running when its session is closed ends with the session
+  const slow = g.api('POST', `/api/v1/sessions/${id}/prompt`, says('/slow 20'));
+  await eventually(async () => (await g.api('GET', `/api/v1/sessions/${id}`)).body.status === 'prompting', 10_000, 'the slow turn');
+  assert.equal((await g.api('DELETE', `/api/v1/sessions/${id}`)).status < 300, true);
+  await slow;
   const log = (await g.api('GET', `/api/v1/sessions/${id}/events?limit=1000`)).body.events as { position: number; type: string; data: any }[];
   await g.close(); // sends what the batch processor holds
 
   const turns = otlp.spans.filter((s) => s.name === 'turn');
-  assert.equal(turns.length, 2, 'a span per turn');
+  assert.equal(turns.length, 3, 'a span per turn');
+  const third = turns.find((s) => attr(s, 'aintegrix.turn') === 3)!;
+  assert.ok(['cancelled', 'session_closed'].includes(attr(third, 'aintegrix.turn.outcome') as string), 'the closed session ended its turn');
   const prompts = log.filter((e) => e.type === 'PromptSubmitted');
   const ends = log.filter((e) => e.type === 'TurnEnded');
   const [first, second] = [...turns].sort((a, b) => Number(attr(a, 'aintegrix.turn')) - Number(attr(b, 'aintegrix.turn')));
