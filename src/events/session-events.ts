@@ -7,7 +7,20 @@ import type { EventCatalogue } from './catalogue.js';
 const json = z.unknown();
 const contentBlock = z.looseObject({ type: z.string() });
 
-export const attachPaths = ['new', 'resume', 'load', 'new_with_transcript'] as const;
+export const attachPaths = ['new', 'resume', 'load', 'new_with_transcript', 'fork'] as const;
+export const forkMethods = ['native', 'transcript'] as const;
+
+/**
+ * Where a forked session comes from: the source session and the log position its conversation is taken up to
+ * (inclusive), the method planned (native: ACP `session/fork` of the source's ACP session, whose id is kept here so
+ * that attaching needs nothing but this event; transcript: a new ACP session primed with the source's log).
+ */
+export const ForkOrigin = z.object({
+  session_id: z.string(),
+  position: z.number().int().positive(),
+  method: z.enum(forkMethods),
+  acp_session_id: z.string().optional(),
+});
 export const turnOutcomes = ['completed', 'cancelled', 'failed', 'timeout', 'interrupted', 'budget_exceeded'] as const;
 export const decisions = ['allow_once', 'allow_always', 'reject_once', 'reject_always'] as const;
 
@@ -19,7 +32,7 @@ export const SessionCreated = z.object({
   workspace_owned: z.boolean().default(false),
   model: z.string().nullable(),
   origin: z.enum(['rest', 'mcp', 'stream', 'ws', 'fork', 'orchestration', 'pipeline', 'webhook']),
-  forked_from: z.string().optional(),
+  forked_from: ForkOrigin.optional(),
   mcp_servers: z.array(json).default([]),
 });
 
@@ -140,6 +153,18 @@ export const BudgetExceeded = z.object({
   resets_at: z.string().nullable(),
 });
 
+/**
+ * A fork was taken of this session (POST /sessions/{id}/fork): the new session, its agent, the position of this
+ * session's log its conversation goes up to, and the method planned. The new session's SessionCreated has the
+ * other end of the link (`forked_from`).
+ */
+export const SessionForked = z.object({
+  session_id: z.string(),
+  agent: z.string(),
+  position: z.number().int().positive(),
+  method: z.enum(forkMethods),
+});
+
 export const SessionClosed = z.object({
   reason: z.string(),
 });
@@ -214,6 +239,7 @@ export function defineSessionEvents(c: EventCatalogue): void {
   c.define('TurnCancelRequested', TurnCancelRequested);
   c.define('TurnEnded', TurnEnded);
   c.define('BudgetExceeded', BudgetExceeded);
+  c.define('SessionForked', SessionForked);
   c.define('SessionClosed', SessionClosed);
   c.define('SessionFailed', SessionFailed);
   c.define('SessionRecovered', SessionRecovered);

@@ -68,6 +68,31 @@ export function sessionTools(gw: GatewayServices): McpTool[] {
       },
     }),
     defineTool({
+      name: 'acp_fork_session',
+      description:
+        "Fork a session between turns: a new session whose conversation starts with the source's, up to `at` (a log " +
+        "position of the source, default its latest), with target_agent (default the same agent). The same agent forks " +
+        "natively when it can (ACP session/fork), otherwise the new session is primed with the transcript. Returns " +
+        '"Session forked: <id> (agent: <agent>, from: <source>@<position>, method: native|transcript)".',
+      scope: scopeFor('fork_session'),
+      input: z
+        .object({
+          session_id: sessionId,
+          target_agent: z.string().min(1).max(64).optional().describe('agent of the new session (default: the source\'s)'),
+          at: z.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional().describe("a log position of the source session (see acp_session_events)"),
+        })
+        .strict(),
+      run: async (args, call) => {
+        try {
+          const r = await gw.sessions.fork(args.session_id, { target_agent: args.target_agent, at: args.at }, call.meta);
+          const text = `Session forked: ${r.id} (agent: ${r.agent}, from: ${r.forked_from.session_id}@${r.forked_from.position}, method: ${r.method})`;
+          return textResult(text, { ...r });
+        } catch (e) {
+          return failure(e);
+        }
+      },
+    }),
+    defineTool({
       name: 'acp_cancel',
       description: 'Cancel the running turn of a session (its acp_prompt then returns with stop reason "cancelled").',
       scope: scopeFor('cancel_turn'),

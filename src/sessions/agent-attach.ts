@@ -1,7 +1,8 @@
 // Attaching an agent process to a session: spawn, `initialize`, then the best way into the conversation the agent's
 // capabilities allow — `session/new` for a new session; for one that had an agent before (restart, crash):
-// `session/resume` → `session/load` (its replayed updates are not recorded a second time) → `session/new`.
-// Every step is recorded; the path taken is part of AgentAttached.
+// `session/resume` → `session/load` (its replayed updates are not recorded a second time) → `session/new`; for a
+// forked session: `session/fork` of the source's ACP session when the fork is native, else `session/new` primed with
+// the source's transcript. Every step is recorded; the path taken is part of AgentAttached.
 import { AgentConnection, AgentSpawnError } from '../acp/agent-connection.js';
 import type { JournaledActor } from '../actors/journaled-actor.js';
 import type { AgentConfig } from '../config/index.js';
@@ -13,6 +14,7 @@ import { terminateInside } from '../sandbox/stop-inside.js';
 import { AttachError, errorText, rpcCode, withTimeout } from './attach-error.js';
 import { modelChoice, setModelRequest } from './agent-models.js';
 import type { SessionContext } from './session-machine.js';
+import type { TranscriptReason } from './transcript.js';
 
 export const CLIENT_INFO = { name: 'aintegrix', title: 'AIntegriX gateway', version: '0.1.0' };
 export const CLIENT_CAPABILITIES = { fs: { readTextFile: true, writeTextFile: true }, terminal: true };
@@ -36,8 +38,8 @@ export interface AttachHost {
   setReplaying(on: boolean): number;
   /** mark traffic as priming (the transcript turn) */
   setPriming(on: boolean): void;
-  /** the bounded transcript from our log, for path new_with_transcript */
-  transcript(): { text: string; entries: number; chars: number } | undefined;
+  /** the bounded transcript from our log, for path new_with_transcript (of a re-attach, or of a fork) */
+  transcript(reason: TranscriptReason): { text: string; entries: number; chars: number } | undefined;
   primingTimeoutMs: number;
 }
 
@@ -48,7 +50,7 @@ export interface Attached {
 
 type Caps = {
   loadSession?: boolean;
-  sessionCapabilities?: { resume?: unknown; close?: unknown };
+  sessionCapabilities?: { resume?: unknown; close?: unknown; fork?: unknown };
 };
 
 export async function attachAgent(host: AttachHost, cause: 'create' | 'reattach'): Promise<Attached> {
@@ -128,7 +130,7 @@ async function establish(host: AttachHost, conn: AgentConnection, process: Journ
 
   const base = { cwd: ctx.workspace, mcpServers: host.mcpServers };
   const timeout = host.initTimeoutMs;
-  let path: 'new' | 'resume' | 'load' | 'new_with_transcript' = 'new';
+  let path: 'new' | 'resume' | 'load' | 'new_with_transcript' | 'fork' = 'new';
   let acpSessionId: string | undefined;
   let result: Record<string, unknown> = {};
   let replayed: number | undefined;
@@ -148,6 +150,16 @@ async function establish(host: AttachHost, conn: AgentConnection, process: Journ
     }
     if (!acpSessionId) path = 'new_with_transcript';
   }
+  const fork = cause === 'create' ? ctx.forkedFrom : null;
+  if (fork) {
+    // native: the agent copies its own session (full history, tool state); an agent that no longer knows the source
+    // session (another process without a store, say) gets the transcript instead, as a transcript fork would
+    if (fork.method === 'native' && fork.acp_session_id && caps.sessionCapabilities?.fork) {
+      result = await tryRequest(conn, 'session/fork', { sessionId: fork.acp_session_id, ...base }, timeout);
+      if (result !== NOT_FOUND && typeof result.sessionId === 'string' && result.sessionId) ({ path, acpSessionId } = { path: 'fork', acpSessionId: result.sessionId });
+    }
+    if (!acpSessionId) path = 'new_with_transcript';
+  }
   if (!acpSessionId) {
     result = await withTimeout(conn.request<Record<string, unknown>>('session/new', base), timeout, 'session_timeout', 'session/new').catch((e) => {
       if (e instanceof AttachError) throw e;
@@ -162,7 +174,7 @@ async function establish(host: AttachHost, conn: AgentConnection, process: Journ
   result = result ?? {};
 
   const model = await applyModel(host, conn, acpSessionId, result);
-  const transcript = path === 'new_with_transcript' ? await prime(host, conn, acpSessionId) : undefined;
+  const transcript = path === 'new_with_transcript' ? await prime(host, conn, acpSessionId, fork ? 'fork' : 'recovery') : undefined;
   return {
     process: process.streamId,
     pid: conn.pid,
@@ -185,8 +197,8 @@ async function establish(host: AttachHost, conn: AgentConnection, process: Journ
  * Path new_with_transcript: send the bounded transcript from our log as a first prompt, so the new ACP session knows
  * the conversation. A failure here is recorded, not fatal: the session goes on without the context.
  */
-async function prime(host: AttachHost, conn: AgentConnection, acpSessionId: string) {
-  const t = host.transcript();
+async function prime(host: AttachHost, conn: AgentConnection, acpSessionId: string, reason: TranscriptReason) {
+  const t = host.transcript(reason);
   if (!t) return undefined;
   host.setPriming(true);
   try {

@@ -153,9 +153,10 @@ export class LiveSession {
         record: (events) => this.record(events),
         setReplaying: (on) => this.tap.setReplaying(on),
         setPriming: (on) => this.tap.setPriming(on),
-        transcript: () => {
+        transcript: (reason) => {
           const r = this.deps.config.recovery;
-          return buildTranscript(this.deps.store, this.actor.streamId, r.transcript_max_events, r.transcript_max_chars, this.context.turn?.position ?? Infinity);
+          const before = this.context.turn?.position ?? Infinity;
+          return buildTranscript(this.deps.store, this.actor.streamId, r.transcript_max_events, r.transcript_max_chars, before, reason);
         },
         primingTimeoutMs: this.deps.config.server.prompt_timeout_secs * 1000,
       },

@@ -41,7 +41,8 @@ export interface SessionContext {
   workspace: string;
   workspaceOwned: boolean;
   origin: string;
-  forkedFrom: string | null;
+  /** a forked session: where its conversation comes from (SessionCreated.forked_from) */
+  forkedFrom: z.output<typeof E.ForkOrigin> | null;
   mcpServers: unknown[];
   createdAt: number | null;
   /** the model the agent runs (as it reported, or as applied) */

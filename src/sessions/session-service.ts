@@ -15,6 +15,7 @@ import { WorkspaceRoots } from './workspace-roots.js';
 import type { ContentBlock } from './prompt-input.js';
 import { findAgent } from '../config/agent-lookup.js';
 import { breachMessage, budgetLabel, type BudgetBreach } from '../usage/budgets.js';
+import { forkSession, type ForkInput, type ForkOrigin, type ForkResult } from './session-fork.js';
 
 export interface CreateSessionInput {
   agent: string;
@@ -22,6 +23,10 @@ export interface CreateSessionInput {
   model?: string;
   origin: 'rest' | 'mcp' | 'stream' | 'ws' | 'fork' | 'orchestration' | 'pipeline' | 'webhook';
   mcp_servers?: unknown[];
+  /** a fork: where its conversation comes from (recorded in SessionCreated) */
+  forked_from?: ForkOrigin;
+  /** called once SessionCreated is committed, before the agent is attached (a fork records its link on the source) */
+  onCreated?: (actor: SessionActor) => Promise<void>;
 }
 
 export interface SubmittedTurn {
@@ -115,11 +120,13 @@ export class SessionService {
               model: input.model ?? null,
               origin: input.origin,
               mcp_servers: input.mcp_servers ?? [],
+              ...(input.forked_from ? { forked_from: input.forked_from } : {}),
             },
           },
         ],
         meta,
       );
+      await input.onCreated?.(actor);
       await this.liveFor(actor).ensureAttached('create');
       return actor;
     } catch (e) {
@@ -149,6 +156,11 @@ export class SessionService {
     const n = (this.reserved.get(agent) ?? 1) - 1;
     if (n <= 0) this.reserved.delete(agent);
     else this.reserved.set(agent, n);
+  }
+
+  /** Fork session `id` (session-fork.ts): a new session whose conversation starts with its own. */
+  fork(id: string, input: ForkInput, meta: EventMeta): Promise<ForkResult> {
+    return forkSession(this, this.deps.store, id, input, meta);
   }
 
   // ---- prompt, cancel, model, close ----------------------------------------------------------------------------

@@ -27,6 +27,8 @@ export function sessionSummary(actor: SessionActor) {
     status: sessionStatus(snap.value, c),
     created_at: iso(c.createdAt),
     turns: c.turns,
+    origin: c.origin,
+    forked_from: forkedFrom(c),
   };
 }
 
@@ -36,8 +38,6 @@ export function sessionDetail(actor: SessionActor) {
   return {
     ...sessionSummary(actor),
     workspace_root: c.workspace,
-    origin: c.origin,
-    forked_from: c.forkedFrom,
     capabilities: c.capabilities,
     agent_info: c.agentInfo,
     acp_session_id: c.acpSessionId,
@@ -78,6 +78,12 @@ export function approvalViews(c: SessionContext): ApprovalView[] {
     deadline: iso(a.deadline),
     ...(a.real_paths !== undefined ? { real_paths: a.real_paths } : {}),
   }));
+}
+
+/** a forked session's source and the position of the source's log it was forked at (null for other sessions) */
+function forkedFrom(c: SessionContext): { session_id: string; position: number } | null {
+  const f = c.forkedFrom;
+  return f ? { session_id: f.session_id, position: f.position } : null;
 }
 
 function iso(ms: number | null): string | null {

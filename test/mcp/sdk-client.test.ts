@@ -11,6 +11,7 @@ const TOOLS = [
   'acp_close_session',
   'acp_create_session',
   'acp_decide_approval',
+  'acp_fork_session',
   'acp_list_agents',
   'acp_list_approvals',
   'acp_prompt',
@@ -18,7 +19,7 @@ const TOOLS = [
   'acp_usage',
 ];
 
-test('initialize and tools/list: server info, a session id, the nine tools with their input schemas', async (t) => {
+test('initialize and tools/list: server info, a session id, the ten tools with their input schemas', async (t) => {
   const g = await startTestGateway();
   t.after(() => g.dispose());
   const c = await connectSdkClient(g);

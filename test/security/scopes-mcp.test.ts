@@ -28,7 +28,7 @@ test('MCP: each tool needs its scope; tools/list lists every tool; refusals chan
   t.after(() => g.dispose());
 
   const listed = await rpc(g, 'tools/list', {}, { token: READER });
-  assert.equal(listed.body.result.tools.length, 9, 'a read-only token still sees every tool');
+  assert.equal(listed.body.result.tools.length, 10, 'a read-only token still sees every tool');
 
   // read: lists and reads, nothing else
   assert.equal((await call(g, READER, 'acp_list_agents', {})).isError, false);
@@ -46,6 +46,7 @@ test('MCP: each tool needs its scope; tools/list lists every tool; refusals chan
   for (const [name, args] of [
     ['acp_prompt', { session_id: id, message: 'no' }],
     ['acp_cancel', { session_id: id }],
+    ['acp_fork_session', { session_id: id }],
     ['acp_close_session', { session_id: id }],
   ] as const) {
     assertToolRefused(await call(g, READER, name, args), 'prompt', `read: ${name}`);
@@ -82,7 +83,7 @@ test('MCP: a session-mode client (SDK, SSE answers) is held to its token\'s scop
   t.after(() => g.dispose());
   const c = await connectSdkClient(g, READER);
   t.after(() => c.close());
-  assert.equal((await c.client.listTools()).tools.length, 9);
+  assert.equal((await c.client.listTools()).tools.length, 10);
   const refused = await c.client.callTool({ name: 'acp_create_session', arguments: { agent: 'demo' } });
   assert.equal(refused.isError, true);
   assert.equal(textOf(refused), "Error: insufficient scope: needs 'prompt'");

@@ -76,7 +76,7 @@ test('REST: read reads and streams; prompt, create, cancel, model, delete and ap
   assert.equal((await g.api('POST', `/api/v1/sessions/${id}/model`, { model: 'demo-smart' }, { token: ADMIN })).status, 200);
   assert.equal((await g.api('POST', `/api/v1/sessions/${id}/cancel`, undefined, { token: ADMIN })).status, 200);
   assert.equal((await g.api('GET', `/api/v1/sessions/${id}/events`, undefined, { token: ADMIN })).status, 200);
-  assert.equal((await g.api('POST', `/api/v1/sessions/${id}/fork`, {}, { token: ADMIN })).status, 501, 'past the scope, the feature is missing');
+  assert.equal((await g.api('POST', `/api/v1/sessions/${id}/fork`, {}, { token: ADMIN })).status, 201);
   assert.equal((await g.api('DELETE', `/api/v1/sessions/${id}`, undefined, { token: ADMIN })).status, 204);
 
   // each command event records who and under which scopes

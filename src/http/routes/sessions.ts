@@ -1,4 +1,4 @@
-// Sessions: create, list, read, close, cancel, prompt (blocking), change model.
+// Sessions: create, list, read, close, cancel, prompt (blocking), change model, fork.
 import { z } from 'zod';
 import type { Route } from '../router.js';
 import type { RequestContext } from '../request-context.js';
@@ -30,6 +30,14 @@ const createSchema = z
   .strict();
 
 const modelSchema = z.object({ model: z.string().min(1).max(256) }).strict();
+
+const forkSchema = z
+  .object({
+    target_agent: z.string().min(1).max(64).optional(),
+    /** a log position of the source session: the fork's conversation goes up to it (inclusive) */
+    at: z.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional(),
+  })
+  .strict();
 
 export function sessionRoutes(gw: GatewayServices): Route[] {
   const body = (ctx: RequestContext) => readBody(gw, ctx);
@@ -77,6 +85,15 @@ export function sessionRoutes(gw: GatewayServices): Route[] {
       handler: async (ctx) => {
         const submitted = await submitPrompt(gw, ctx, ctx.params[0]!);
         return turnReply(await submitted.result);
+      },
+    },
+    {
+      method: 'POST',
+      path: '/api/v1/sessions/:id/fork',
+      scope: scopeFor('fork_session'),
+      handler: async (ctx) => {
+        const input = parseWith(forkSchema, (await body(ctx)) ?? {});
+        return { status: 201, json: await gw.sessions.fork(ctx.params[0]!, input, commandMeta(ctx)) };
       },
     },
     {
