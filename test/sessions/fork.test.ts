@@ -168,6 +168,12 @@ test('refusals: busy source 409, positions that are not the source\'s 400, unkno
   const full = await g.api('POST', `/api/v1/sessions/${src}/fork`, {});
   assert.deepEqual([full.status, full.body.error.code], [429, 'max_sessions_reached']);
   assert.equal(events(g, src).filter((e) => e.type === 'SessionForked').length, 2, 'refusals leave no link');
+
+  // a closed session is not busy: its log can still be forked, by transcript
+  assert.equal((await g.api('DELETE', `/api/v1/sessions/${src}`)).status, 204);
+  const fromClosed = await g.api('POST', `/api/v1/sessions/${src}/fork`, { target_agent: 'other' });
+  assert.deepEqual([fromClosed.status, fromClosed.body.method, fromClosed.body.status], [201, 'transcript', 'idle']);
+  assert.match(primingText(g, fromClosed.body.id)!, /User: hello\n\nAssistant: echo: hello/);
 });
 
 test('acp_fork_session: the same fork over MCP, errors as results', async (t) => {
