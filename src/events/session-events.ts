@@ -55,6 +55,12 @@ export const AgentAttached = z.object({
   transcript: z.object({ entries: z.number().int(), chars: z.number().int(), ok: z.boolean(), error: z.string().optional() }).optional(),
   /** path load: how many replayed updates were recognised (and not recorded again) */
   replayed_updates: z.number().int().optional(),
+  /**
+   * false when the client's model was accepted without being applied: the agent offers no model selection and the
+   * model is one of its configured `models` (the original only echoed it); `model_note` says so
+   */
+  model_applied: z.boolean().optional(),
+  model_note: z.string().optional(),
 });
 
 export const AgentAttachFailed = z.object({

@@ -173,7 +173,7 @@ async function establish(host: AttachHost, conn: AgentConnection, process: Journ
   }
   result = result ?? {};
 
-  const model = await applyModel(host, conn, acpSessionId, result);
+  const { model, notApplied } = await applyModel(host, conn, acpSessionId, result);
   const transcript = path === 'new_with_transcript' ? await prime(host, conn, acpSessionId, fork ? 'fork' : 'recovery') : undefined;
   return {
     process: process.streamId,
@@ -188,6 +188,7 @@ async function establish(host: AttachHost, conn: AgentConnection, process: Journ
     config_options: result.configOptions ?? undefined,
     modes: result.modes ?? undefined,
     model,
+    ...(notApplied ? { model_applied: false, model_note: notApplied } : {}),
     ...(transcript ? { transcript } : {}),
     ...(path === 'load' ? { replayed_updates: replayed ?? 0 } : {}),
   };
@@ -217,27 +218,43 @@ async function prime(host: AttachHost, conn: AgentConnection, acpSessionId: stri
   }
 }
 
-/** Apply the session's model (or the agent's configured default) when the agent offers model selection. */
-async function applyModel(host: AttachHost, conn: AgentConnection, acpSessionId: string, result: Record<string, unknown>) {
+/**
+ * Apply the session's model (or the agent's configured default) when the agent offers model selection. `notApplied`
+ * says why a model the client asked for was accepted without being applied.
+ */
+async function applyModel(
+  host: AttachHost,
+  conn: AgentConnection,
+  acpSessionId: string,
+  result: Record<string, unknown>,
+): Promise<{ model: string | null; notApplied?: string }> {
   // what a client asked for is applied on every attach (a new process starts on the agent's default); the configured
   // default only on a new session — a resumed one keeps what it had, and is not sent a needless model switch
   const requested = host.context.modelRequested;
   const wanted = requested ?? (host.context.acpSessionId === null ? (host.agentConfig.default_model ?? null) : null);
   const choice = modelChoice(result.models, result.configOptions);
-  if (!wanted) return choice.current;
+  if (!wanted) return { model: choice.current };
   if (!choice.via) {
     // the agent has no model selection: only the configured default may be "applied" (it is what the agent runs)
     if (requested && requested !== host.agentConfig.default_model) {
-      throw new AttachError('model_not_supported', `agent '${host.context.agent}' offers no model selection; cannot use '${requested}'`);
+      // the original accepted any model and only echoed it; its clients send the models listed in the config, so
+      // those are still accepted (and said to be unapplied); anything else is a client mistake
+      if (!host.agentConfig.models.includes(requested)) {
+        throw new AttachError('model_not_supported', `agent '${host.context.agent}' offers no model selection; cannot use '${requested}'`);
+      }
+      return {
+        model: requested,
+        notApplied: `agent '${host.context.agent}' offers no model selection (neither a model config option nor session/set_model); '${requested}' is one of its configured models, accepted and not applied`,
+      };
     }
-    return wanted;
+    return { model: wanted };
   }
-  if (wanted === choice.current) return wanted;
+  if (wanted === choice.current) return { model: wanted };
   if (choice.available.length > 0 && !choice.available.includes(wanted)) {
     if (requested) {
       throw new AttachError('unknown_model', `agent '${host.context.agent}' does not know model '${requested}' (it offers: ${choice.available.join(', ')})`);
     }
-    return choice.current; // a configured default the agent does not offer: keep the agent's own
+    return { model: choice.current }; // a configured default the agent does not offer: keep the agent's own
   }
   const req = setModelRequest(choice, acpSessionId, wanted)!;
   await withTimeout(conn.request(req.method, req.params), host.initTimeoutMs, 'session_timeout', req.method).catch((e) => {
@@ -245,7 +262,7 @@ async function applyModel(host: AttachHost, conn: AgentConnection, acpSessionId:
     if (rpcCode(e) === -32602 && requested) throw new AttachError('unknown_model', `the agent refused model '${requested}': ${errorText(e)}`);
     throw new AttachError('set_model_failed', `${req.method} failed: ${errorText(e)}`);
   });
-  return wanted;
+  return { model: wanted };
 }
 
 const NOT_FOUND = Object.freeze({}) as Record<string, unknown>;

@@ -49,6 +49,8 @@ export interface SessionContext {
   model: string | null;
   /** the model a client asked for (at creation or by a change): re-applied when a new process attaches */
   modelRequested: string | null;
+  /** false when the requested model was accepted but not applied (an agent without model selection) */
+  modelApplied: boolean | null;
   attached: boolean;
   process: string | null;
   acpSessionId: string | null;
@@ -88,6 +90,7 @@ const initialContext: SessionContext = {
   createdAt: null,
   model: null,
   modelRequested: null,
+  modelApplied: null,
   attached: false,
   process: null,
   acpSessionId: null,
@@ -129,6 +132,7 @@ export const sessionMachine = setup({
         models: e.models ?? null,
         configOptions: e.config_options ?? null,
         model: e.model ?? context.model,
+        modelApplied: e.model_applied ?? (context.modelRequested === null ? null : true),
         lastError: null,
       };
     }),
@@ -145,7 +149,7 @@ export const sessionMachine = setup({
     }),
     changeModel: assign(({ event }) => {
       const m = (event as Of<'ModelChanged'>).model;
-      return { model: m, modelRequested: m };
+      return { model: m, modelRequested: m, modelApplied: true };
     }),
     askPermission: assign({
       approvals: ({ context, event }) => {

@@ -37,7 +37,7 @@ export interface SubmittedTurn {
   result: Promise<TurnResult>;
 }
 
-export const SESSION_MACHINE_VERSION = 'session-2';
+export const SESSION_MACHINE_VERSION = 'session-3';
 
 export class SessionService {
   readonly kind: ActorKind<typeof sessionMachine>;

@@ -38,6 +38,7 @@ export function sessionDetail(actor: SessionActor) {
   return {
     ...sessionSummary(actor),
     workspace_root: c.workspace,
+    model_applied: c.modelApplied,
     capabilities: c.capabilities,
     agent_info: c.agentInfo,
     acp_session_id: c.acpSessionId,

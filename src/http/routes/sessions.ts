@@ -58,7 +58,10 @@ export function sessionRoutes(gw: GatewayServices): Route[] {
           commandMeta(ctx),
         );
         const s = sessionSummary(actor);
-        return { status: 201, json: { id: s.id, agent: s.agent, model: s.model, status: s.status } };
+        // model_applied: false = a configured model accepted for an agent that offers no model selection (echoed, as
+        // the original did); the reason is in the session's AgentAttached event (model_note)
+        const applied = input.model === undefined ? {} : { model_applied: actor.snapshot().context.modelApplied !== false };
+        return { status: 201, json: { id: s.id, agent: s.agent, model: s.model, status: s.status, ...applied } };
       },
     },
     { method: 'GET', path: '/api/v1/sessions', scope: scopeFor('list_sessions'), handler: () => ({ status: 200, json: gw.sessions.actors().map(sessionSummary) }) },
