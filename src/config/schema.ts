@@ -28,6 +28,7 @@ import { DEFAULT_COMMAND_PATH } from '../workspace/executable.js';
 import { budgetsSchema, type BudgetConfig } from './budgets-schema.js';
 import { ANY, normalizeHost, normalizeOrigin } from './host-values.js';
 import { telemetrySchema } from './telemetry-schema.js';
+import { gitSchema } from './git-schema.js';
 
 const absoluteDirectory = () =>
   nonEmptyString('an absolute directory').refine((p) => isAbsolute(p), { error: () => 'expected an absolute directory' });
@@ -292,6 +293,7 @@ export const configSchema = section({
   workspaces: workspacesSchema.prefault({}),
   budgets: budgetsSchema.prefault({}),
   telemetry: telemetrySchema.prefault({}),
+  git: gitSchema.prefault({}),
 }).transform((c) => ({ ...c, workspaces: resolveWorkspaces(c.workspaces, c.store.data_dir) }));
 
 /** The fully defaulted config. */
@@ -315,6 +317,7 @@ export type LimitsConfig = AintegrixConfig['limits'];
 export type RecoveryConfig = AintegrixConfig['recovery'];
 export type WorkspacesConfig = AintegrixConfig['workspaces'];
 export type AuditConfig = AintegrixConfig['audit'];
+export type { GitConfig } from './git-schema.js';
 
 /** The audit key file: `audit.key_file`, or `audit-key` in the data dir. */
 export function auditKeyFile(config: Pick<AintegrixConfig, 'audit' | 'store'>): string {

@@ -36,6 +36,25 @@ export const SessionCreated = z.object({
   mcp_servers: z.array(json).default([]),
 });
 
+/** A repository cloned into the session's workspace (src/repos): the URL never holds credentials. */
+export const RepoCloned = z.object({
+  url: z.string(),
+  branch: z.string(),
+  head: z.string(),
+  bytes: z.number().int(),
+});
+
+/** auto_route chose the session's agent: the rule (its index in routing.rules, or "fallback") and what matched. */
+export const SessionRouted = z.object({
+  agent: z.string(),
+  rule: z.union([z.number().int(), z.literal('fallback')]),
+  matched: z.object({
+    keywords: z.array(z.string()).optional(),
+    file_patterns: z.array(z.object({ pattern: z.string(), file: z.string() })).optional(),
+    task_type: z.string().optional(),
+  }),
+});
+
 export const AgentAttached = z.object({
   /** the agent process stream that serves the session */
   process: z.string(),
@@ -235,6 +254,8 @@ export const TerminalReleased = z.object({
 
 export function defineSessionEvents(c: EventCatalogue): void {
   c.define('SessionCreated', SessionCreated);
+  c.define('RepoCloned', RepoCloned);
+  c.define('SessionRouted', SessionRouted);
   c.define('AgentAttached', AgentAttached);
   c.define('AgentAttachFailed', AgentAttachFailed);
   c.define('AgentDetached', AgentDetached);

@@ -68,7 +68,8 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
   const catalogue = createCatalogue();
   const runtime = new ActorRuntime({ store, catalogue, logger, snapshotEvery: config.store.snapshot_every });
   const policy = new PermissionPolicy(config.permissions);
-  const secrets = o.tokens.map((t) => t.token);
+  // the git token is a secret too: no agent env value may equal it
+  const secrets = [...o.tokens.map((t) => t.token), ...(config.git.token ? [config.git.token] : [])];
   const approvalIndex = new Map<string, string>();
   // every approval ever asked, so that deciding one that is no longer pending is a 409, not a 404
   for (const e of store.iterate({ type: 'PermissionRequested' })) {
@@ -88,6 +89,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
     cancelGraceMs: o.cancelGraceMs ?? 5000,
     restartBackoffMs: o.restartBackoffMs,
     now: () => Date.now(),
+    gatewayEnv: o.env,
     budgets,
     agentEnv,
     sandboxFor: sandboxFactory({ config, gatewayEnv: o.env, agentEnv, secretFiles: o.secretFiles ?? [] }),

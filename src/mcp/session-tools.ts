@@ -7,6 +7,8 @@ import { sessionSummary } from '../sessions/session-view.js';
 import { defineTool, errorResult, failure, json, textResult, type McpTool } from './tool-kit.js';
 import { scopeFor } from '../http/scopes.js';
 import { findAgent } from '../config/agent-lookup.js';
+import { originFields } from '../http/routes/origin-fields.js';
+import { originView } from '../sessions/session-origin-view.js';
 
 const sessionId = z.string().min(1).max(256).describe('session id, as acp_create_session returned it');
 
@@ -26,28 +28,36 @@ export function sessionTools(gw: GatewayServices): McpTool[] {
       name: 'acp_create_session',
       description:
         'Start a session with an agent. Pass workspace_root as an absolute directory on the gateway host; without it the ' +
-        'session gets its own empty directory. Returns "Session created: <id> (agent: <agent>, model: <model>)".',
+        'session gets its own empty directory; with repo, a fresh clone of it. auto_route: true (with prompt) lets the ' +
+        "gateway's routing rules choose the agent. " +
+        'Returns "Session created: <id> (agent: <agent>, model: <model>)".',
       scope: scopeFor('create_session'),
       input: z
         .object({
-          agent: z.string().min(1).max(64).describe('agent name, see acp_list_agents'),
+          agent: z.string().min(1).max(64).optional().describe('agent name, see acp_list_agents (or auto_route: true)'),
           workspace_root: z.string().min(1).max(4096).optional().describe('absolute directory the agent works in'),
           model: z.string().min(1).max(256).optional().describe("model id (default: the agent's default model)"),
+          repo: originFields.repo.describe('a repository URL or owner/name, cloned (depth 1) into a new workspace'),
+          branch: originFields.branch.describe("the branch to clone (default: the remote's default branch)"),
+          auto_route: originFields.auto_route.describe('let routing.rules choose the agent (needs prompt)'),
+          prompt: z.string().min(1).max(65536).optional().describe('auto_route: the task, matched against the rules'),
+          task_type: originFields.task_type.describe('auto_route: the task type, matched against the rules'),
+          file_paths: originFields.file_paths.describe('auto_route: files the task concerns, matched against the rules'),
         })
         .strict(),
       run: async (args, call) => {
-        if (!findAgent(gw.config, args.agent)) {
+        if (args.agent !== undefined && !findAgent(gw.config, args.agent)) {
           const available = Object.keys(gw.config.agents).map((n) => JSON.stringify(n));
           return errorResult(`Error: agent '${args.agent}' not found. Available: [${available.join(', ')}]`);
         }
         try {
-          const actor = await gw.sessions.create(
-            { agent: args.agent, workspace_root: args.workspace_root, model: args.model, origin: 'mcp' },
-            call.meta,
-          );
+          const actor = await gw.sessions.create({ ...args, origin: 'mcp' }, call.meta);
           const s = sessionSummary(actor);
           const model = s.model ?? 'default';
-          return textResult(`Session created: ${s.id} (agent: ${s.agent}, model: ${model})`, { id: s.id, agent: s.agent, model: s.model, status: s.status });
+          const origin = originView(gw.store, actor.streamId);
+          const routed = origin.routed ? ` (routed by rule ${origin.routed.rule}: ${JSON.stringify(origin.routed.matched)})` : '';
+          const text = `Session created: ${s.id} (agent: ${s.agent}, model: ${model})${routed}`;
+          return textResult(text, { id: s.id, agent: s.agent, model: s.model, status: s.status, ...origin });
         } catch (e) {
           return failure(e);
         }

@@ -28,6 +28,8 @@ export interface SessionDeps {
   /** back-off before each restart after consecutive crashes; one more crash gives up (default 1, 2, 4, 8, 16 s) */
   restartBackoffMs?: readonly number[];
   now(): number;
+  /** the gateway's environment (git takes PATH, HOME, ... from it when it clones; default process.env) */
+  gatewayEnv?: Readonly<Record<string, string | undefined>>;
   /** the budgets a prompt is checked against before it starts (none: no budgets) */
   budgets?: { beforePrompt(sessionId: string, token: string | null): BudgetBreach | null };
 }

@@ -1,10 +1,9 @@
 // Session commands (create, prompt, cancel, close, change model) as the API surfaces call them. Each command is
 // decided by the session actor against its committed state and appended before anything else happens; the effects
 // run in the LiveSession once the events are committed.
-import { randomUUID } from 'node:crypto';
 import type { ActorRuntime } from '../actors/runtime.js';
 import type { ActorKind } from '../actors/actor-kind.js';
-import type { EventMeta } from '../store/types.js';
+import type { EventMeta, NewEvent } from '../store/types.js';
 import { HttpError } from '../errors/http-error.js';
 import { LiveSession, type SessionActor } from './live-session.js';
 import type { TurnResult } from './turn-ledger.js';
@@ -12,13 +11,13 @@ import type { SessionDeps } from './session-deps.js';
 import { sessionFoldedTypes, sessionMachine } from './session-machine.js';
 import { AttachError } from './attach-error.js';
 import { WorkspaceRoots } from './workspace-roots.js';
+import { checkOriginInput, resolveOrigin, type SessionOrigin, type SessionOriginInput } from './session-origin.js';
 import type { ContentBlock } from './prompt-input.js';
 import { findAgent } from '../config/agent-lookup.js';
 import { breachMessage, budgetLabel, type BudgetBreach } from '../usage/budgets.js';
 import { forkSession, type ForkInput, type ForkOrigin, type ForkResult } from './session-fork.js';
 
-export interface CreateSessionInput {
-  agent: string;
+export interface CreateSessionInput extends SessionOriginInput {
   workspace_root?: string;
   model?: string;
   origin: 'rest' | 'mcp' | 'stream' | 'ws' | 'fork' | 'orchestration' | 'pipeline' | 'webhook';
@@ -97,45 +96,52 @@ export class SessionService {
 
   async create(input: CreateSessionInput, meta: EventMeta): Promise<SessionActor> {
     const cfg = this.deps.config;
-    const agentCfg = findAgent(cfg, input.agent);
-    if (!agentCfg) throw new HttpError(404, 'agent_not_found', `agent '${input.agent}' not configured`);
+    const spec = checkOriginInput(input, cfg); // every 400 before anything touches the disk or runs git
+    if (input.agent && !findAgent(cfg, input.agent)) throw new HttpError(404, 'agent_not_found', `agent '${input.agent}' not configured`);
     const workspace = input.workspace_root ? await this.workspaces.check(input.workspace_root) : undefined;
-    // capacity is reserved synchronously (no await between the check and the reservation), so it is atomic
-    this.reserve(input.agent, agentCfg.max_sessions);
+    let reserved: string | undefined;
+    const claim = (agent: string) => {
+      const agentCfg = findAgent(cfg, agent);
+      if (!agentCfg) throw new HttpError(404, 'agent_not_found', `agent '${agent}' not configured`);
+      // capacity is reserved synchronously (no await between the check and the reservation), so it is atomic
+      this.reserve(agent, agentCfg.max_sessions);
+      reserved = agent;
+    };
     let actor: SessionActor | undefined;
+    let origin: SessionOrigin | undefined;
     try {
-      const id = `${input.agent}_${randomUUID()}`;
-      const ws = workspace ?? (await this.workspaces.own(id));
-      actor = await this.runtime.create(
-        this.kind,
-        id,
-        [
-          {
-            type: 'SessionCreated',
-            data: {
-              id,
-              agent: input.agent,
-              workspace: ws,
-              workspace_owned: workspace === undefined,
-              model: input.model ?? null,
-              origin: input.origin,
-              mcp_servers: input.mcp_servers ?? [],
-              ...(input.forked_from ? { forked_from: input.forked_from } : {}),
-            },
+      origin = await resolveOrigin(input, spec, { config: cfg, workspaces: this.workspaces, gatewayEnv: this.deps.gatewayEnv ?? process.env }, claim);
+      const id = `${origin.agent}_${origin.key}`;
+      const ws = workspace ?? origin.workspace ?? (await this.workspaces.own(id));
+      const events: NewEvent[] = [
+        {
+          type: 'SessionCreated',
+          data: {
+            id,
+            agent: origin.agent,
+            workspace: ws,
+            workspace_owned: workspace === undefined,
+            model: input.model ?? null,
+            origin: input.origin,
+            mcp_servers: input.mcp_servers ?? [],
+            ...(input.forked_from ? { forked_from: input.forked_from } : {}),
           },
-        ],
-        meta,
-      );
+        },
+      ];
+      if (origin.clone) events.push({ type: 'RepoCloned', data: { ...origin.clone } });
+      if (origin.routed) events.push({ type: 'SessionRouted', data: { ...origin.routed } });
+      actor = await this.runtime.create(this.kind, id, events, meta);
       await input.onCreated?.(actor);
       await this.liveFor(actor).ensureAttached('create');
       return actor;
     } catch (e) {
+      if (!actor) await origin?.discard();
       if (e instanceof AttachError) {
         throw new HttpError(e.status, e.code, e.message, {}, e.stderrTail ? { stderr_tail: e.stderrTail.slice(-2000) } : undefined);
       }
       throw e;
     } finally {
-      this.release(input.agent);
+      if (reserved) this.release(reserved);
     }
   }
 

@@ -2,8 +2,8 @@
 // and must not be `/`, one of the gateway's own directories (data dir, database folder, agent homes), inside one or a
 // parent of one. The rule is checked twice: on the path as written (so a refused path is refused without probing
 // whether it exists) and on its real path, so a symlink inside an allowed root that points elsewhere is refused.
-// Sessions without a workspace_root get a fresh 0700 directory in workspaces.dir.
-import { mkdir, realpath, stat } from 'node:fs/promises';
+// Sessions without a workspace_root get a fresh 0700 directory in workspaces.dir, removed when they close.
+import { mkdir, realpath, rm, stat } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import type { AintegrixConfig } from '../config/index.js';
 import { isWithin, protectedDirs, refusalReason } from '../config/workspace-paths.js';
@@ -65,4 +65,15 @@ async function realOrSelf(path: string): Promise<string> {
   } catch {
     return path; // not created yet: nothing can point into it through a symlink
   }
+}
+
+/**
+ * Remove the workspace the gateway made for a session (workspace_owned), when the session closes. Only a folder
+ * that lies inside workspaces.dir is removed (real paths compared), so a record pointing elsewhere removes nothing.
+ */
+export async function removeOwnedWorkspace(config: AintegrixConfig, workspace: string): Promise<boolean> {
+  const root = await realOrSelf(config.workspaces.dir);
+  if (workspace === root || !isWithin(workspace, root)) return false;
+  await rm(workspace, { recursive: true, force: true });
+  return true;
 }

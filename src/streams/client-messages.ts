@@ -2,7 +2,7 @@
 // client message; the rest of the log (raw outgoing traffic, attach records, ...) is in the events API.
 import type { RecordedEvent } from '../store/types.js';
 
-export type ClientMessageKind = 'session_created' | 'session_update' | 'permission_request' | 'permission_decided' | 'turn_complete' | 'error';
+export type ClientMessageKind = 'session_created' | 'repo_cloned' | 'session_routed' | 'session_update' | 'permission_request' | 'permission_decided' | 'turn_complete' | 'error';
 
 export interface ClientMessage {
   kind: ClientMessageKind;
@@ -26,6 +26,10 @@ export function clientMessage(e: RecordedEvent): ClientMessage | undefined {
       const d = e.data as { id: string; agent: string; model: string | null; workspace: string };
       return { kind: 'session_created', data: { session_id: d.id, agent: d.agent, model: d.model, workspace_root: d.workspace } };
     }
+    case 'RepoCloned':
+      return { kind: 'repo_cloned', data: e.data as Record<string, unknown> };
+    case 'SessionRouted':
+      return { kind: 'session_routed', data: e.data as Record<string, unknown> };
     case 'PermissionRequested': {
       const d = e.data as Record<string, unknown>;
       return {

@@ -22,7 +22,7 @@ describe('invalid configs', () => {
     assert.equal(errorOf('server: {}\nagent:\n  a: {command: x}\n'), 'F:2: agent: unknown key "agent" (did you mean "agents"?)');
     assert.equal(
       errorOf('webhooks: []\n'),
-      'F:1: webhooks: unknown key "webhooks" (allowed: server, agents, routing, store, auth, permissions, limits, recovery, audit, workspaces, budgets, telemetry)',
+      'F:1: webhooks: unknown key "webhooks" (allowed: server, agents, routing, store, auth, permissions, limits, recovery, audit, workspaces, budgets, telemetry, git)',
     );
   });
 

@@ -25,6 +25,10 @@ export interface TestGatewayOptions {
   budgets?: unknown;
   /** the `telemetry` section */
   telemetry?: unknown;
+  /** the `git` section */
+  git?: Record<string, unknown>;
+  /** the `routing` section */
+  routing?: unknown;
   /** the `workspaces` section; tests that pass a workspace_root list its folder in `allowed_roots` */
   workspaces?: { dir?: string; allowed_roots?: string[]; homes_dir?: string };
   /** the gateway's own environment (default: PATH, HOME and an AINTEGRIX_API_KEY that must never leak) */
@@ -84,6 +88,8 @@ export async function startTestGateway(o: TestGatewayOptions = {}): Promise<Test
     ...(o.workspaces ? { workspaces: o.workspaces } : {}),
     ...(o.budgets ? { budgets: o.budgets } : {}),
     ...(o.telemetry ? { telemetry: o.telemetry } : {}),
+    ...(o.git ? { git: o.git } : {}),
+    ...(o.routing ? { routing: o.routing } : {}),
   };
   const { config } = loadConfigText(stringify(tree), join(dir, 'test.yaml'), {});
   const logger = o.logger ?? (process.env.AINTEGRIX_TEST_LOGS ? createLogger({ level: 'debug' }) : silentLogger);

@@ -65,7 +65,7 @@ test('unknown tool, bad arguments and unknown methods are JSON-RPC errors', asyn
   const bad = await callTool(g, 'acp_create_session', { agent: 7 });
   assert.equal(bad.body.error.code, -32602);
   assert.match(bad.body.error.message, /invalid arguments for acp_create_session: agent/);
-  const extra = await callTool(g, 'acp_create_session', { agent: 'demo', repo: 'myorg/project' });
+  const extra = await callTool(g, 'acp_create_session', { agent: 'demo', colour: 'blue' });
   assert.equal(extra.body.error.code, -32602);
   const method = await rpc(g, 'resources/list');
   assert.equal(method.body.error.code, -32601);

@@ -33,8 +33,19 @@ test('initialize and tools/list: server info, a session id, the ten tools with t
   assert.deepEqual(tools.map((x) => x.name).sort(), TOOLS);
   const byName = new Map(tools.map((x) => [x.name, x]));
   const create = byName.get('acp_create_session')!;
-  assert.deepEqual(create.inputSchema.required, ['agent']);
-  assert.deepEqual(Object.keys(create.inputSchema.properties ?? {}).sort(), ['agent', 'model', 'workspace_root']);
+  // agent or auto_route: neither is required alone
+  assert.equal(create.inputSchema.required, undefined);
+  assert.deepEqual(Object.keys(create.inputSchema.properties ?? {}).sort(), [
+    'agent',
+    'auto_route',
+    'branch',
+    'file_paths',
+    'model',
+    'prompt',
+    'repo',
+    'task_type',
+    'workspace_root',
+  ]);
   assert.equal((create.inputSchema as { additionalProperties?: unknown }).additionalProperties, false);
   const prompt = byName.get('acp_prompt')!;
   assert.deepEqual([...(prompt.inputSchema.required ?? [])].sort(), ['message', 'session_id']);

@@ -66,14 +66,15 @@ test('create → prompt → get → list → delete, with the agent process stop
   assert.equal(g.gw.store.verifyChain().ok, true);
 });
 
-test('create errors: unknown agent, missing agent, not-yet features, bad workspace, unknown fields', async (t) => {
+test('create errors: unknown agent, missing agent, no route, bad repo, bad workspace, unknown fields', async (t) => {
   const g = await startTestGateway();
   t.after(() => g.dispose());
   const cases: [unknown, number, string][] = [
     [{ agent: 'nope' }, 404, 'agent_not_found'],
     [{}, 400, 'missing_agent'],
-    [{ auto_route: true, prompt: 'fix the React component' }, 400, 'not_supported'],
-    [{ agent: 'demo', repo: 'org/repo' }, 400, 'not_supported'],
+    [{ auto_route: true, prompt: 'fix the React component' }, 400, 'no_route'],
+    [{ auto_route: true }, 400, 'invalid_request'],
+    [{ agent: 'demo', repo: '-org/repo' }, 400, 'invalid_repo'],
     [{ agent: 'demo', workspace_root: 'relative/dir' }, 400, 'invalid_request'],
     [{ agent: 'demo', workspace_root: join(g.dir, 'data-workspaces', 'not-here') }, 400, 'invalid_workspace'],
     [{ agent: 'demo', workspace_root: '/definitely/not/here' }, 400, 'workspace_not_allowed'],

@@ -2,7 +2,6 @@
 import { z } from 'zod';
 import type { Route } from '../router.js';
 import type { RequestContext } from '../request-context.js';
-import { HttpError } from '../errors.js';
 import { parseWith } from '../validation.js';
 import type { GatewayServices } from '../services.js';
 import { sessionDetail, sessionSummary } from '../../sessions/session-view.js';
@@ -10,8 +9,8 @@ import { sessionUsage } from '../../usage/index.js';
 import { commandMeta, readBody, submitPrompt, turnReply } from './prompt-requests.js';
 import { mcpServerSchema } from './mcp-server-schema.js';
 import { scopeFor } from '../scopes.js';
-
-const NOT_YET = ['auto_route', 'prompt', 'file_paths', 'task_type', 'git_context', 'repo', 'branch'] as const;
+import { originFields } from './origin-fields.js';
+import { originView } from '../../sessions/session-origin-view.js';
 
 const createSchema = z
   .object({
@@ -19,13 +18,9 @@ const createSchema = z
     workspace_root: z.string().min(1).max(4096).optional(),
     model: z.string().min(1).max(256).optional(),
     mcp_servers: z.array(mcpServerSchema).max(32).optional(),
-    auto_route: z.boolean().optional(),
-    prompt: z.string().optional(),
-    file_paths: z.array(z.string()).optional(),
-    task_type: z.string().optional(),
-    git_context: z.boolean().optional(),
-    repo: z.string().optional(),
-    branch: z.string().optional(),
+    ...originFields,
+    /** auto_route: the text routing matches keywords against */
+    prompt: z.string().min(1).max(65536).optional(),
   })
   .strict();
 
@@ -48,20 +43,12 @@ export function sessionRoutes(gw: GatewayServices): Route[] {
       scope: scopeFor('create_session'),
       handler: async (ctx) => {
         const input = parseWith(createSchema, (await body(ctx)) ?? {});
-        const unsupported = NOT_YET.filter((k) => input[k] !== undefined);
-        if (unsupported.length > 0) {
-          throw new HttpError(400, 'not_supported', `${unsupported.join(', ')}: auto-routing and repository cloning are not available yet`);
-        }
-        if (!input.agent) throw new HttpError(400, 'missing_agent', "either 'agent' or 'auto_route: true' is required");
-        const actor = await gw.sessions.create(
-          { agent: input.agent, workspace_root: input.workspace_root, model: input.model, mcp_servers: input.mcp_servers, origin: 'rest' },
-          commandMeta(ctx),
-        );
+        const actor = await gw.sessions.create({ ...input, origin: 'rest' }, commandMeta(ctx));
         const s = sessionSummary(actor);
         // model_applied: false = a configured model accepted for an agent that offers no model selection (echoed, as
         // the original did); the reason is in the session's AgentAttached event (model_note)
         const applied = input.model === undefined ? {} : { model_applied: actor.snapshot().context.modelApplied !== false };
-        return { status: 201, json: { id: s.id, agent: s.agent, model: s.model, status: s.status, ...applied } };
+        return { status: 201, json: { id: s.id, agent: s.agent, model: s.model, status: s.status, ...applied, ...originView(gw.store, actor.streamId) } };
       },
     },
     { method: 'GET', path: '/api/v1/sessions', scope: scopeFor('list_sessions'), handler: () => ({ status: 200, json: gw.sessions.actors().map(sessionSummary) }) },

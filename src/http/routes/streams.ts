@@ -7,7 +7,8 @@ import { parseWith, queryObject } from '../validation.js';
 import { HttpError } from '../errors.js';
 import { SseResponse } from '../sse.js';
 import type { GatewayServices } from '../services.js';
-import { embeddedContextSchema, messagesSchema } from '../../sessions/prompt-input.js';
+import { embeddedContextSchema, messagesSchema, promptText, toContentBlocks } from '../../sessions/prompt-input.js';
+import { originFields } from './origin-fields.js';
 import { eventsSseFormat, promptSseFormat } from '../../streams/session-streams.js';
 import { eventView } from '../../streams/event-view.js';
 import { commandMeta, readBody, submitPrompt } from './prompt-requests.js';
@@ -16,7 +17,8 @@ import { scopeFor } from '../scopes.js';
 
 const streamCreateSchema = z
   .object({
-    agent: z.string().min(1).max(64),
+    agent: z.string().min(1).max(64).optional(),
+    ...originFields,
     workspace_root: z.string().min(1).max(4096).optional(),
     model: z.string().min(1).max(256).optional(),
     mcp_servers: z.array(mcpServerSchema).max(32).optional(),
@@ -66,13 +68,12 @@ export function streamRoutes(gw: GatewayServices): Route[] {
       handler: async (ctx) => {
         const input = parseWith(streamCreateSchema, await body(ctx));
         const meta = commandMeta(ctx);
-        const actor = await gw.sessions.create(
-          { agent: input.agent, workspace_root: input.workspace_root, model: input.model, mcp_servers: input.mcp_servers, origin: 'stream' },
-          meta,
-        );
+        const { messages, embedded_context, ...create } = input;
+        // auto_route matches its keywords against the prompt's text
+        const prompt = create.auto_route ? promptText(toContentBlocks(messages)) : undefined;
+        const actor = await gw.sessions.create({ ...create, prompt, origin: 'stream' }, meta);
         const created = gw.store.readStream(actor.streamId, 1, 1)[0]!;
-        const prompt = gw.shapePrompt(actor.id, input.messages, input.embedded_context);
-        const submitted = await gw.sessions.submit(actor.id, prompt, meta);
+        const submitted = await gw.sessions.submit(actor.id, gw.shapePrompt(actor.id, messages, embedded_context), meta);
         if (!ctx.open) return undefined;
         // from just before SessionCreated: the first event the client reads is session_created
         return streamTurn(ctx, actor.id, submitted.turn, created.position - 1);
