@@ -20,7 +20,6 @@ import { TurnCollector } from './turn-collector.js';
 import { TurnLedger, type TurnEnding, type TurnResult } from './turn-ledger.js';
 import { buildTranscript } from './transcript.js';
 import { findAgent } from '../config/agent-lookup.js';
-import { removeOwnedWorkspace } from './workspace-roots.js';
 
 export type SessionActor = JournaledActor<typeof sessionMachine>;
 
@@ -400,12 +399,6 @@ export class LiveSession {
     this.broker.dropAll();
     await Promise.all([conn?.stop(this.deps.cancelGraceMs), this.terminals.releaseAll()]);
     this.connection = null;
-    // a workspace the gateway made (an empty folder or a clone) lives as long as its session
-    if (this.context.workspaceOwned) {
-      await removeOwnedWorkspace(this.deps.config, this.context.workspace).catch((error: Error) =>
-        this.deps.logger.warn('could not remove the workspace of a closed session', { session: this.id, error }),
-      );
-    }
   }
 }
 

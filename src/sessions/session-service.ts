@@ -10,7 +10,7 @@ import type { TurnResult } from './turn-ledger.js';
 import type { SessionDeps } from './session-deps.js';
 import { sessionFoldedTypes, sessionMachine } from './session-machine.js';
 import { AttachError } from './attach-error.js';
-import { WorkspaceRoots } from './workspace-roots.js';
+import { removeOwnedWorkspace, WorkspaceRoots } from './workspace-roots.js';
 import { checkOriginInput, resolveOrigin, type SessionOrigin, type SessionOriginInput } from './session-origin.js';
 import type { ContentBlock } from './prompt-input.js';
 import { findAgent } from '../config/agent-lookup.js';
@@ -228,6 +228,20 @@ export class SessionService {
       await this.liveFor(actor).close('failed');
     }
     await this.liveFor(actor).closed;
+    await this.releaseWorkspace(actor);
+  }
+
+  /**
+   * A workspace the gateway made (an empty folder or a clone) lives as long as a session works in it: it is removed
+   * when the last open session using it closes (a fork shares its source's workspace).
+   */
+  private async releaseWorkspace(closed: SessionActor): Promise<void> {
+    const ws = closed.snapshot().context.workspace;
+    const users = this.actors().filter((a) => a.snapshot().context.workspace === ws);
+    if (users.some((a) => a.snapshot().status === 'active') || !users.some((a) => a.snapshot().context.workspaceOwned)) return;
+    await removeOwnedWorkspace(this.deps.config, ws).catch((error: Error) =>
+      this.deps.logger.warn('could not remove the workspace of a closed session', { session: closed.id, error }),
+    );
   }
 
   /** Change the model mid-session through the agent (capability-gated). */

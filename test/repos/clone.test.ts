@@ -48,9 +48,13 @@ test('clone: the default branch, a named branch, owner/name, the event, the work
   const p = await g.api('POST', `/api/v1/sessions/${d.body.id}/prompt`, says('hello'));
   assert.equal(p.status, 200, JSON.stringify(p.body));
 
-  // closing removes the workspace (and only that one)
+  // closing removes the workspace (and only that one); a fork shares it, so it stays until the fork closes too
+  const fork = await g.api('POST', `/api/v1/sessions/${r.body.id}/fork`, {});
+  assert.equal(fork.status, 201, JSON.stringify(fork.body));
   assert.equal((await g.api('DELETE', `/api/v1/sessions/${r.body.id}`)).status, 204);
-  assert.ok(!existsSync(ws), 'the closed session\'s clone is removed');
+  assert.ok(existsSync(ws), 'the fork still works in the clone');
+  assert.equal((await g.api('DELETE', `/api/v1/sessions/${fork.body.id}`)).status, 204);
+  assert.ok(!existsSync(ws), 'the clone is removed once no open session uses it');
   assert.ok(existsSync(dws), 'the other clone stays');
 
   // POST /stream with repo: the stream tells the clone before the turn
