@@ -55,6 +55,8 @@ export class HostOriginPolicy {
     if (host === undefined || host === '' || duplicateHost) {
       return new HttpError(400, 'invalid_host', duplicateHost ? 'more than one Host header' : 'a Host header is required');
     }
+    // the usual case first: a Host exactly as listed (already lower case), with no Origin; no regex per request
+    if (this.hosts.has(host) && origin === undefined) return undefined;
     const h = normalizeHost(host);
     if (h === undefined) return new HttpError(400, 'invalid_host', `malformed Host header: ${quote(host)}`);
     if (!this.anyHost && !this.hosts.has(h)) {

@@ -21,15 +21,32 @@ export function answerInternalError(res: HttpResponse): void {
   }
 }
 
-/** A uWS request handler (HTTP or WebSocket upgrade) that answers 500 instead of ending the process when it throws. */
-export function guardRequest<C extends unknown[]>(
+/** A uWS request handler that answers 500 instead of ending the process when it throws. */
+export function guardRequest(
   logger: Logger,
   what: string,
-  handler: (res: HttpResponse, req: HttpRequest, ...rest: C) => void,
-): (res: HttpResponse, req: HttpRequest, ...rest: C) => void {
-  return (res, req, ...rest) => {
+  handler: (res: HttpResponse, req: HttpRequest) => void,
+): (res: HttpResponse, req: HttpRequest) => void {
+  // fixed parameters rather than a rest array: nothing allocated per request
+  return (res, req) => {
     try {
-      handler(res, req, ...rest);
+      handler(res, req);
+    } catch (e) {
+      logger.error('request handler threw', { where: what, error: describe(e) });
+      answerInternalError(res);
+    }
+  };
+}
+
+/** The same for a WebSocket upgrade handler, which also gets the socket context. */
+export function guardUpgrade<C>(
+  logger: Logger,
+  what: string,
+  handler: (res: HttpResponse, req: HttpRequest, context: C) => void,
+): (res: HttpResponse, req: HttpRequest, context: C) => void {
+  return (res, req, context) => {
+    try {
+      handler(res, req, context);
     } catch (e) {
       logger.error('request handler threw', { where: what, error: describe(e) });
       answerInternalError(res);

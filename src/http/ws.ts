@@ -17,7 +17,7 @@ import { zodIssueMessage } from './validation.js';
 import { decodeComponent } from './uri.js';
 import { nextRequestId } from './router.js';
 import { clientRequestId as clientRequestIdOf } from './request-context.js';
-import { guardCallback, guardRequest } from './uws-guard.js';
+import { guardCallback, guardUpgrade } from './uws-guard.js';
 import type { EventMeta } from '../store/types.js';
 import { holdsScope, insufficientScopeMessage, scopeFor, scopeRefusal, type Operation, type Scope } from './scopes.js';
 
@@ -59,7 +59,7 @@ export function mountSessionSocket(app: TemplatedApp, gw: GatewayServices, auth:
     maxBackpressure: 64 * 1024 * 1024,
     idleTimeout: 120,
     sendPingsAutomatically: true,
-    upgrade: guardRequest(gw.logger, 'ws upgrade', (res, req, context) => {
+    upgrade: guardUpgrade(gw.logger, 'ws upgrade', (res, req, context) => {
       // Everything is copied now (uWS's request dies with this callback), but nothing the client wrote is parsed
       // until its token was checked: an anonymous client reaches no parser.
       const key = req.getHeader('sec-websocket-key');
