@@ -130,6 +130,8 @@ const agentSchema = section({
   prompt_prefix: optional(z.string({ error: () => 'expected a string' })),
   prompt_suffix: optional(z.string({ error: () => 'expected a string' })),
   context_inject: optional(section({ files: list(nonEmptyString()).default(() => []) })),
+  /** put the branch, the last commits and `git status --short` of the workspace before the first prompt */
+  git_context: boolean().default(false),
   mcp_servers: list(mcpServer).default(() => []),
   /** lazy: respawn the agent of a live session on its next prompt after a restart; eager: at boot */
   resume: enumOf(['lazy', 'eager']).default('lazy'),

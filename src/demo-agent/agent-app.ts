@@ -15,7 +15,7 @@ export function agentCapabilities(options: DemoAgentOptions): AgentCapabilities 
   if (options.close) sessionCapabilities.close = {};
   return {
     loadSession: options.mode !== 'none',
-    promptCapabilities: { image: false, audio: false, embeddedContext: true },
+    promptCapabilities: { image: false, audio: false, embeddedContext: options.embeddedContext },
     mcpCapabilities: { http: true, sse: false },
     sessionCapabilities,
   };

@@ -14,6 +14,8 @@ export interface DemoAgentOptions {
   authRequired: boolean;
   /** report usage (usage_update, PromptResponse.usage); off: an agent that reports none */
   usage: boolean;
+  /** promptCapabilities.embeddedContext (off: an agent that takes no resource blocks) */
+  embeddedContext: boolean;
   /** directory where sessions are persisted as `<sessionId>.json`; null = memory only */
   storeDir: string | null;
 }
@@ -27,6 +29,7 @@ export const DEFAULT_OPTIONS: Readonly<DemoAgentOptions> = {
   configOptions: true,
   authRequired: false,
   usage: true,
+  embeddedContext: true,
   storeDir: null,
 };
 
@@ -39,6 +42,7 @@ const SWITCHES = {
   configOptions: { flag: 'config-options', env: 'DEMO_AGENT_CONFIG_OPTIONS' },
   authRequired: { flag: 'auth-required', env: 'DEMO_AGENT_AUTH_REQUIRED' },
   usage: { flag: 'usage', env: 'DEMO_AGENT_USAGE' },
+  embeddedContext: { flag: 'embedded-context', env: 'DEMO_AGENT_EMBEDDED_CONTEXT' },
 } as const satisfies Record<string, { flag: string; env: string }>;
 
 type SwitchName = keyof typeof SWITCHES;
@@ -52,6 +56,7 @@ export const USAGE = `usage: aintegrix-demo-agent [options]   (speaks ACP as JSO
                             withhold a capability (env DEMO_AGENT_FORK=0 or DEMO_AGENT_NO_FORK=1, likewise
                             _LIST, _CLOSE, _SET_MODEL, _CONFIG_OPTIONS); --fork etc. re-enable
   --no-usage                report no usage at all: no usage_update, no usage in responses (env DEMO_AGENT_USAGE=0)
+  --no-embedded-context     no promptCapabilities.embeddedContext (env DEMO_AGENT_EMBEDDED_CONTEXT=0)
   --auth-required           require authenticate(demo-login) before sessions (env DEMO_AGENT_AUTH_REQUIRED=1)
   --help                    print this text
 In a session, the prompt /help lists the scripted commands; any other text is echoed.`;

@@ -55,6 +55,12 @@ export const SessionRouted = z.object({
   }),
 });
 
+/** What goes before the first prompt (agents.<name>.git_context, context_inject.files): sessions/first-context.ts */
+export const ContextPrepared = z.object({
+  git: z.string().optional(),
+  files: z.array(z.object({ path: z.string(), text: z.string().optional(), error: z.string().optional() })),
+});
+
 export const AgentAttached = z.object({
   /** the agent process stream that serves the session */
   process: z.string(),
@@ -256,6 +262,7 @@ export function defineSessionEvents(c: EventCatalogue): void {
   c.define('SessionCreated', SessionCreated);
   c.define('RepoCloned', RepoCloned);
   c.define('SessionRouted', SessionRouted);
+  c.define('ContextPrepared', ContextPrepared);
   c.define('AgentAttached', AgentAttached);
   c.define('AgentAttachFailed', AgentAttachFailed);
   c.define('AgentDetached', AgentDetached);

@@ -14,6 +14,7 @@ import { SessionService } from '../sessions/session-service.js';
 import { ApprovalService } from '../sessions/approval-service.js';
 import { recoverAtBoot, type RecoveryReport } from '../sessions/recovery.js';
 import { shapePrompt, toContentBlocks, type PromptCapabilities } from '../sessions/prompt-input.js';
+import { firstPromptLead } from '../sessions/first-context.js';
 import { buildAgentEnv } from '../acp/agent-env.js';
 import { sandboxFactory } from '../sandbox/index.js';
 import { startHttpServer, type HttpServer } from '../http/server.js';
@@ -162,6 +163,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
         workspace: c.workspace,
         capabilities: caps,
         maxPromptBytes: config.limits.max_prompt_bytes,
+        lead: c.turns === 0 ? firstPromptLead(store, id, c.workspace, caps.embeddedContext === true) : undefined,
       });
     },
   };

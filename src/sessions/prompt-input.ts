@@ -41,6 +41,8 @@ export interface PromptShaping {
   workspace: string;
   capabilities: PromptCapabilities;
   maxPromptBytes: number;
+  /** blocks put before the client's (the first prompt's context: sessions/first-context.ts) */
+  lead?: ContentBlock[];
 }
 
 /** Flatten messages into ACP content blocks. */
@@ -75,6 +77,7 @@ export function shapePrompt(
       out.push({ type: 'text', text: `--- ${f.path} ---\n${f.content}` });
     }
   }
+  if (s.lead && s.lead.length > 0) out.unshift(...s.lead);
   const size = Buffer.byteLength(JSON.stringify(out));
   if (size > s.maxPromptBytes) {
     throw new HttpError(413, 'prompt_too_large', `prompt is ${size} bytes; the limit is ${s.maxPromptBytes}`);

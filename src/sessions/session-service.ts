@@ -11,6 +11,7 @@ import type { SessionDeps } from './session-deps.js';
 import { sessionFoldedTypes, sessionMachine } from './session-machine.js';
 import { AttachError } from './attach-error.js';
 import { removeOwnedWorkspace, WorkspaceRoots } from './workspace-roots.js';
+import { prepareFirstContext } from './first-context.js';
 import { checkOriginInput, resolveOrigin, type SessionOrigin, type SessionOriginInput } from './session-origin.js';
 import type { ContentBlock } from './prompt-input.js';
 import { findAgent } from '../config/agent-lookup.js';
@@ -130,6 +131,11 @@ export class SessionService {
       ];
       if (origin.clone) events.push({ type: 'RepoCloned', data: { ...origin.clone } });
       if (origin.routed) events.push({ type: 'SessionRouted', data: { ...origin.routed } });
+      // a fork continues a conversation that had its context already
+      const first = input.forked_from
+        ? undefined
+        : await prepareFirstContext(findAgent(cfg, origin.agent)!, ws, cfg.limits.fs_max_read_bytes, this.deps.gatewayEnv ?? process.env);
+      if (first) events.push({ type: 'ContextPrepared', data: { ...first } });
       actor = await this.runtime.create(this.kind, id, events, meta);
       await input.onCreated?.(actor);
       await this.liveFor(actor).ensureAttached('create');

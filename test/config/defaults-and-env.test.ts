@@ -42,6 +42,7 @@ describe('embedded default', () => {
         auto_restart: true,
         env: { DEMO_AGENT_STORE: resolve('data', 'demo-agent-sessions') },
         models: [],
+        git_context: false,
         mcp_servers: [],
         resume: 'lazy',
         sandbox: { type: 'none', read_only: [] },

@@ -7,7 +7,7 @@ describe('demo agent options', () => {
   it('defaults: resume mode, everything offered, no auth, no store', () => {
     assert.deepEqual(parseOptions([], {}), DEFAULT_OPTIONS);
     assert.deepEqual(DEFAULT_OPTIONS, {
-      mode: 'resume', fork: true, list: true, close: true, setModel: true, configOptions: true, authRequired: false, usage: true, storeDir: null,
+      mode: 'resume', fork: true, list: true, close: true, setModel: true, configOptions: true, authRequired: false, usage: true, embeddedContext: true, storeDir: null,
     });
   });
 
