@@ -1,11 +1,13 @@
 #!/bin/sh
 # Makes the system tools the tests need available: bubblewrap (`bwrap`), which runs the sandboxed agents of the
-# security tests and of `make test-real`, and promtool (Debian's `prometheus` package), which lints a scrape of
-# /metrics in the metrics tests. Installed with apt-get when running as root (a clean CI machine);
-# otherwise a missing tool is reported here, and the tests that need it fail loudly (they never skip).
+# security tests and of `make test-real`; promtool (Debian's `prometheus` package), which lints a scrape of /metrics
+# in the metrics tests; and the sqlite3 command-line tool, with which the audit tests tamper with a log as an
+# auditor's tool would. Installed with apt-get when running as root (a clean CI machine); otherwise a missing tool
+# is reported here, and the tests that need it fail loudly (they never skip).
 missing=""
 command -v bwrap >/dev/null 2>&1 || missing="$missing bubblewrap"
 command -v promtool >/dev/null 2>&1 || missing="$missing prometheus"
+command -v sqlite3 >/dev/null 2>&1 || missing="$missing sqlite3"
 [ -z "$missing" ] && exit 0
 if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
   export DEBIAN_FRONTEND=noninteractive
