@@ -27,14 +27,23 @@ const HOUR = 3600_000;
 const DAY = 24 * HOUR;
 
 export class Budgets {
+  /**
+   * Whether any budget is configured. Without one, neither check touches the ledger: reading it folds the whole log
+   * once and then keeps it folding every commit, work a gateway without budgets must not do on each prompt.
+   */
+  private readonly configured: boolean;
+
   constructor(
     private readonly config: BudgetsConfig,
     private readonly ledger: UsageLedger,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.configured = config.session !== undefined || Object.keys(config.agents).length > 0 || Object.keys(config.tokens).length > 0;
+  }
 
   /** The first budget a new prompt of `token` on session `sessionId` would start over, or null. */
   beforePrompt(sessionId: string, token: string | null): BudgetBreach | null {
+    if (!this.configured) return null;
     const s = this.ledger.session(sessionId);
     if (!s) return null;
     const now = this.now();
@@ -56,6 +65,7 @@ export class Budgets {
 
   /** The first budget the running turn of `sessionId` has gone past, or null. */
   whileRunning(sessionId: string): BudgetBreach | null {
+    if (!this.configured) return null;
     const s = this.ledger.session(sessionId);
     if (!s?.running) return null;
     const token = s.turns.get(s.running.turn)?.token ?? null;
