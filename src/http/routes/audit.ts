@@ -9,21 +9,10 @@ import { exportFilterFromQuery, expectedHeadSchema, ndjsonBatches } from '../../
 import { VerifyClosedError } from '../../audit/verify-service.js';
 import { streamNdjson } from '../ndjson-response.js';
 import { scopeFor } from '../scopes.js';
+import { parseQuery } from '../validation.js';
 
 const verifyQuerySchema = z.object({ expect_head: expectedHeadSchema.optional() }).strict();
 
-function verifyQuery(query: URLSearchParams): z.infer<typeof verifyQuerySchema> {
-  const raw = Object.create(null) as Record<string, string>;
-  for (const [k, v] of query) {
-    if (Object.hasOwn(raw, k)) throw new HttpError(400, 'invalid_request', `query: ${k}: given more than once`);
-    raw[k] = v;
-  }
-  const r = verifyQuerySchema.safeParse(raw);
-  if (r.success) return r.data;
-  const issue = r.error.issues[0]!;
-  if (issue.code === 'unrecognized_keys') throw new HttpError(400, 'invalid_request', `query: ${issue.keys[0]}: unknown parameter (known: expect_head)`);
-  throw new HttpError(400, 'invalid_request', `query: ${issue.path.join('.')}: ${issue.message}`);
-}
 
 export function auditRoutes(gw: GatewayServices): Route[] {
   return [
@@ -32,7 +21,7 @@ export function auditRoutes(gw: GatewayServices): Route[] {
       path: '/api/v1/audit/verify',
       scope: scopeFor('verify_audit'),
       handler: async (ctx) => {
-        const { expect_head } = verifyQuery(ctx.query);
+        const { expect_head } = parseQuery(verifyQuerySchema, ctx.query);
         try {
           return { status: 200, json: await gw.auditVerifier.verify(expect_head) };
         } catch (e) {
