@@ -136,6 +136,21 @@ export async function startTestGateway(o: TestGatewayOptions = {}): Promise<Test
   };
 }
 
+/** A new session of `agent` and the workspace the gateway gave it. */
+export async function createSessionWithWorkspace(g: TestGateway, agent = 'demo'): Promise<{ id: string; ws: string }> {
+  const r = await g.api('POST', '/api/v1/sessions', { agent });
+  if (r.status !== 201) throw new Error(`session create answered ${r.status}: ${JSON.stringify(r.body)}`);
+  const s = await g.api('GET', `/api/v1/sessions/${r.body.id}`);
+  return { id: r.body.id, ws: s.body.workspace_root };
+}
+
+/** A blocking text prompt that must answer 200; the agent's text. */
+export async function promptText(g: TestGateway, id: string, text: string): Promise<string> {
+  const r = await g.api('POST', `/api/v1/sessions/${id}/prompt`, says(text));
+  if (r.status !== 200) throw new Error(`prompt answered ${r.status}: ${JSON.stringify(r.body)}`);
+  return r.body.text as string;
+}
+
 /** Text prompt body. */
 export function says(text: string) {
   return { messages: [{ type: 'text', text }] };
