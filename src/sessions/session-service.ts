@@ -6,6 +6,7 @@ import type { ActorKind } from '../actors/actor-kind.js';
 import type { EventMeta, NewEvent } from '../store/types.js';
 import { HttpError } from '../errors/http-error.js';
 import { LiveSession, type SessionActor } from './live-session.js';
+import { SessionCapacity } from './session-capacity.js';
 import type { TurnResult } from './turn-ledger.js';
 import type { SessionDeps } from './session-deps.js';
 import { sessionFoldedTypes, sessionMachine } from './session-machine.js';
@@ -42,7 +43,7 @@ export const SESSION_MACHINE_VERSION = 'session-3';
 export class SessionService {
   readonly kind: ActorKind<typeof sessionMachine>;
   private readonly live = new Map<string, LiveSession>();
-  private readonly reserved = new Map<string, number>();
+  private readonly capacity: SessionCapacity;
   private readonly workspaces: WorkspaceRoots;
 
   constructor(
@@ -50,6 +51,7 @@ export class SessionService {
     private readonly deps: SessionDeps,
   ) {
     this.workspaces = new WorkspaceRoots(deps.config);
+    this.capacity = new SessionCapacity(() => this.actors(), deps.config.limits.max_sessions_total);
     this.kind = {
       streamType: 'session',
       machine: sessionMachine,
@@ -83,16 +85,6 @@ export class SessionService {
     return l;
   }
 
-  /** Open (not closed, not failed) sessions of an agent. */
-  openSessions(agent: string): number {
-    let n = 0;
-    for (const a of this.actors()) {
-      const s = a.snapshot();
-      if (s.status === 'active' && s.context.agent === agent) n++;
-    }
-    return n;
-  }
-
   // ---- create --------------------------------------------------------------------------------------------------
 
   async create(input: CreateSessionInput, meta: EventMeta): Promise<SessionActor> {
@@ -104,8 +96,7 @@ export class SessionService {
     const claim = (agent: string) => {
       const agentCfg = findAgent(cfg, agent);
       if (!agentCfg) throw new HttpError(404, 'agent_not_found', `agent '${agent}' not configured`);
-      // capacity is reserved synchronously (no await between the check and the reservation), so it is atomic
-      this.reserve(agent, agentCfg.max_sessions);
+      this.capacity.reserve(agent, agentCfg.max_sessions); // synchronous: atomic against other creations
       reserved = agent;
     };
     let actor: SessionActor | undefined;
@@ -147,27 +138,8 @@ export class SessionService {
       }
       throw e;
     } finally {
-      if (reserved) this.release(reserved);
+      if (reserved) this.capacity.release(reserved);
     }
-  }
-
-  private reserve(agent: string, max: number): void {
-    const pending = this.reserved.get(agent) ?? 0;
-    if (this.openSessions(agent) + pending >= max) {
-      throw new HttpError(429, 'max_sessions_reached', `agent '${agent}' has reached max sessions (${max})`);
-    }
-    let total = 0;
-    for (const a of this.actors()) if (a.snapshot().status === 'active') total++;
-    for (const n of this.reserved.values()) total += n;
-    const cap = this.deps.config.limits.max_sessions_total;
-    if (total >= cap) throw new HttpError(429, 'max_sessions_reached', `the gateway has reached its session limit (${cap})`);
-    this.reserved.set(agent, pending + 1);
-  }
-
-  private release(agent: string): void {
-    const n = (this.reserved.get(agent) ?? 1) - 1;
-    if (n <= 0) this.reserved.delete(agent);
-    else this.reserved.set(agent, n);
   }
 
   /** Fork session `id` (session-fork.ts): a new session whose conversation starts with its own. */
