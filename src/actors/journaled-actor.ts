@@ -6,13 +6,13 @@
 import { createActor, type Actor, type AnyMachineSnapshot, type AnyStateMachine, type EventObject, type SnapshotFrom } from 'xstate';
 import type { AppendOptions, EventMeta, EventStore, NewEvent, RecordedEvent } from '../store/types.js';
 import type { EventCatalogue } from '../events/catalogue.js';
-import type { ActorKind } from './actor-kind.js';
+import { isRejection, type ActorKind, type Decision } from './actor-kind.js';
 
-export type Decision = readonly NewEvent[] | { reject: string; message?: string };
+export type { Decision } from './actor-kind.js';
 
 export type DecideResult =
   | { ok: true; events: RecordedEvent[] }
-  | { ok: false; reason: string; message?: string };
+  | { ok: false; reason: string; message?: string; details?: Record<string, unknown> };
 
 export class ActorConflictError extends Error {
   constructor(streamId: string, expected: number, actual: number) {
@@ -174,12 +174,16 @@ export class JournaledActor<M extends AnyStateMachine = AnyStateMachine> {
     while (this.inFlight > 0) await this.settledPromise;
     if (this.brokenBy) throw this.brokenBy;
     const decision = decider(this.live.getSnapshot() as SnapshotFrom<M>);
-    if (!Array.isArray(decision)) {
-      const r = decision as { reject: string; message?: string };
-      return { ok: false, reason: r.reject, message: r.message };
-    }
-    const events = await this.record(decision as readonly NewEvent[], meta);
+    if (isRejection(decision)) return { ok: false, reason: decision.reject, message: decision.message, details: decision.details };
+    const events = await this.record(decision, meta);
     return { ok: true, events };
+  }
+
+  /** Decide a command of the kind's command union with the kind's pure decider (ActorKind.decide). */
+  execute<C>(command: C, meta?: EventMeta): Promise<DecideResult> {
+    const decide = (this.kind as ActorKind<M, C>).decide;
+    if (!decide) return Promise.reject(new Error(`actor kind ${this.kind.streamType} has no decider`));
+    return this.decide((s) => decide(command, s), meta);
   }
 
   /** Decide one event: accepted when the machine has a transition for it in the current state. */

@@ -161,10 +161,15 @@ export class ActorRuntime implements JournaledActorHost {
       this.timers.clear(actor.streamId, (effect as unknown as TimerClearEffect).timerId);
       return;
     }
+    const failed = (e: unknown) => this.logger.error('effect handler failed', { stream: actor.streamId, effect: effect.type, error: e as Error });
     try {
-      actor.kind.onEffect?.(actor, effect);
+      const handler = (actor.kind.effects as Record<string, ((a: typeof actor, e: EventObject) => void | Promise<void>) | undefined> | undefined)?.[effect.type];
+      if (handler) {
+        const done = handler(actor, effect);
+        if (done) done.catch(failed);
+      } else actor.kind.onEffect?.(actor, effect);
     } catch (e) {
-      this.logger.error('effect handler failed', { stream: actor.streamId, effect: effect.type, error: e as Error });
+      failed(e);
     }
   }
 

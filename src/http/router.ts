@@ -5,6 +5,7 @@
 import { ZodError } from 'zod';
 import type { TemplatedApp } from './uws.js';
 import { HttpError, errorBody } from './errors.js';
+import { rejectionToHttp } from '../errors/rejection.js';
 import { RequestContext } from './request-context.js';
 import type { TokenAuthenticator } from './auth.js';
 import type { RateLimiter } from './rate-limiter.js';
@@ -156,7 +157,8 @@ function finish(ctx: RequestContext, deps: RouterDeps, route: string, error: unk
   else ctx.send(reply.status, reply.body, reply.headers);
 }
 
-export function toHttpError(error: unknown, logger: Logger, ctx?: RequestContext): HttpError {
+export function toHttpError(thrown: unknown, logger: Logger, ctx?: RequestContext): HttpError {
+  const error = rejectionToHttp(thrown);
   if (error instanceof HttpError) return error;
   if (error instanceof ZodError) {
     return new HttpError(400, 'invalid_request', zodIssueMessage(error));

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { TemplatedApp, WebSocket } from './uws.js';
 import type { TokenAuthenticator } from './auth.js';
 import { HttpError, errorBody, statusLine } from './errors.js';
+import { rejectionToHttp } from '../errors/rejection.js';
 import type { GatewayServices } from './services.js';
 import { renderWs } from '../streams/client-messages.js';
 import type { StreamCursor } from '../streams/stream-cursor.js';
@@ -219,7 +220,8 @@ async function handleMessage(ws: WebSocket<SocketData>, text: string, gw: Gatewa
         reply('ack', { for: 'resume', after: m.after });
         break;
     }
-  } catch (e) {
+  } catch (thrown) {
+    const e = rejectionToHttp(thrown);
     if (e instanceof HttpError) reply('error', { code: e.code, message: e.message, ...(e.details === undefined ? {} : { details: e.details }) });
     else {
       gw.logger.error('websocket command failed', { session: d.sessionId, error: e as Error });

@@ -1,0 +1,57 @@
+// Domain rejections: a decider or a service refuses a command with a code (`session_busy`, `agent_not_found`, ...).
+// Only the edges turn one into their own error: HTTP and WebSocket answer `{"error":{code,message}}` with the status
+// below, MCP answers a tool error with the same code. The codes and statuses are part of the API's contract (API.txt).
+import { HttpError } from './http-error.js';
+import type { Rejection } from '../actors/actor-kind.js';
+
+export class Rejected extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly details?: Record<string, unknown>,
+    /** e.g. Retry-After of a budget refusal */
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+
+  static from(r: Rejection | { reason: string; message?: string; details?: Record<string, unknown> }): Rejected {
+    const code = 'reject' in r ? r.reject : r.reason;
+    return new Rejected(code, r.message ?? code, r.details);
+  }
+}
+
+/** The HTTP status of each domain code; a code not listed is a conflict with the resource's state (409). */
+export const REJECTION_STATUS: Readonly<Record<string, number>> = {
+  invalid_request: 400,
+  workspace_not_allowed: 400,
+  no_route: 400,
+  unknown_placeholder: 400,
+  agent_not_found: 404,
+  session_not_found: 404,
+  approval_not_found: 404,
+  orchestration_not_found: 404,
+  pipeline_not_found: 404,
+  review_not_found: 404,
+  session_busy: 409,
+  session_closed: 409,
+  not_idle: 409,
+  model_not_supported: 400,
+  repo_too_large: 413,
+  budget_exceeded: 429,
+  capacity_exceeded: 429,
+  too_many_sessions: 429,
+  clone_failed: 502,
+  clone_timeout: 504,
+  webhooks_disabled: 503,
+};
+
+export function rejectionStatus(code: string): number {
+  return REJECTION_STATUS[code] ?? 409;
+}
+
+/** The HTTP/WS edge: a Rejected becomes the API's error with its status; anything else is left as it is. */
+export function rejectionToHttp(error: unknown): unknown {
+  if (!(error instanceof Rejected)) return error;
+  return new HttpError(rejectionStatus(error.code), error.code, error.message, error.headers, error.details);
+}
