@@ -5,7 +5,7 @@ import { echo, fail, history, junk, mode, model, sayInPieces, think } from './ba
 import { effects } from './effects.js';
 import { read, readRaw, write, writeRaw } from './files.js';
 import { localRead } from './local-files.js';
-import { bash, permission } from './permission.js';
+import { bash, edit, permission } from './permission.js';
 import { exit, plan, unknown } from './protocol-quirks.js';
 import { chunks, slow } from './streaming.js';
 import { run, runKill } from './terminal.js';
@@ -30,6 +30,11 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
     usage: '/bash COMMAND...',
     description: 'a Bash-like tool call: session/request_permission, rawInput.command = the rest of the prompt verbatim; runs nothing',
     run: bash,
+  },
+  edit: {
+    usage: '/edit PATH TEXT...',
+    description: 'an edit tool call whose content is a diff (the file now, read locally, against TEXT) asking permission; writes nothing',
+    run: edit,
   },
   read: { usage: '/read PATH [LINE] [LIMIT]', description: 'fs/read_text_file (path relative to the session cwd)', run: read },
   'read-raw': { usage: '/read-raw PATH [LINE] [LIMIT]', description: 'fs/read_text_file with PATH sent unchanged', run: readRaw },

@@ -1,6 +1,8 @@
-// `/permission [KIND] [TITLE...] [path=P]` and `/bash COMMAND`: a tool call that needs the user's permission, shaped
-// like claude-agent-acp's (tool_call pending → session/request_permission → tool_call_update completed|failed).
-import type { PermissionOption, PromptResponse, RequestPermissionOutcome, ToolCall, ToolCallLocation, ToolKind } from '@agentclientprotocol/sdk/unstable';
+// `/permission [KIND] [TITLE...] [path=P]`, `/bash COMMAND` and `/edit PATH TEXT`: a tool call that needs the user's
+// permission, shaped like claude-agent-acp's (tool_call pending → session/request_permission → tool_call_update
+// completed|failed).
+import { readFileSync } from 'node:fs';
+import type { PermissionOption, PromptResponse, RequestPermissionOutcome, ToolCall, ToolCallContent, ToolCallLocation, ToolKind } from '@agentclientprotocol/sdk/unstable';
 import type { Turn } from '../turn.js';
 import { sayInPieces } from './basic.js';
 import { absolutePath, describeClientError, newToolCallId } from './tool-calls.js';
@@ -50,13 +52,39 @@ export function bash(turn: Turn): Promise<PromptResponse> {
   return askPermission(turn, { kind: 'execute', title: `\`${command.replaceAll('`', '\\`')}\``, path: null, command });
 }
 
-async function askPermission(turn: Turn, spec: PermissionRequestSpec & { command?: string }): Promise<PromptResponse> {
+/**
+ * `/edit PATH TEXT...`: shaped like claude-agent-acp's Edit tool, a tool call of kind edit whose content is a diff
+ * (ACP `{type: "diff", path, oldText, newText}`: the file's current text, read by the agent itself, or null for a new
+ * file, against TEXT). Writes nothing.
+ */
+export function edit(turn: Turn): Promise<PromptResponse> {
+  const [target = 'demo.txt'] = turn.prompt.args;
+  const path = absolutePath(turn, target);
+  const newText = turn.prompt.argText.trimStart().slice(target.length).trimStart();
+  let oldText: string | null = null;
+  try {
+    oldText = readFileSync(path, 'utf8');
+  } catch {
+    /* a new file */
+  }
+  return askPermission(turn, { kind: 'edit', title: `Edit ${target}`, path, content: [{ type: 'diff', path, oldText, newText }] });
+}
+
+async function askPermission(turn: Turn, spec: PermissionRequestSpec & { command?: string; content?: ToolCallContent[] }): Promise<PromptResponse> {
   const toolCallId = newToolCallId();
   const rawInput: Record<string, string> = {};
   if (spec.kind === 'execute') rawInput.command = spec.command ?? spec.title;
   if (spec.path !== null) rawInput.path = spec.path;
   const locations: ToolCallLocation[] | undefined = spec.path !== null ? [{ path: spec.path }] : undefined;
-  const toolCall: ToolCall = { toolCallId, title: spec.title, kind: spec.kind, status: 'pending', rawInput, ...(locations ? { locations } : {}) };
+  const toolCall: ToolCall = {
+    toolCallId,
+    title: spec.title,
+    kind: spec.kind,
+    status: 'pending',
+    rawInput,
+    ...(locations ? { locations } : {}),
+    ...(spec.content ? { content: spec.content } : {}),
+  };
 
   await turn.send({ sessionUpdate: 'tool_call', ...toolCall });
 
