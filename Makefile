@@ -8,8 +8,11 @@ $(NODE_MODULES_STAMP): package.json package-lock.json
 	@if [ -d node_modules ]; then npm install --no-audit --no-fund; else npm ci --no-audit --no-fund; fi
 	@touch $@
 
+# the web console (src/ui/client): type-checked with its own tsconfig (DOM), bundled into dist/ui by esbuild
 build: $(NODE_MODULES_STAMP)
 	@node_modules/.bin/tsc -p tsconfig.json
+	@node_modules/.bin/tsc -p src/ui/client/tsconfig.json
+	@node scripts/build-console.mjs --quiet
 
 run: build
 	@node dist/src/cli/main.js serve $(ARGS)

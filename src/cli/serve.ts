@@ -100,6 +100,7 @@ export async function serve(argv: string[]): Promise<number> {
     stray_terminals_stopped: rec.strayTerminals,
   });
   process.stdout.write(`aintegrix listening on ${gateway.url}\n`);
+  process.stdout.write(`Web console: ${gateway.url}/ui (sign in with the API token)\n`);
   // Only a token the gateway made up is printed (its operator has no other way to learn it); a token the operator
   // gave (AINTEGRIX_API_KEY, auth.tokens) is named, never shown: stdout often ends up in a shared log.
   if (generated) process.stdout.write(`API token: ${generated} (generated, kept in ${join(config.store.data_dir, 'api-token')})\n`);

@@ -33,6 +33,8 @@ test('serve on the embedded default: URL and a generated token, kept across rest
 
     const first = await startServerProcess([], { ...env, AINTEGRIX_PORT: String(await freePort()) });
     assert.match(first.url, /^http:\/\/127\.0\.0\.1:\d+$/);
+    // the web console's address is printed (test/ui checks what is served there)
+    assert.ok(first.stdout().includes(`Web console: ${first.url}/ui `), first.stdout());
     assert.ok(first.token && first.token.length >= 20, first.stdout());
     const tokenFile = join(dir, 'data', 'api-token');
     assert.equal(readFileSync(tokenFile, 'utf8').trim(), first.token);

@@ -7,12 +7,17 @@ export interface TcpProxy {
   dropAll(): void;
   /** cut the next connection after this many bytes went from the server to the client (once) */
   cutAfterBytes(n: number): void;
+  /** a network outage: drop every open connection and refuse new ones until `release` */
+  hold(): void;
+  release(): void;
   close(): Promise<void>;
 }
 
-export function startTcpProxy(targetPort: number): Promise<TcpProxy> {
+/** `targetPort` may be a function: the proxy can listen before its target does (a config that must name its port). */
+export function startTcpProxy(targetPort: number | (() => number)): Promise<TcpProxy> {
   const pairs = new Set<[net.Socket, net.Socket]>();
   let cutAt: number | undefined;
+  let held = false;
   const dropAll = () => {
     for (const [a, b] of pairs) {
       a.destroy();
@@ -21,7 +26,11 @@ export function startTcpProxy(targetPort: number): Promise<TcpProxy> {
     pairs.clear();
   };
   const server = net.createServer((client) => {
-    const upstream = net.connect(targetPort, '127.0.0.1');
+    if (held) {
+      client.destroy();
+      return;
+    }
+    const upstream = net.connect(typeof targetPort === 'number' ? targetPort : targetPort(), '127.0.0.1');
     const pair: [net.Socket, net.Socket] = [client, upstream];
     pairs.add(pair);
     const limit = cutAt;
@@ -52,6 +61,13 @@ export function startTcpProxy(targetPort: number): Promise<TcpProxy> {
         dropAll,
         cutAfterBytes(n) {
           cutAt = n;
+        },
+        hold() {
+          held = true;
+          dropAll();
+        },
+        release() {
+          held = false;
         },
         close() {
           dropAll();

@@ -1,0 +1,48 @@
+// The shell: sign-in when the tab holds no token, else the navigation and the page the fragment names.
+import { html } from '../html.js';
+import { useSignal } from '../signal.js';
+import { signOut, token } from '../token.js';
+import { route } from '../route.js';
+import { SignIn } from './sign-in.js';
+import { SessionsPage } from './sessions-page.js';
+import { SessionPage } from './session-page.js';
+import { ApprovalsPage } from './approvals-page.js';
+import { AuditPage } from './audit-page.js';
+
+const NAV = [
+  { href: '#/sessions', label: 'Sessions', pages: ['sessions', 'session'] },
+  { href: '#/approvals', label: 'Approvals', pages: ['approvals'] },
+  { href: '#/audit', label: 'Audit', pages: ['audit'] },
+];
+
+export function App() {
+  const t = useSignal(token);
+  const r = useSignal(route);
+  if (!t) return html`<${SignIn} />`;
+  let page;
+  switch (r.page) {
+    case 'sessions':
+      page = html`<${SessionsPage} />`;
+      break;
+    case 'session':
+      page = html`<${SessionPage} key=${r.id} id=${r.id} />`;
+      break;
+    case 'approvals':
+      page = html`<${ApprovalsPage} />`;
+      break;
+    case 'audit':
+      page = html`<${AuditPage} />`;
+      break;
+    default:
+      page = html`<h1>Not found</h1><p>No page at <code>${r.path}</code>. <a href="#/sessions">Sessions</a></p>`;
+  }
+  return html`<a class="skip" href="#main" onClick=${(e: Event) => (e.preventDefault(), document.getElementById('main')?.focus())}>Skip to content</a>
+    <header class="top">
+      <span class="brand">aintegrix</span>
+      <nav aria-label="Main">
+        ${NAV.map((n) => html`<a href=${n.href} aria-current=${n.pages.includes(r.page) ? 'page' : undefined}>${n.label}</a>`)}
+      </nav>
+      <button type="button" class="link" onClick=${signOut}>Sign out</button>
+    </header>
+    <main id="main" tabindex="-1">${page}</main>`;
+}
