@@ -3,6 +3,35 @@
 import { z } from 'zod';
 import type { EventCatalogue } from './catalogue.js';
 
+/**
+ * A session asks for an agent process (append before act: the process is started only once this is committed). The
+ * same fields as AgentProcessSpawned, without the pid the start gives.
+ */
+export const AgentProcessRequested = z.object({
+  agent: z.string(),
+  session: z.string(),
+  command: z.string(),
+  args: z.array(z.string()),
+  cwd: z.string(),
+  /** 0 for the first process of a session, n for its n-th restart (continued across gateway restarts) */
+  restart: z.number().int().nonnegative(),
+  sandbox: z.string().optional(),
+});
+
+/** The requested process could not be started (the executable is missing, say). */
+export const AgentProcessSpawnFailed = z.object({
+  message: z.string(),
+});
+
+/**
+ * The gateway asks its process to stop (append before act): TERM to its group, KILL after `grace_ms` (0: at once).
+ * AgentProcessExited records the outcome.
+ */
+export const AgentProcessStopRequested = z.object({
+  reason: z.enum(['close', 'shutdown', 'timeout_restart', 'cancel_unanswered', 'attach_failed']),
+  grace_ms: z.number().int().nonnegative(),
+});
+
 export const AgentProcessSpawned = z.object({
   agent: z.string(),
   session: z.string(),
@@ -43,6 +72,9 @@ export const ClientCallRefused = z.object({
 });
 
 export function defineAgentEvents(c: EventCatalogue): void {
+  c.define('AgentProcessRequested', AgentProcessRequested);
+  c.define('AgentProcessSpawnFailed', AgentProcessSpawnFailed);
+  c.define('AgentProcessStopRequested', AgentProcessStopRequested);
   c.define('AgentProcessSpawned', AgentProcessSpawned);
   c.define('AgentProcessInitialized', AgentProcessInitialized);
   c.define('AgentProcessExited', AgentProcessExited);

@@ -4,10 +4,10 @@ import { dirname } from 'node:path';
 import type { AintegrixConfig } from '../config/index.js';
 import { findAgent, toAcpMcpServer } from '../config/index.js';
 import { openEventStore } from '../store/index.js';
-import type { EventStore, NewEvent } from '../store/types.js';
+import type { EventStore } from '../store/types.js';
 import { createCatalogue } from '../events/index.js';
 import { ActorRuntime, type RestoreReport } from '../actors/runtime.js';
-import { agentProcessKind } from '../agents/agent-process-kind.js';
+import { AgentProcesses } from '../agents/agent-processes.js';
 import { AgentStatusView } from '../agents/agent-status.js';
 import { PermissionPolicy } from '../permissions/index.js';
 import { SessionService } from '../sessions/session-service.js';
@@ -81,6 +81,16 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
   const usage = new UsageLedger(store);
   const budgets = new Budgets(config.budgets, usage);
 
+  // every start and stop of an agent process is asked of its actor (`agent:<name>:<n>`) and recorded before it happens
+  const processes = new AgentProcesses(
+    runtime,
+    (agent) => {
+      const n = (instances.get(agent) ?? store.listStreams(`agent:${agent}:`).length) + 1;
+      instances.set(agent, n);
+      return `${agent}:${n}`;
+    },
+    logger,
+  );
   const sessions = new SessionService(runtime, {
     config,
     store,
@@ -95,14 +105,10 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
     agentEnv,
     sandboxFor: sandboxFactory({ config, gatewayEnv: o.env, agentEnv, secretFiles: o.secretFiles ?? [] }),
     mcpServersFor: (ctx) => [...(findAgent(config, ctx.agent)?.mcp_servers ?? []).map(toAcpMcpServer), ...ctx.mcpServers],
-    createProcessStream: (agent: string, events: NewEvent[]) => {
-      const n = (instances.get(agent) ?? store.listStreams(`agent:${agent}:`).length) + 1;
-      instances.set(agent, n);
-      return runtime.create(agentProcessKind, `${agent}:${n}`, events) as Promise<never>;
-    },
+    processes,
   });
   runtime.register(sessions.kind);
-  runtime.register(agentProcessKind);
+  runtime.register(processes.kind);
   for (const [agent, a] of Object.entries(config.agents)) {
     for (const d of buildAgentEnv({ gatewayEnv: o.env, configured: a.env, secrets }).dropped) {
       logger.warn('agent environment variable left out', { agent, key: d.key, reason: d.reason });

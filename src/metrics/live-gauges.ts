@@ -2,7 +2,7 @@
 import type { ActorRuntime } from '../actors/runtime.js';
 import type { SessionService } from '../sessions/session-service.js';
 import type { SessionStreams } from '../streams/session-streams.js';
-import type { agentProcessMachine } from '../agents/agent-process-machine.js';
+import { isRunning, type agentProcessMachine } from '../agents/agent-process-machine.js';
 import type { MetricGauges } from './prom-metrics.js';
 
 export function liveGauges(sessions: SessionService, runtime: ActorRuntime, streams: SessionStreams): MetricGauges {
@@ -25,7 +25,7 @@ export function liveGauges(sessions: SessionService, runtime: ActorRuntime, stre
       const out: Record<string, number> = {};
       for (const p of runtime.list<typeof agentProcessMachine>('agent')) {
         const s = p.snapshot();
-        if (s.status === 'active' && s.value !== 'new') out[s.context.agent] = (out[s.context.agent] ?? 0) + 1;
+        if (s.status === 'active' && isRunning(s.value)) out[s.context.agent] = (out[s.context.agent] ?? 0) + 1;
       }
       return out;
     },

@@ -3,14 +3,10 @@
 // `session/resume` → `session/load` (its replayed updates are not recorded a second time) → `session/new`; for a
 // forked session: `session/fork` of the source's ACP session when the fork is native, else `session/new` primed with
 // the source's transcript. Every step is recorded; the path taken is part of AgentAttached.
-import { AgentConnection, AgentSpawnError } from '../acp/agent-connection.js';
-import type { JournaledActor } from '../actors/journaled-actor.js';
+import { AgentSpawnError, type AgentConnection, type ExitInfo } from '../acp/agent-connection.js';
 import type { AgentConfig } from '../config/index.js';
 import type { NewEvent } from '../store/types.js';
-import type { ClientMethodHandlers } from '../acp/agent-connection.js';
-import type { StreamTap } from '../acp/tapped-stream.js';
-import type { AgentSandbox } from '../sandbox/agent-sandbox.js';
-import { terminateInside } from '../sandbox/stop-inside.js';
+import type { ProcessActor, RunningProcess } from '../agents/agent-processes.js';
 import { AttachError, errorText, rpcCode, withTimeout } from './attach-error.js';
 import { modelChoice, setModelRequest } from './agent-models.js';
 import type { SessionContext } from './session-machine.js';
@@ -19,33 +15,22 @@ import type { TranscriptReason } from './transcript.js';
 export const CLIENT_INFO = { name: 'aintegrix', title: 'AIntegriX gateway', version: '0.1.0' };
 export const CLIENT_CAPABILITIES = { fs: { readTextFile: true, writeTextFile: true }, terminal: true };
 
+/** What attaching needs from the agent link (agent-link.ts). */
 export interface AttachHost {
   readonly context: SessionContext;
   readonly agentConfig: AgentConfig;
-  readonly env: Record<string, string>;
-  /** the agent's sandbox, when its config has one: the process is started inside it */
-  readonly sandbox: AgentSandbox | undefined;
   readonly mcpServers: unknown[];
-  readonly initTimeoutMs: number;
-  readonly handlers: ClientMethodHandlers;
-  readonly tap: StreamTap;
-  /** restart count of this session's agent (0 for the first process) */
-  readonly restart: number;
-  /** create the `agent:<name>:<n>` stream for a new process */
-  createProcessStream(events: NewEvent[]): Promise<JournaledActor>;
+  readonly timeouts: { readonly initMs: number; readonly primingMs: number };
+  /** the session's tap: the load-replay filter (returns how many replayed updates it recognised) and the priming mark */
+  readonly tap: { setReplaying(on: boolean): number; setPriming(on: boolean): void };
+  /** start the agent process through its actor (the request is committed before the process starts) */
+  spawn(): Promise<RunningProcess>;
+  /** stop the process of an attach that failed */
+  stop(running: RunningProcess): Promise<ExitInfo>;
+  /** append to the session's stream */
   record(events: NewEvent[]): Promise<unknown>;
-  /** turn the load-replay filter on/off; returns how many replayed updates it recognised */
-  setReplaying(on: boolean): number;
-  /** mark traffic as priming (the transcript turn) */
-  setPriming(on: boolean): void;
   /** the bounded transcript from our log, for path new_with_transcript (of a re-attach, or of a fork) */
   transcript(reason: TranscriptReason): { text: string; entries: number; chars: number } | undefined;
-  primingTimeoutMs: number;
-}
-
-export interface Attached {
-  connection: AgentConnection;
-  process: JournaledActor;
 }
 
 type Caps = {
@@ -53,55 +38,29 @@ type Caps = {
   sessionCapabilities?: { resume?: unknown; close?: unknown; fork?: unknown };
 };
 
-export async function attachAgent(host: AttachHost, cause: 'create' | 'reattach'): Promise<Attached> {
-  const cfg = host.agentConfig;
-  const ctx = host.context;
-  let connection: AgentConnection;
+export async function attachAgent(host: AttachHost, cause: 'create' | 'reattach'): Promise<RunningProcess> {
+  let running: RunningProcess;
   try {
-    const run = host.sandbox
-      ? await host.sandbox.wrapAgent(host.env, ctx.workspace)
-      : { file: cfg.command, args: cfg.args, cwd: ctx.workspace, env: host.env };
-    connection = await AgentConnection.spawn({
-      command: run.file,
-      args: run.args,
-      cwd: run.cwd,
-      env: run.env,
-      askToStop: host.sandbox ? terminateInside : undefined,
-      handlers: host.handlers,
-      tap: host.tap,
-    });
+    running = await host.spawn();
   } catch (e) {
     const err = new AttachError('spawn_failed', e instanceof AgentSpawnError ? e.message : errorText(e));
     await host.record([{ type: 'AgentAttachFailed', data: { code: err.code, message: err.message } }]);
     throw err;
   }
-  const process = await host.createProcessStream([
-    {
-      type: 'AgentProcessSpawned',
-      data: { agent: ctx.agent, session: ctx.id, pid: connection.pid, command: cfg.command, args: cfg.args, cwd: ctx.workspace, restart: host.restart, sandbox: cfg.sandbox.type },
-    },
-  ]);
-  // the process stream records every exit, whoever caused it
-  void connection.exited
-    .then((info) =>
-      process.record([
-        { type: 'AgentProcessExited', data: { code: info.code, signal: info.signal, stderr_tail: info.stderrTail, requested: info.requested } },
-      ]),
-    )
-    .catch(() => undefined);
+  const { connection, process } = running;
   try {
     const attached = await establish(host, connection, process, cause);
     await host.record([{ type: 'AgentAttached', data: attached }]);
-    return { connection, process };
+    return running;
   } catch (e) {
     const err = await asAttachError(e, connection);
-    const exit = connection.alive ? await connection.stop(1000) : await connection.exited;
+    const exit = await host.stop(running);
     await host.record([{ type: 'AgentAttachFailed', data: { code: err.code, message: err.message, stderr_tail: exit.stderrTail } }]);
     throw new AttachError(err.code, err.message, exit.stderrTail);
   }
 }
 
-async function establish(host: AttachHost, conn: AgentConnection, process: JournaledActor, cause: 'create' | 'reattach') {
+async function establish(host: AttachHost, conn: AgentConnection, process: ProcessActor, cause: 'create' | 'reattach') {
   const ctx = host.context;
   const init = await withTimeout(
     conn.request<Record<string, unknown>>('initialize', {
@@ -109,7 +68,7 @@ async function establish(host: AttachHost, conn: AgentConnection, process: Journ
       clientCapabilities: CLIENT_CAPABILITIES,
       clientInfo: CLIENT_INFO,
     }),
-    host.initTimeoutMs,
+    host.timeouts.initMs,
     'initialize_timeout',
     'initialize',
   ).catch((e) => {
@@ -129,7 +88,7 @@ async function establish(host: AttachHost, conn: AgentConnection, process: Journ
   ]);
 
   const base = { cwd: ctx.workspace, mcpServers: host.mcpServers };
-  const timeout = host.initTimeoutMs;
+  const timeout = host.timeouts.initMs;
   let path: 'new' | 'resume' | 'load' | 'new_with_transcript' | 'fork' = 'new';
   let acpSessionId: string | undefined;
   let result: Record<string, unknown> = {};
@@ -140,11 +99,11 @@ async function establish(host: AttachHost, conn: AgentConnection, process: Journ
       if (result !== NOT_FOUND) ({ path, acpSessionId } = { path: 'resume', acpSessionId: ctx.acpSessionId });
     }
     if (!acpSessionId && caps.loadSession) {
-      host.setReplaying(true);
+      host.tap.setReplaying(true);
       try {
         result = await tryRequest(conn, 'session/load', { sessionId: ctx.acpSessionId, ...base }, timeout * 2);
       } finally {
-        replayed = host.setReplaying(false);
+        replayed = host.tap.setReplaying(false);
       }
       if (result !== NOT_FOUND) ({ path, acpSessionId } = { path: 'load', acpSessionId: ctx.acpSessionId });
     }
@@ -201,11 +160,11 @@ async function establish(host: AttachHost, conn: AgentConnection, process: Journ
 async function prime(host: AttachHost, conn: AgentConnection, acpSessionId: string, reason: TranscriptReason) {
   const t = host.transcript(reason);
   if (!t) return undefined;
-  host.setPriming(true);
+  host.tap.setPriming(true);
   try {
     await withTimeout(
       conn.request('session/prompt', { sessionId: acpSessionId, prompt: [{ type: 'text', text: t.text }] }),
-      host.primingTimeoutMs,
+      host.timeouts.primingMs,
       'session_timeout',
       'the transcript prompt',
     );
@@ -214,7 +173,7 @@ async function prime(host: AttachHost, conn: AgentConnection, acpSessionId: stri
     if (!conn.alive) throw e;
     return { entries: t.entries, chars: t.chars, ok: false, error: errorText(e) };
   } finally {
-    host.setPriming(false);
+    host.tap.setPriming(false);
   }
 }
 
@@ -257,7 +216,7 @@ async function applyModel(
     return { model: choice.current }; // a configured default the agent does not offer: keep the agent's own
   }
   const req = setModelRequest(choice, acpSessionId, wanted)!;
-  await withTimeout(conn.request(req.method, req.params), host.initTimeoutMs, 'session_timeout', req.method).catch((e) => {
+  await withTimeout(conn.request(req.method, req.params), host.timeouts.initMs, 'session_timeout', req.method).catch((e) => {
     if (e instanceof AttachError) throw e;
     if (rpcCode(e) === -32602 && requested) throw new AttachError('unknown_model', `the agent refused model '${requested}': ${errorText(e)}`);
     throw new AttachError('set_model_failed', `${req.method} failed: ${errorText(e)}`);

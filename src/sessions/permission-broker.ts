@@ -81,11 +81,6 @@ export class PermissionBroker {
     resolve(optionId === null ? { outcome: 'cancelled' } : { outcome: 'selected', optionId });
   }
 
-  /** Approvals this process is waiting on (to cancel them when the turn is cancelled or the agent is gone). */
-  pendingIds(): string[] {
-    return [...this.waiting.keys()];
-  }
-
   /** Forget waiters whose agent is gone; their outcome no longer matters to anyone. */
   dropAll(): void {
     for (const resolve of this.waiting.values()) resolve({ outcome: 'cancelled' });

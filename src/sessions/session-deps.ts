@@ -1,9 +1,9 @@
 // What a live session needs from the rest of the gateway.
-import type { JournaledActor } from '../actors/journaled-actor.js';
+import type { AgentProcesses } from '../agents/agent-processes.js';
 import type { AintegrixConfig } from '../config/index.js';
 import type { Logger } from '../log/logger.js';
 import type { PermissionPolicy } from '../permissions/index.js';
-import type { EventStore, NewEvent } from '../store/types.js';
+import type { EventStore } from '../store/types.js';
 import type { SessionContext } from './session-machine.js';
 import type { AgentSandbox } from '../sandbox/agent-sandbox.js';
 import type { BudgetBreach } from '../usage/budgets.js';
@@ -19,8 +19,8 @@ export interface SessionDeps {
   sandboxFor(ctx: SessionContext): AgentSandbox | undefined;
   /** MCP servers for session/new: the agent's configured ones plus the session's own */
   mcpServersFor(ctx: SessionContext): unknown[];
-  /** create the stream `agent:<agent>:<n>` of a newly spawned process */
-  createProcessStream(agent: string, events: NewEvent[]): Promise<JournaledActor>;
+  /** the agent-process actors: every start and stop of an agent process goes through them */
+  processes: AgentProcesses;
   /** approval id → session id, for lookups by approval id */
   approvals: Map<string, string>;
   /** how long an agent has to answer session/cancel before it is stopped */

@@ -61,7 +61,15 @@ export interface SessionContext {
   models: unknown;
   configOptions: unknown;
   turns: number;
-  turn: { n: number; startedAt: number | null; position: number | null; cancelRequested: boolean } | null;
+  turn: {
+    n: number;
+    startedAt: number | null;
+    position: number | null;
+    cancelRequested: boolean;
+    /** TurnCancelRequested's reason and budget (absent in snapshots taken before they were folded) */
+    cancelReason?: string | null;
+    cancelBudget?: string | null;
+  } | null;
   lastTurn: {
     n: number;
     outcome: string;
@@ -209,7 +217,10 @@ export const sessionMachine = setup({
       return { type: 'effect.prompt', turn: e.turn, prompt: e.prompt };
     }),
     requestCancel: assign({
-      turn: ({ context }) => (context.turn ? { ...context.turn, cancelRequested: true } : null),
+      turn: ({ context, event }) => {
+        const e = event as Of<'TurnCancelRequested'>;
+        return context.turn ? { ...context.turn, cancelRequested: true, cancelReason: e.reason, cancelBudget: e.budget ?? null } : null;
+      },
     }),
     runCancel: emit(({ event }) => {
       const e = event as Of<'TurnCancelRequested'>;
