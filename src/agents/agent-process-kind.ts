@@ -6,7 +6,7 @@ import { agentProcessFoldedTypes, agentProcessMachine } from './agent-process-ma
 
 export type AgentProcessCommand = {
   type: 'stop';
-  reason: 'close' | 'shutdown' | 'timeout_restart' | 'cancel_unanswered' | 'attach_failed';
+  reason: 'close' | 'shutdown' | 'timeout_restart' | 'cancel_unanswered' | 'attach_failed' | 'outlived_gateway';
   graceMs: number;
 };
 

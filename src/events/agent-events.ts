@@ -28,7 +28,8 @@ export const AgentProcessSpawnFailed = z.object({
  * AgentProcessExited records the outcome.
  */
 export const AgentProcessStopRequested = z.object({
-  reason: z.enum(['close', 'shutdown', 'timeout_restart', 'cancel_unanswered', 'attach_failed']),
+  /** outlived_gateway: found alive at boot, started by a gateway that died */
+  reason: z.enum(['close', 'shutdown', 'timeout_restart', 'cancel_unanswered', 'attach_failed', 'outlived_gateway']),
   grace_ms: z.number().int().nonnegative(),
 });
 

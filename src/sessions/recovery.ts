@@ -9,6 +9,7 @@ import type { JournaledActor } from '../actors/journaled-actor.js';
 import type { Logger } from '../log/logger.js';
 import type { NewEvent } from '../store/types.js';
 import type { agentProcessMachine } from '../agents/agent-process-machine.js';
+import type { AgentProcessCommand } from '../agents/agent-process-kind.js';
 import type { SessionService } from './session-service.js';
 import type { SessionActor } from './live-session.js';
 import { TurnCollector } from './turn-collector.js';
@@ -93,6 +94,9 @@ async function stopStray(p: JournaledActor<typeof agentProcessMachine>): Promise
   const c = p.snapshot().context;
   let signal: string | null = null;
   if (c.pid && isOurs(c.pid, c.command, c.args)) {
+    // append before act, as every stop: the request is on the process stream before the signal (its effect finds no
+    // connection of this gateway to stop; the group is signalled here, by the pid on record)
+    await p.execute<AgentProcessCommand>({ type: 'stop', reason: 'outlived_gateway', graceMs: 2000 }, { principal: 'system' });
     signal = 'SIGTERM';
     killGroup(c.pid, 'SIGTERM');
     for (let i = 0; i < 40 && alive(c.pid); i++) await new Promise((r) => setTimeout(r, 50));

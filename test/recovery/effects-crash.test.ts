@@ -1,6 +1,8 @@
 // kill -9 of the real server while the bundled agent writes files and starts terminals as fast as it is answered
-// (`/effects`): after every crash, each file in the workspace and each process that ran (the file its `touch`
-// made) has its request in the log, and each process that ran has its TerminalStarted (pid, group, start time). Without commit-first, a write could land before its lingering record, and a crash
+// (`/effects`), at the first effect and at random points after it: after every crash, each file in the workspace and
+// each process that ran (the file its `touch` made) has its request in the log, each process that ran has its
+// TerminalStarted (pid, group, start time), and each agent process the gateway started was asked for on its stream
+// (AgentProcessRequested) before it was started (AgentProcessSpawned). Without commit-first, a write could land before its lingering record, and a crash
 // in that window (narrow: about a millisecond, so random kills rarely hit it) left a changed file that no request
 // explains; test/sessions/effects-after-record.test.ts proves the order deterministically (a failed commit).
 import { test } from 'node:test';
@@ -9,13 +11,14 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { stringify } from 'yaml';
+import Database from 'better-sqlite3';
 import { startServerProcess, type ServerProcess } from '../helpers/server-process.js';
 import { DEMO_AGENT_ENTRY } from '../helpers/paths.js';
 import { eventually } from '../helpers/gateway.js';
 
 const TOKEN = 'effects-crash-token-0123456789';
 const H = { authorization: `Bearer ${TOKEN}` };
-const ROUNDS = 6;
+const ROUNDS = 8;
 
 async function api(s: ServerProcess, method: string, path: string, body?: unknown) {
   const r = await fetch(s.url + path, { method, headers: H, body: body === undefined ? undefined : JSON.stringify(body) });
@@ -41,6 +44,19 @@ async function loggedNames(s: ServerProcess, id: string): Promise<{ requested: S
       if (e.data.msg.method === 'terminal/create') requested.add(e.data.msg.params!.args![0]!);
     }
     after = page.next_after;
+  }
+}
+
+/** Each agent process stream of the log, read from the file of a killed server: its event types in order. */
+function processStreams(dbFile: string): string[][] {
+  const db = new Database(dbFile, { readonly: true, fileMustExist: true });
+  try {
+    const rows = db.prepare(`SELECT stream_id AS s, type AS t FROM events WHERE stream_id LIKE 'agent:%' ORDER BY stream_id, stream_position`).all() as { s: string; t: string }[];
+    const by = new Map<string, string[]>();
+    for (const r of rows) by.set(r.s, [...(by.get(r.s) ?? []), r.t]);
+    return [...by.values()];
+  } finally {
+    db.close();
   }
 }
 
@@ -75,12 +91,19 @@ test(`kill -9 while the agent writes files and starts processes, ${ROUNDS} round
     const prefix = `r${round}-`;
     const ours = () => readdirSync(ws).filter((f) => f.startsWith(prefix));
     const turn = fetch(`${server.url}/api/v1/sessions/${id}/prompt`, { method: 'POST', headers: H, body: JSON.stringify({ messages: [{ type: 'text', text: `/effects 100000 ${prefix}` }] }) }).catch(() => undefined);
-    await eventually(() => ours().length > 0, 10_000, `round ${round}: the first effect`);
-    await new Promise((r) => setTimeout(r, 20 + Math.floor(random() * 300)));
+    // every third round the kill comes right at the first effect, the others at random points after the second
+    const atFirst = round % 3 === 0;
+    await eventually(() => ours().length >= (atFirst ? 1 : 2), 10_000, `round ${round}: the first effects`);
+    if (!atFirst) await new Promise((r) => setTimeout(r, 20 + Math.floor(random() * 300)));
     server.child.kill('SIGKILL');
     await server.exited;
     await turn;
     const onDisk = ours();
+    for (const types of processStreams(join(dir, 'data', 'aintegrix.db'))) {
+      const spawned = types.indexOf('AgentProcessSpawned');
+      assert.equal(types[0], 'AgentProcessRequested', `round ${round}: a process stream begins with its request (${types.join(', ')})`);
+      if (spawned !== -1) assert.ok(spawned > 0, `round ${round}: started after its request`);
+    }
     server = await startServerProcess(['--config', config], {});
 
     const { requested, started } = await loggedNames(server, id);
@@ -92,7 +115,7 @@ test(`kill -9 while the agent writes files and starts processes, ${ROUNDS} round
     const s = (await api(server, 'GET', `/api/v1/sessions/${id}`)).body;
     assert.equal(s.last_turn.outcome, 'interrupted', `round ${round}: the turn was killed mid-way`);
   }
-  assert.ok(effectsSeen >= ROUNDS * 2, `the rounds did act (${effectsSeen} files)`);
+  assert.ok(effectsSeen >= ROUNDS, `the rounds did act (${effectsSeen} files)`);
   assert.equal((await api(server, 'GET', '/api/v1/audit/verify')).body.ok, true);
   assert.equal(await server.stop('SIGTERM'), 0);
 });
