@@ -194,13 +194,30 @@ test('audit: filter the log, export it as NDJSON, verify it (intact, then tamper
   await screenshot(page, '09-audit-tampered');
 });
 
+test('thoughts, plans and usage: in the transcript, the session and the live list', async () => {
+  const created = await g.api('POST', '/api/v1/sessions', { agent: 'demo' });
+  const id = created.body.id as string;
+  await page.goto(`${base}/ui#/sessions/${encodeURIComponent(id)}`);
+  await page.locator('[data-stream-state="live"]').waitFor();
+  await prompt('/think the console');
+  await transcript().locator('li.thought', { hasText: 'thinking about: the console' }).waitFor();
+  await transcript().locator('li.turn-end', { hasText: 'Turn 1 completed' }).waitFor();
+  await prompt('/plan');
+  await transcript().locator('li.plan li').nth(2).waitFor();
+  await transcript().locator('li.turn-end', { hasText: 'Turn 2 completed' }).waitFor();
+  await page.locator('.facts dd', { hasText: / in \/ \d+ out/ }).waitFor({ timeout: 10_000 });
+  await screenshot(page, '10-session-plan');
+  await page.getByRole('link', { name: 'Sessions' }).click();
+  await page.locator(`tr[data-session="${id}"] td[data-label="Usage"]`, { hasText: / in \/ \d+ out/ }).waitFor();
+});
+
 test('usable at a phone width: no sideways scrolling, every page', async () => {
   await page.setViewportSize({ width: 390, height: 844 });
   for (const [hash, name] of [
-    ['#/sessions', '10-phone-sessions'],
-    [`#/sessions/${encodeURIComponent(sessionId)}`, '11-phone-session'],
-    ['#/approvals', '12-phone-approvals'],
-    ['#/audit', '13-phone-audit'],
+    ['#/sessions', '11-phone-sessions'],
+    [`#/sessions/${encodeURIComponent(sessionId)}`, '12-phone-session'],
+    ['#/approvals', '13-phone-approvals'],
+    ['#/audit', '14-phone-audit'],
   ] as const) {
     await page.goto(`${base}/ui${hash}`);
     await page.locator('main h1').waitFor();
@@ -209,6 +226,25 @@ test('usable at a phone width: no sideways scrolling, every page', async () => {
     assert.ok(overflow <= 0, `${hash} scrolls sideways by ${overflow}px`);
     await screenshot(page, name);
   }
+});
+
+test('contrast: every text at least WCAG AA against its background, on every page, in light and dark schemes', async () => {
+  await page.setViewportSize({ width: 1280, height: 900 });
+  for (const scheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme: scheme });
+    for (const hash of ['#/sessions', `#/sessions/${encodeURIComponent(sessionId)}`, '#/approvals', '#/audit']) {
+      await page.goto(`${base}/ui${hash}`);
+      await page.locator('main h1').waitFor();
+      if (hash.startsWith('#/sessions/')) await transcript().locator('li.turn-end').first().waitFor();
+      if (hash === '#/audit') {
+        await page.getByRole('button', { name: 'Show events' }).click();
+        await page.locator('table.events tbody tr').first().waitFor();
+      }
+      assert.deepEqual(await page.evaluate<string[]>(LOW_CONTRAST), [], `${scheme} ${hash}`);
+    }
+    if (scheme === 'dark') await screenshot(page, '15-dark-audit');
+  }
+  await page.emulateMedia({ colorScheme: 'light' });
 });
 
 test('accessible markup: every control has a name, one main landmark, no CSP violation, no token in any URL or message', async () => {
@@ -235,3 +271,39 @@ async function assertTranscriptMatchesLog(): Promise<void> {
   const ended = events.find((e) => e.type === 'TurnEnded' && e.data.turn === 3)!;
   assert.equal(ended.data.text, expected);
 }
+
+/**
+ * Browser-side: the elements whose own text has less contrast with the background behind it than WCAG AA asks
+ * (4.5:1, 3:1 for large text); disabled controls are exempt, as WCAG has it.
+ */
+const LOW_CONTRAST = `(() => {
+  const parse = (c) => {
+    const m = /rgba?\\(([^)]+)\\)/.exec(c);
+    if (!m) return null;
+    const p = m[1].split(/[\\s,\\/]+/).filter(Boolean).map(Number);
+    return { r: p[0], g: p[1], b: p[2], a: p.length > 3 ? p[3] : 1 };
+  };
+  const channel = (v) => ((v /= 255) <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4));
+  const lum = (c) => 0.2126 * channel(c.r) + 0.7152 * channel(c.g) + 0.0722 * channel(c.b);
+  const background = (el) => {
+    for (let e = el; e; e = e.parentElement) {
+      const c = parse(getComputedStyle(e).backgroundColor);
+      if (c && c.a > 0.5) return c;
+    }
+    return { r: 255, g: 255, b: 255, a: 1 }; // the canvas of a page that sets no background
+  };
+  const low = [];
+  for (const el of document.querySelectorAll('body *')) {
+    if (![...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim())) continue;
+    if (el.closest('[disabled], .visually-hidden, .skip, noscript')) continue;
+    const s = getComputedStyle(el);
+    if (s.display === 'none' || s.visibility === 'hidden') continue;
+    const fg = parse(s.color);
+    const a = lum(fg), b = lum(background(el));
+    const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    const size = parseFloat(s.fontSize);
+    const large = size >= 24 || (size >= 18.66 && Number(s.fontWeight) >= 700);
+    if (ratio < (large ? 3 : 4.5)) low.push(el.tagName + '.' + el.className + ' ' + ratio.toFixed(2) + ' ' + el.textContent.trim().slice(0, 40));
+  }
+  return low;
+})()`;
