@@ -96,6 +96,8 @@ test('approve the edit the agent asks permission for, on the approvals page; the
   const request = transcript().locator('li.permission');
   await request.waitFor();
   await request.locator('.diff .add', { hasText: 'hello from the agent' }).waitFor();
+  // every page's navigation counts the requests waiting for a person
+  await page.locator('nav a[href="#/approvals"] .count', { hasText: '1' }).waitFor({ timeout: 10_000 });
   await page.getByRole('link', { name: 'Approvals' }).click();
   const card = page.locator('li.card.approval');
   await card.waitFor();
@@ -209,6 +211,12 @@ test('thoughts, plans and usage: in the transcript, the session and the live lis
   await screenshot(page, '10-session-plan');
   await page.getByRole('link', { name: 'Sessions' }).click();
   await page.locator(`tr[data-session="${id}"] td[data-label="Usage"]`, { hasText: / in \/ \d+ out/ }).waitFor();
+  // closed from its own page: the prompt box goes, the transcript stays
+  await page.goto(`${base}/ui#/sessions/${encodeURIComponent(id)}`);
+  await page.getByRole('button', { name: 'Close session' }).click();
+  await transcript().locator('li.notice', { hasText: 'session closed' }).waitFor();
+  await page.getByText('it takes no more prompts').waitFor();
+  assert.equal(await page.getByLabel('Prompt', { exact: true }).count(), 0);
 });
 
 test('usable at a phone width: no sideways scrolling, every page', async () => {

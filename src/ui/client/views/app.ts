@@ -1,5 +1,7 @@
 // The shell: sign-in when the tab holds no token, else the navigation and the page the fragment names.
 import { html } from '../html.js';
+import { api } from '../api.js';
+import { usePoll } from '../poll.js';
 import { useSignal } from '../signal.js';
 import { signOut, token } from '../token.js';
 import { route } from '../route.js';
@@ -17,8 +19,13 @@ const NAV = [
 
 export function App() {
   const t = useSignal(token);
+  return t ? html`<${Shell} key=${t} />` : html`<${SignIn} />`;
+}
+
+function Shell() {
   const r = useSignal(route);
-  if (!t) return html`<${SignIn} />`;
+  // how many requests wait for a person, shown on the Approvals link from every page
+  const pending = usePoll(() => api<unknown[]>('GET', '/api/v1/approvals'), 3000).data?.length ?? 0;
   let page;
   switch (r.page) {
     case 'sessions':
@@ -40,7 +47,11 @@ export function App() {
     <header class="top">
       <span class="brand">aintegrix</span>
       <nav aria-label="Main">
-        ${NAV.map((n) => html`<a href=${n.href} aria-current=${n.pages.includes(r.page) ? 'page' : undefined}>${n.label}</a>`)}
+        ${NAV.map(
+          (n) => html`<a href=${n.href} aria-current=${n.pages.includes(r.page) ? 'page' : undefined}>${n.label}${n.href === '#/approvals' && pending > 0
+            ? html` <span class="count" aria-label=${`${pending} pending`}>${pending}</span>`
+            : null}</a>`,
+        )}
       </nav>
       <button type="button" class="link" onClick=${signOut}>Sign out</button>
     </header>

@@ -53,7 +53,8 @@ export function SessionPage({ id }: { id: string }) {
           <div><dt>Usage</dt><dd>${usageText(s.usage)}</dd></div>
           <div><dt>Created</dt><dd>${when(s.created_at)}</dd></div>
           <div><dt>Workspace</dt><dd><code>${s.workspace_root}</code></dd></div>
-        </dl>`
+        </dl>
+        ${open ? html`<${CloseButton} path=${path} onClosed=${detail.reload} />` : null}`
       : null}
     <${ErrorNote} error=${detail.error} />
     <p class=${`stream-state stream-${stream.state}`} role="status" data-stream-state=${stream.state}>
@@ -94,6 +95,19 @@ function Item({ item }: { item: TranscriptItem }) {
     case 'notice':
       return html`<li class="item notice">${item.text} <span class="muted">${when(item.at)}</span></li>`;
   }
+}
+
+function CloseButton({ path, onClosed }: { path: string; onClosed: () => void }) {
+  const [error, setError] = useState<string | null>(null);
+  const close = async () => {
+    try {
+      await api('DELETE', path);
+      onClosed();
+    } catch (err) {
+      setError(errorText(err));
+    }
+  };
+  return html`<div class="buttons"><button type="button" class="secondary" onClick=${close}>Close session</button></div><${ErrorNote} error=${error} />`;
 }
 
 function PromptBox({ path, running, onSubmitted }: { path: string; running: boolean; onSubmitted: () => void }) {
