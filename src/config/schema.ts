@@ -182,6 +182,8 @@ const limitsSchema = section({
   max_body_bytes: byteSize().default(1024 * 1024),
   max_prompt_bytes: byteSize().default(256 * 1024),
   max_sessions_total: positiveInt().default(256),
+  /** the most candidates one orchestration may run (POST /orchestrate, acp_orchestrate) */
+  max_candidates: positiveInt().default(8),
   /** token bucket per auth token */
   rate: section({
     requests_per_second: positiveNumber().default(50),

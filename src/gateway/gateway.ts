@@ -30,6 +30,8 @@ import { mountSessionSocket } from '../http/ws.js';
 import { HostOriginPolicy } from '../http/host-origin.js';
 import { loadAnchorKey, startAuditAnchor } from './audit-anchor.js';
 import { Budgets, UsageLedger } from '../usage/index.js';
+import { OrchestrationService } from '../orchestrations/orchestration-service.js';
+import { stepSessions, type StepSessions } from '../multiagent/session-port.js';
 
 export interface GatewayOptions {
   config: AintegrixConfig;
@@ -109,6 +111,10 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
   });
   runtime.register(sessions.kind);
   runtime.register(processes.kind);
+  // candidates and judges reach sessions through the shared port, made once the services exist (below)
+  let ports: StepSessions | undefined;
+  const orchestrations = new OrchestrationService(runtime, { config, store, logger, gatewayEnv: o.env, sessions: () => ports! });
+  runtime.register(orchestrations.kind);
   for (const [agent, a] of Object.entries(config.agents)) {
     for (const d of buildAgentEnv({ gatewayEnv: o.env, configured: a.env, secrets }).dropped) {
       logger.warn('agent environment variable left out', { agent, key: d.key, reason: d.reason });
@@ -154,6 +160,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
     store,
     sessions,
     approvals,
+    orchestrations,
     agentStatus,
     usage,
     logger,
@@ -173,6 +180,11 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
       });
     },
   };
+
+  ports = stepSessions(services);
+  // what a restart cut short is recorded as interrupted; POST /orchestrations/{id}/resume re-runs it
+  const interruptedOrchestrations = await orchestrations.interruptAtBoot();
+  if (interruptedOrchestrations > 0) logger.info('orchestrations interrupted by the restart', { count: interruptedOrchestrations });
 
   const authenticator = new TokenAuthenticator(o.tokens);
   for (const t of o.tokens) {
@@ -206,6 +218,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
     close() {
       closing ??= (async () => {
         shuttingDown = true;
+        orchestrations.shutdown(); // first: what the stopping sessions report is not a candidate's result
         http.close();
         await Promise.all(shutdownHooks.map((h) => Promise.resolve(h()).catch((e: Error) => logger.error('shutdown hook failed', { error: e }))));
         streams.stop();

@@ -9,9 +9,10 @@ import { mcpRoutes } from '../mcp/mcp-routes.js';
 import { auditRoutes } from '../http/routes/audit.js';
 import { streamRoutes } from '../http/routes/streams.js';
 import { usageRoutes } from '../http/routes/usage.js';
+import { orchestrationRoutes } from '../http/routes/orchestrations.js';
 import type { GatewayServices } from '../http/services.js';
 import { consoleRoutes } from '../ui/console-routes.js';
 
 export function apiRoutes(gw: GatewayServices): Route[] {
-  return [...healthRoutes(gw), ...agentRoutes(gw), ...sessionRoutes(gw), ...approvalRoutes(gw), ...auditRoutes(gw), ...streamRoutes(gw), ...usageRoutes(gw), ...mcpRoutes(gw), ...notYetRoutes(), ...consoleRoutes()];
+  return [...healthRoutes(gw), ...agentRoutes(gw), ...sessionRoutes(gw), ...approvalRoutes(gw), ...auditRoutes(gw), ...streamRoutes(gw), ...usageRoutes(gw), ...orchestrationRoutes(gw), ...mcpRoutes(gw), ...notYetRoutes(), ...consoleRoutes()];
 }

@@ -30,7 +30,10 @@ export const OPERATION_SCOPES = {
   set_model: 'prompt',
   close_session: 'prompt',
   fork_session: 'prompt',
+  /** start an orchestration, resume one a restart interrupted, or delete one */
   orchestrate: 'prompt',
+  /** list orchestrations, read one, its events */
+  read_orchestrations: 'read',
   run_pipeline: 'prompt',
   decide_approval: 'approve',
   read_metrics: 'admin',

@@ -13,12 +13,15 @@ import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import type { HostOriginPolicy } from './host-origin.js';
 import type { VerifyService } from '../audit/verify-service.js';
 import type { UsageLedger } from '../usage/index.js';
+import type { OrchestrationService } from '../orchestrations/orchestration-service.js';
 
 export interface GatewayServices {
   readonly config: AintegrixConfig;
   readonly store: EventStore;
   readonly sessions: SessionService;
   readonly approvals: ApprovalService;
+  /** multi-agent orchestrations (parallel, race, jury) over ordinary sessions */
+  readonly orchestrations: OrchestrationService;
   readonly agentStatus: AgentStatusView;
   /** usage per turn, a fold of the log (GET /usage, each session's usage, acp_usage, the budgets) */
   readonly usage: UsageLedger;

@@ -24,8 +24,11 @@ export interface ActorSseFormat {
   frame(e: RecordedEvent): { event: string; data: unknown } | undefined;
   /** the stream ends after this event */
   isFinal(e: RecordedEvent): boolean;
-  /** an actor event that links a session to the run, and the label fields put on that session's updates */
-  linkOf(e: RecordedEvent): { session_id: string; label: Record<string, unknown> } | undefined;
+  /**
+   * an actor event that links a session to the run, the label fields put on that session's updates, and the SSE
+   * event name of its updates when it is not `updateEvent` (an orchestration's judge sessions: judge_update)
+   */
+  linkOf(e: RecordedEvent): { session_id: string; label: Record<string, unknown>; event?: string } | undefined;
   /** the SSE event name of a linked session's update ('step_update', 'candidate_update') */
   updateEvent: string;
 }
@@ -48,7 +51,7 @@ export async function answerRun(gw: GatewayServices, ctx: RequestContext, stream
 
 function streamRun(gw: GatewayServices, ctx: RequestContext, streamId: string, run: ActorRun, format: ActorSseFormat): void {
   const sse = new SseResponse(ctx);
-  const linked = new Map<string, Record<string, unknown>>();
+  const linked = new Map<string, { label: Record<string, unknown>; event: string }>();
   let finished = false;
   const finish = () => {
     if (finished) return;
@@ -63,7 +66,7 @@ function streamRun(gw: GatewayServices, ctx: RequestContext, streamId: string, r
     for (const e of events) {
       if (e.streamId === streamId) {
         const link = format.linkOf(e);
-        if (link) linked.set(`session:${link.session_id}`, { ...link.label, session_id: link.session_id });
+        if (link) linked.set(`session:${link.session_id}`, { label: { ...link.label, session_id: link.session_id }, event: link.event ?? format.updateEvent });
         const f = format.frame(e);
         if (f) frames.push(sseFrame(e.position, f.event, f.data));
         if (format.isFinal(e)) {
@@ -72,10 +75,10 @@ function streamRun(gw: GatewayServices, ctx: RequestContext, streamId: string, r
         }
         continue;
       }
-      const label = linked.get(e.streamId);
-      if (label === undefined || e.type !== 'AcpMessage') continue;
+      const link = linked.get(e.streamId);
+      if (link === undefined || e.type !== 'AcpMessage') continue;
       const m = clientMessage(e);
-      if (m?.kind === 'session_update') frames.push(sseFrame(e.position, format.updateEvent, { ...label, update: m.data }));
+      if (m?.kind === 'session_update') frames.push(sseFrame(e.position, link.event, { ...link.label, update: m.data }));
     }
     if (frames.length > 0) sse.write(frames);
     if (final) finish();

@@ -35,6 +35,10 @@ export interface StepSessions {
   close(id: string, meta: EventMeta, reason: string): Promise<void>;
   /** Whether a session exists and is still open. */
   isOpen(id: string): boolean;
+  /** Open sessions per agent and in total: admission of a whole run (all its sessions) before any starts. */
+  openSessions(): { byAgent: Map<string, number>; total: number };
+  /** The agent's max_sessions (0 for an unknown agent). */
+  maxSessions(agent: string): number;
 }
 
 export function stepSessions(gw: GatewayServices): StepSessions {
@@ -62,5 +66,17 @@ export function stepSessions(gw: GatewayServices): StepSessions {
       await gw.sessions.close(id, meta, reason);
     },
     isOpen: (id) => known(id) && gw.sessions.actor(id).snapshot().status === 'active',
+    openSessions() {
+      const byAgent = new Map<string, number>();
+      let total = 0;
+      for (const a of gw.sessions.actors()) {
+        const s = a.snapshot();
+        if (s.status !== 'active') continue;
+        total++;
+        byAgent.set(s.context.agent, (byAgent.get(s.context.agent) ?? 0) + 1);
+      }
+      return { byAgent, total };
+    },
+    maxSessions: (agent) => gw.sessions.agentConfig(agent)?.max_sessions ?? 0,
   };
 }

@@ -10,6 +10,7 @@ import { exit, plan, unknown } from './protocol-quirks.js';
 import { chunks, slow } from './streaming.js';
 import { run, runKill } from './terminal.js';
 import { usage } from './usage.js';
+import { verdict } from './verdict.js';
 
 type Behaviour = (turn: Turn) => Promise<PromptResponse>;
 
@@ -57,6 +58,11 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
     usage: '/usage IN OUT [COST CUR] [cached=N] [wait=S]',
     description: 'usage_update (context tokens, cumulative cost) and usage in the response; wait=S keeps the turn running',
     run: usage,
+  },
+  verdict: {
+    usage: '/verdict pick=X|prefer=WORD|garbage|corrected',
+    description: 'a judge: reads <answer label="X"> blocks and answers a verdict (or garbage, or an invalid one first)',
+    run: verdict,
   },
   history: { usage: '/history', description: 'the prompts of this session so far, numbered', run: history },
   fail: { usage: '/fail', description: 'the prompt fails with JSON-RPC error -32603 "demo failure"', run: fail },

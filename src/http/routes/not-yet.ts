@@ -6,7 +6,6 @@ import { scopeFor, type Operation } from '../scopes.js';
 
 // each with the operation it will be, so a token learns of a missing scope before it learns of a missing feature
 const PLANNED: [HttpMethod, string, string, Operation][] = [
-  ['POST', '/api/v1/orchestrate', 'orchestration', 'orchestrate'],
   ['POST', '/api/v1/pipelines', 'pipelines', 'run_pipeline'],
   ['POST', '/api/v1/webhooks/git', 'git webhooks', 'receive_webhook'],
 ];
