@@ -11,6 +11,7 @@ import { sessionTools } from './session-tools.js';
 import { promptTool, type PromptToolHooks } from './prompt-tool.js';
 import { logTools } from './log-tools.js';
 import { usageTool } from './usage-tool.js';
+import { orchestrateTool } from './orchestrate-tool.js';
 
 export const SERVER_INFO = { name: 'aintegrix', version: CLIENT_INFO.version };
 
@@ -20,7 +21,7 @@ const INSTRUCTIONS =
 
 export function gatewayTools(gw: GatewayServices, hooks: PromptToolHooks = {}): McpTool[] {
   const [listAgents, create, ...lifecycle] = sessionTools(gw);
-  return [listAgents!, create!, promptTool(gw, hooks), ...lifecycle, ...logTools(gw), usageTool(gw)];
+  return [listAgents!, create!, promptTool(gw, hooks), ...lifecycle, ...logTools(gw), usageTool(gw), orchestrateTool(gw)];
 }
 
 export function createMcpServer(gw: GatewayServices, hooks: PromptToolHooks = {}): McpServer {

@@ -25,6 +25,9 @@ export interface JuryDeps {
 export async function runJury(actor: OrchestrationActor, deps: JuryDeps): Promise<void> {
   const ctx = actor.snapshot().context;
   const labels = ctx.juryLabels ?? [];
+  // resumed after a restart: a judge session of a match left undecided is done with (the match is asked anew)
+  const stale = ctx.matches.filter((m) => m.verdict === null).flatMap((m) => m.judgeSessions);
+  await Promise.all(stale.map((s) => deps.sessions().close(s, deps.metaOf(actor), 'orchestration_resumed').catch(() => undefined)));
   let final: VerdictData;
   if (ctx.judgeMode === 'bracket') {
     let round = 1;

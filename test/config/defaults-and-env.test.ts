@@ -68,6 +68,7 @@ describe('embedded default', () => {
       max_body_bytes: 1048576,
       max_prompt_bytes: 262144,
       max_sessions_total: 256,
+      max_candidates: 8,
       rate: { requests_per_second: 50, burst: 100 },
       fs_max_read_bytes: 10485760,
       fs_max_write_bytes: 10485760,

@@ -14,6 +14,7 @@ const TOOLS = [
   'acp_fork_session',
   'acp_list_agents',
   'acp_list_approvals',
+  'acp_orchestrate',
   'acp_prompt',
   'acp_session_events',
   'acp_usage',
