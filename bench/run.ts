@@ -18,8 +18,9 @@ import { durableAppends } from './figures/durable-appends.js';
 import { boot } from './figures/boot.js';
 import { fanout } from './figures/fanout.js';
 import { idleRss } from './figures/idle-rss.js';
+import { orchestrate } from './figures/orchestrate.js';
 
-const FIGURES: Figure[] = [restLatency, sseChunks, agentsRps, durableAppends, boot, fanout, idleRss];
+const FIGURES: Figure[] = [restLatency, sseChunks, agentsRps, durableAppends, boot, fanout, idleRss, orchestrate];
 
 function parseArgs(argv: string[]) {
   const o = { quick: false, rounds: 0, only: [] as string[], profile: undefined as boolean | undefined, wrk: true };

@@ -7,6 +7,7 @@
 //   last user message holds a tool_result   → text `fake-model: tool said: <result>` (is_error is shown too)
 //   text contains `HANG`                     → never answered (the request stays open until the client gives up)
 //   text contains `RUN: <command>`           → a `tool_use` of Bash with {command, description}
+//   text holds `<answer label="X">` blocks   → a judge's verdict: JSON naming the last label shown
 //   anything else                            → text `fake-model: <text>`
 // Side requests (no Bash tool: session titles, topic detection, ...) get a short text; every request is logged.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -23,7 +24,7 @@ export interface LoggedRequest {
   at: number;
   body: unknown;
   /** what the script answered */
-  answer: 'probe' | 'count_tokens' | 'text' | 'tool_use' | 'tool_result_text' | 'hang' | 'side' | 'not_found';
+  answer: 'probe' | 'count_tokens' | 'text' | 'tool_use' | 'tool_result_text' | 'hang' | 'verdict' | 'side' | 'not_found';
 }
 
 export interface FakeAnthropic {
@@ -102,7 +103,14 @@ export async function startFakeAnthropic(): Promise<FakeAnthropic> {
         return; // no status line, no bytes: the model is stuck
       } else {
         const run = /RUN:\s*(.+)$/m.exec(text);
-        if (run) {
+        const labels = [...text.matchAll(/<answer label="([A-Z]+)">/g)].map((x) => x[1]!);
+        if (labels.length > 0) {
+          // an orchestration's judge prompt: the last label wins (so the verdict is the judge's, not the fallback)
+          log('verdict');
+          const winner = labels[labels.length - 1]!;
+          const scores = Object.fromEntries(labels.map((l) => [l, l === winner ? 8 : 4]));
+          reply = { kind: 'text', text: JSON.stringify({ winner, scores, rationale: 'fake judge: the last answer' }) };
+        } else if (run) {
           log('tool_use');
           reply = { kind: 'tool_use', id: `toolu_${randomUUID().replaceAll('-', '').slice(0, 24)}`, input: { command: run[1]!.trim(), description: 'Run the command the test asked for' } };
         } else {

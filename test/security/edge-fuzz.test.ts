@@ -19,7 +19,12 @@ const WS_KEY = 'dGhlIHNhbXBsZSBub25jZQ==';
 
 /** The route table as the gateway mounts it (method and uWS pattern); the stub is only read for the list. */
 function routeTable(): { method: string; path: string }[] {
-  const stub = { config: { agents: {}, server: { metrics_public: true }, limits: {} }, atShutdown: () => undefined };
+  const stub = {
+    config: { agents: {}, server: { metrics_public: true }, limits: {} },
+    atShutdown: () => undefined,
+    // the multi-agent kinds' routes are named by their services
+    orchestrations: { collection: 'orchestrations', streamType: 'orchestration' },
+  };
   return apiRoutes(stub as never).map((r) => ({ method: r.method, path: r.path }));
 }
 

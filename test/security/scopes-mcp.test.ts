@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { eventually, says, startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { connectSdkClient, rpc, sessionIdFrom, textOf } from '../mcp/helpers.js';
 import { ADMIN, APPROVER, PROMPTER, READER, SCOPED_TOKENS, metaOf } from './scope-tokens.js';
+import { gatewayTools } from '../../src/mcp/mcp-server.js';
 
 interface ToolAnswer {
   isError: boolean;
@@ -28,7 +29,7 @@ test('MCP: each tool needs its scope; tools/list lists every tool; refusals chan
   t.after(() => g.dispose());
 
   const listed = await rpc(g, 'tools/list', {}, { token: READER });
-  assert.equal(listed.body.result.tools.length, 10, 'a read-only token still sees every tool');
+  assert.equal(listed.body.result.tools.length, gatewayTools(g.gw).length, 'a read-only token still sees every tool');
 
   // read: lists and reads, nothing else
   assert.equal((await call(g, READER, 'acp_list_agents', {})).isError, false);
@@ -48,6 +49,7 @@ test('MCP: each tool needs its scope; tools/list lists every tool; refusals chan
     ['acp_cancel', { session_id: id }],
     ['acp_fork_session', { session_id: id }],
     ['acp_close_session', { session_id: id }],
+    ['acp_orchestrate', { agents: ['demo'], strategy: 'parallel', message: 'no' }],
   ] as const) {
     assertToolRefused(await call(g, READER, name, args), 'prompt', `read: ${name}`);
     assertToolRefused(await call(g, APPROVER, name, args), 'prompt', `approve: ${name}`);
@@ -83,7 +85,7 @@ test('MCP: a session-mode client (SDK, SSE answers) is held to its token\'s scop
   t.after(() => g.dispose());
   const c = await connectSdkClient(g, READER);
   t.after(() => c.close());
-  assert.equal((await c.client.listTools()).tools.length, 10);
+  assert.equal((await c.client.listTools()).tools.length, gatewayTools(g.gw).length);
   const refused = await c.client.callTool({ name: 'acp_create_session', arguments: { agent: 'demo' } });
   assert.equal(refused.isError, true);
   assert.equal(textOf(refused), "Error: insufficient scope: needs 'prompt'");
