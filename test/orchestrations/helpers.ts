@@ -12,6 +12,7 @@ export const AGENTS: Record<string, Record<string, unknown>> = Object.fromEntrie
   gamma: { prompt_prefix: 'gamma says' },
   delta: { prompt_prefix: 'delta says' },
   slowpoke: { prompt_prefix: '/slow 30' },
+  steady: { prompt_prefix: '/slow 3' },
   failing: { prompt_prefix: '/fail' },
   'judge-beta': { prompt_prefix: '/verdict prefer=beta' },
   'judge-pick': { prompt_prefix: '/verdict pick=B' },
