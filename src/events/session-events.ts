@@ -31,7 +31,7 @@ export const SessionCreated = z.object({
   /** true when the gateway created the workspace (it removes it when the session closes) */
   workspace_owned: z.boolean().default(false),
   model: z.string().nullable(),
-  origin: z.enum(['rest', 'mcp', 'stream', 'ws', 'fork', 'orchestration', 'pipeline', 'webhook']),
+  origin: z.enum(['rest', 'mcp', 'stream', 'ws', 'fork', 'orchestration', 'pipeline', 'webhook', 'acp']),
   forked_from: ForkOrigin.optional(),
   mcp_servers: z.array(json).default([]),
 });
@@ -59,6 +59,12 @@ export const SessionRouted = z.object({
 export const ContextPrepared = z.object({
   git: z.string().optional(),
   files: z.array(z.object({ path: z.string(), text: z.string().optional(), error: z.string().optional() })),
+});
+
+/** A session opened by a remote ACP client (`/acp`): the cwd it named (a path on its machine), and whether it was used. */
+export const RemoteClientCwd = z.object({
+  cwd: z.string(),
+  used: z.boolean(),
 });
 
 export const AgentAttached = z.object({
@@ -274,6 +280,7 @@ export function defineSessionEvents(c: EventCatalogue): void {
   c.define('TurnEnded', TurnEnded);
   c.define('BudgetExceeded', BudgetExceeded);
   c.define('SessionForked', SessionForked);
+  c.define('RemoteClientCwd', RemoteClientCwd);
   c.define('SessionClosed', SessionClosed);
   c.define('SessionFailed', SessionFailed);
   c.define('SessionRecovered', SessionRecovered);

@@ -27,6 +27,8 @@ import { SessionStreams } from '../streams/session-streams.js';
 import { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import { liveGauges } from '../metrics/live-gauges.js';
 import { mountSessionSocket } from '../http/ws.js';
+import { mountRemoteAcpSocket } from '../remote-acp/acp-socket.js';
+import { remoteAcpLoader } from '../remote-acp/acp-routes.js';
 import { HostOriginPolicy } from '../http/host-origin.js';
 import { loadAnchorKey, startAuditAnchor } from './audit-anchor.js';
 import { Budgets, UsageLedger } from '../usage/index.js';
@@ -187,6 +189,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
   if (interruptedOrchestrations > 0) logger.info('orchestrations interrupted by the restart', { count: interruptedOrchestrations });
 
   const authenticator = new TokenAuthenticator(o.tokens);
+  const remoteAcp = remoteAcpLoader(services);
   for (const t of o.tokens) {
     if (t.scopes === undefined) {
       // a config written before scopes existed: it keeps working, and the operator learns what it grants
@@ -196,8 +199,11 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
   const http = await startHttpServer({
     host: config.server.host,
     port: config.server.port,
-    routes: apiRoutes(services),
-    beforeRoutes: (app) => mountSessionSocket(app, services, authenticator),
+    routes: apiRoutes(services, remoteAcp),
+    beforeRoutes: (app) => {
+      mountSessionSocket(app, services, authenticator);
+      mountRemoteAcpSocket(app, services, authenticator, remoteAcp);
+    },
     deps: {
       authenticator,
       hostOrigin,

@@ -12,7 +12,21 @@ import { usageRoutes } from '../http/routes/usage.js';
 import { orchestrationRoutes } from '../http/routes/orchestrations.js';
 import type { GatewayServices } from '../http/services.js';
 import { consoleRoutes } from '../ui/console-routes.js';
+import { remoteAcpRoutes, type RemoteAcpLoader } from '../remote-acp/acp-routes.js';
 
-export function apiRoutes(gw: GatewayServices): Route[] {
-  return [...healthRoutes(gw), ...agentRoutes(gw), ...sessionRoutes(gw), ...approvalRoutes(gw), ...auditRoutes(gw), ...streamRoutes(gw), ...usageRoutes(gw), ...orchestrationRoutes(gw), ...mcpRoutes(gw), ...notYetRoutes(), ...consoleRoutes()];
+export function apiRoutes(gw: GatewayServices, remoteAcp: RemoteAcpLoader): Route[] {
+  return [
+    ...healthRoutes(gw),
+    ...agentRoutes(gw),
+    ...sessionRoutes(gw),
+    ...approvalRoutes(gw),
+    ...auditRoutes(gw),
+    ...streamRoutes(gw),
+    ...usageRoutes(gw),
+    ...orchestrationRoutes(gw),
+    ...mcpRoutes(gw),
+    ...remoteAcpRoutes(gw, remoteAcp),
+    ...notYetRoutes(),
+    ...consoleRoutes(),
+  ];
 }

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import type { TemplatedApp, WebSocket } from './uws.js';
 import type { TokenAuthenticator } from './auth.js';
-import { HttpError, errorBody, statusLine } from './errors.js';
+import { HttpError, errorBody } from './errors.js';
 import { rejectionToHttp } from '../errors/rejection.js';
 import type { GatewayServices } from './services.js';
 import { renderWs } from '../streams/client-messages.js';
@@ -19,8 +19,9 @@ import { decodeComponent } from './uri.js';
 import { nextRequestId } from './router.js';
 import { clientRequestId as clientRequestIdOf } from './request-context.js';
 import { guardCallback, guardUpgrade } from './uws-guard.js';
+import { authenticateUpgrade } from './upgrade-auth.js';
 import type { EventMeta } from '../store/types.js';
-import { holdsScope, insufficientScopeMessage, scopeFor, scopeRefusal, type Operation, type Scope } from './scopes.js';
+import { holdsScope, insufficientScopeMessage, scopeFor, type Operation, type Scope } from './scopes.js';
 
 interface SocketData {
   sessionId: string;
@@ -66,31 +67,9 @@ export function mountSessionSocket(app: TemplatedApp, gw: GatewayServices, auth:
       const key = req.getHeader('sec-websocket-key');
       const protocol = req.getHeader('sec-websocket-protocol');
       const extensions = req.getHeader('sec-websocket-extensions');
-      // the Host and Origin allow-lists first: a WebSocket is exactly what a hostile page can open (no CORS)
-      let hosts = 0;
-      req.forEach((k) => {
-        if (k === 'host') hosts++;
-      });
-      const misplaced = gw.hostOrigin.check(req.getHeader('host'), req.getHeader('origin') || undefined, hosts > 1);
-      if (misplaced) {
-        res.writeStatus(statusLine(misplaced.status)).writeHeader('content-type', 'application/json').end(errorBody(misplaced.code, misplaced.message));
-        return;
-      }
-      const header = req.getHeader('authorization');
       const clientRequestId = clientRequestIdOf(req.getHeader('x-request-id') || undefined);
-      const token = req.getQuery('token') ?? '';
-      const principal = auth.verifyHeader(header) ?? (token ? auth.verifyToken(token) : undefined);
-      if (!principal) {
-        res.writeStatus('401 Unauthorized').writeHeader('content-type', 'application/json').end(errorBody('unauthorized', 'missing or invalid bearer token'));
-        return;
-      }
-      const refused = scopeRefusal(principal.scopes, scopeFor('read_events'));
-      if (refused) {
-        res.writeStatus('403 Forbidden').writeHeader('content-type', 'application/json');
-        for (const [k, v] of Object.entries(refused.headers)) res.writeHeader(k, v);
-        res.end(errorBody(refused.code, refused.message, refused.details));
-        return;
-      }
+      const principal = authenticateUpgrade(res, req, { hostOrigin: gw.hostOrigin, auth }, scopeFor('read_events'), true);
+      if (!principal) return;
       const afterRaw = req.getQuery('after') ?? '';
       const sessionId = decodeComponent(req.getParameter(0) ?? '');
       if (sessionId === undefined) {

@@ -22,7 +22,7 @@ import { forkSession, type ForkInput, type ForkOrigin, type ForkResult } from '.
 export interface CreateSessionInput extends SessionOriginInput {
   workspace_root?: string;
   model?: string;
-  origin: 'rest' | 'mcp' | 'stream' | 'ws' | 'fork' | 'orchestration' | 'pipeline' | 'webhook';
+  origin: 'rest' | 'mcp' | 'stream' | 'ws' | 'fork' | 'orchestration' | 'pipeline' | 'webhook' | 'acp';
   mcp_servers?: unknown[];
   /** a fork: where its conversation comes from (recorded in SessionCreated) */
   forked_from?: ForkOrigin;

@@ -25,7 +25,7 @@ function routeTable(): { method: string; path: string }[] {
     // the multi-agent kinds' routes are named by their services
     orchestrations: { collection: 'orchestrations', streamType: 'orchestration' },
   };
-  return apiRoutes(stub as never).map((r) => ({ method: r.method, path: r.path }));
+  return apiRoutes(stub as never, () => Promise.reject(new Error('not loaded'))).map((r) => ({ method: r.method, path: r.path }));
 }
 
 /** Path segments a client may send in place of `:id` / `:name`: malformed escapes, NUL, slashes, bytes, names. */
