@@ -117,7 +117,8 @@ export class RemoteAcpEndpoint {
           /* it had ended: nothing to close */
         }
       }
-      await previous.done;
+      // bounded: were the old stream never to let go, the SDK answers 409 and the client tries again
+      await Promise.race([previous.done, new Promise((r) => setTimeout(r, 2000).unref())]);
     }
     const response = await this.server.handleRequest(toWebRequest(ctx));
     if (!response.ok || !response.body) {

@@ -19,7 +19,8 @@ export function checkLastEventId(gw: GatewayServices, sessionId: string, raw: st
 
 /** The SDK's stream response, with positions as event ids and, after `after`, the replay of what was missed. */
 export function durableSessionStream(gw: GatewayServices, response: Response, sessionId: string | undefined, after: number | undefined): Response {
-  const chunks = frames(gw, response.body!, sessionId, after);
+  const source = response.body!.getReader();
+  const chunks = frames(gw, source, sessionId, after);
   const body = new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
@@ -28,6 +29,9 @@ export function durableSessionStream(gw: GatewayServices, response: Response, se
         else controller.enqueue(encoder.encode(next.value));
       },
       async cancel() {
+        // cancel the SDK's stream first: the generator may be waiting on its next message (a suspended generator
+        // cannot be returned), and cancelling is what releases the session stream for the client's next request
+        await source.cancel().catch(() => undefined);
         await chunks.return(undefined);
       },
     },
@@ -36,8 +40,12 @@ export function durableSessionStream(gw: GatewayServices, response: Response, se
   return new Response(body, { status: response.status, headers: response.headers });
 }
 
-async function* frames(gw: GatewayServices, source: ReadableStream<Uint8Array>, sessionId: string | undefined, after: number | undefined): AsyncGenerator<string, void, undefined> {
-  const reader = source.getReader();
+async function* frames(
+  gw: GatewayServices,
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+  sessionId: string | undefined,
+  after: number | undefined,
+): AsyncGenerator<string, void, undefined> {
   /** the last position the replay sent: the live stream's updates up to it are left out */
   let replayed = after ?? 0;
   try {
