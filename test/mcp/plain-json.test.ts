@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { OTHER_TOKEN, startTestGateway } from '../helpers/gateway.js';
 import { callTool, postRaw, rpc, sessionIdFrom } from './helpers.js';
+import { gatewayTools } from '../../src/mcp/mcp-server.js';
 
 test('initialize, tools/list and tools/call as plain JSON: the original client flow', async (t) => {
   const g = await startTestGateway();
@@ -25,7 +26,7 @@ test('initialize, tools/list and tools/call as plain JSON: the original client f
   assert.deepEqual([note.status, note.body], [202, {}]);
 
   const list = await rpc(g, 'tools/list');
-  assert.equal(list.body.result.tools.length, 10);
+  assert.equal(list.body.result.tools.length, gatewayTools(g.gw).length);
 
   const agents = await callTool(g, 'acp_list_agents', {});
   assert.equal(agents.contentType, 'application/json');
@@ -115,5 +116,5 @@ test('malformed JSON-RPC is an error response and the server stays up', async (t
   assert.equal(unknownSession.body.error.code, -32001);
 
   assert.equal((await g.api('GET', '/health')).status, 200);
-  assert.equal((await rpc(g, 'tools/list')).body.result.tools.length, 10);
+  assert.equal((await rpc(g, 'tools/list')).body.result.tools.length, gatewayTools(g.gw).length);
 });
