@@ -6,7 +6,7 @@
 //   - the XState machine is the fold; its guards use the same predicates as decide;
 //   - effects are a typed union the machine emits, each handled by a named handler in `effects`, which runs only after
 //     the event that asked for it is committed (append before act); handlers record the outcome as events.
-import type { AnyStateMachine, EmittedFrom, EventObject, SnapshotFrom } from 'xstate';
+import type { AnyStateMachine, EmittedFrom, SnapshotFrom } from 'xstate';
 import type { NewEvent } from '../store/types.js';
 import type { JournaledActor } from './journaled-actor.js';
 
@@ -42,8 +42,8 @@ export type EffectHandlers<M extends AnyStateMachine> = {
 };
 
 /**
- * Effects are XState `emit()`ed events. The live actor's emitted events go to `onEffect` after the event that
- * caused them was committed; during replay (pure `transition()`) they are returned as data and dropped, so no
+ * Effects are XState `emit()`ed events. The live actor's emitted events go to their handler in `effects` after the
+ * event that caused them was committed; during replay (pure `transition()`) they are returned as data and dropped, so no
  * effect ever runs twice. Two effect types are handled by the runtime itself (durable timers):
  *   { type: 'timer.set', timerId, dueAt, event }   and   { type: 'timer.clear', timerId }
  */
@@ -77,10 +77,6 @@ export interface ActorKind<M extends AnyStateMachine = AnyStateMachine, C = neve
   decide?: Decider<M, C>;
   /** the handlers of the machine's effects (live only, after the commit) */
   effects?: Partial<EffectHandlers<M>>;
-  /**
-   * @deprecated the untyped form of `effects`, kept until every kind has moved to `effects`.
-   */
-  onEffect?: (actor: JournaledActor<M>, effect: EventObject) => void;
 }
 
 export interface TimerSetEffect {

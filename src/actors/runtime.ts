@@ -164,10 +164,8 @@ export class ActorRuntime implements JournaledActorHost {
     const failed = (e: unknown) => this.logger.error('effect handler failed', { stream: actor.streamId, effect: effect.type, error: e as Error });
     try {
       const handler = (actor.kind.effects as Record<string, ((a: typeof actor, e: EventObject) => void | Promise<void>) | undefined> | undefined)?.[effect.type];
-      if (handler) {
-        const done = handler(actor, effect);
-        if (done) done.catch(failed);
-      } else actor.kind.onEffect?.(actor, effect);
+      const done = handler?.(actor, effect);
+      if (done) done.catch(failed);
     } catch (e) {
       failed(e);
     }

@@ -113,6 +113,23 @@ export const AgentDetached = z.object({
 export const ModelChanged = z.object({
   model: z.string(),
   via: z.enum(['set_model', 'set_config_option', 'default']),
+  /** log position of the ModelChangeRequested this applied (absent in events recorded before requests were) */
+  request: z.number().int().positive().optional(),
+});
+
+/**
+ * A client asked for another model (POST /sessions/{id}/model), accepted between turns: recorded before the agent is
+ * asked to switch; ModelChanged or ModelChangeFailed (with `request`, this event's position) tells how it went.
+ */
+export const ModelChangeRequested = z.object({
+  model: z.string(),
+});
+
+/** The agent could not be attached or refused the switch: the session keeps its model. */
+export const ModelChangeFailed = z.object({
+  model: z.string(),
+  request: z.number().int().positive(),
+  error: z.object({ code: z.string(), message: z.string() }),
 });
 
 export const PromptSubmitted = z.object({
@@ -273,6 +290,8 @@ export function defineSessionEvents(c: EventCatalogue): void {
   c.define('AgentAttachFailed', AgentAttachFailed);
   c.define('AgentDetached', AgentDetached);
   c.define('ModelChanged', ModelChanged);
+  c.define('ModelChangeRequested', ModelChangeRequested);
+  c.define('ModelChangeFailed', ModelChangeFailed);
   c.define('PromptSubmitted', PromptSubmitted);
   c.define('PermissionRequested', PermissionRequested);
   c.define('PermissionDecided', PermissionDecided);

@@ -13,8 +13,6 @@ import { PermissionPolicy } from '../permissions/index.js';
 import { SessionService } from '../sessions/session-service.js';
 import { ApprovalService } from '../sessions/approval-service.js';
 import { recoverAtBoot, type RecoveryReport } from '../sessions/recovery.js';
-import { shapePrompt, toContentBlocks, type PromptCapabilities } from '../sessions/prompt-input.js';
-import { firstPromptLead } from '../sessions/first-context.js';
 import { buildAgentEnv } from '../acp/agent-env.js';
 import { sandboxFactory } from '../sandbox/index.js';
 import { startHttpServer, type HttpServer } from '../http/server.js';
@@ -168,19 +166,6 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
     logger,
     auditVerifier: anchor.verifier,
     shuttingDown: () => shuttingDown,
-    shapePrompt: (id, messages, embedded) => {
-      const c = sessions.actor(id).snapshot().context;
-      const agentCfg = findAgent(config, c.agent);
-      const caps = ((c.capabilities as { promptCapabilities?: PromptCapabilities } | null)?.promptCapabilities ?? {}) as PromptCapabilities;
-      return shapePrompt(toContentBlocks(messages), embedded, {
-        prefix: agentCfg?.prompt_prefix,
-        suffix: agentCfg?.prompt_suffix,
-        workspace: c.workspace,
-        capabilities: caps,
-        maxPromptBytes: config.limits.max_prompt_bytes,
-        lead: c.turns === 0 ? firstPromptLead(store, id, c.workspace, caps.embeddedContext === true) : undefined,
-      });
-    },
   };
 
   ports = stepSessions(services);

@@ -4,9 +4,6 @@ import type { EventStore } from '../store/types.js';
 import type { SessionService } from '../sessions/session-service.js';
 import type { ApprovalService } from '../sessions/approval-service.js';
 import type { AgentStatusView } from '../agents/agent-status.js';
-import type { ContentBlock } from '../sessions/prompt-input.js';
-import type { z } from 'zod';
-import type { embeddedContextSchema, messagesSchema } from '../sessions/prompt-input.js';
 import type { Logger } from '../log/logger.js';
 import type { SessionStreams } from '../streams/session-streams.js';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
@@ -33,8 +30,6 @@ export interface GatewayServices {
   readonly hostOrigin: HostOriginPolicy;
   /** the anchored audit verification, off the event loop, one walk at a time */
   readonly auditVerifier: VerifyService;
-  /** messages (+ embedded context) → the ACP prompt for session `id` (prefix/suffix, capability checks, size cap) */
-  shapePrompt(id: string, messages: z.infer<typeof messagesSchema>, embedded?: z.infer<typeof embeddedContextSchema>): ContentBlock[];
   shuttingDown(): boolean;
   /** run `hook` when the gateway shuts down (after it stops accepting connections, before agents stop) */
   atShutdown(hook: () => Promise<void> | void): void;

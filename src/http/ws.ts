@@ -181,8 +181,7 @@ async function handleMessage(ws: WebSocket<SocketData>, text: string, gw: Gatewa
   try {
     switch (m.type) {
       case 'prompt': {
-        const prompt = gw.shapePrompt(d.sessionId, m.messages, m.embedded_context);
-        const submitted = await gw.sessions.submit(d.sessionId, prompt, meta);
+        const submitted = await gw.sessions.prompt(d.sessionId, m.messages, m.embedded_context, meta);
         reply('ack', { for: 'prompt', turn: submitted.turn, position: submitted.position });
         break;
       }

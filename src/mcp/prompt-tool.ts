@@ -45,8 +45,7 @@ export function promptTool(gw: GatewayServices, hooks: PromptToolHooks = {}): Mc
       try {
         // cancelled before it started: no turn for a caller that is gone (it gets no answer either)
         if (extra.signal.aborted) return errorResult('Error: the request was cancelled');
-        const prompt = gw.shapePrompt(id, [{ type: 'text', text: args.message }]);
-        const submitted = await gw.sessions.submit(id, prompt, meta);
+        const submitted = await gw.sessions.prompt(id, [{ type: 'text', text: args.message }], undefined, meta);
         const token = extra._meta?.progressToken;
         if (token !== undefined) progress = followTurnProgress(gw.store, id, submitted.turn, submitted.position, token, extra);
         onAbort = () => {

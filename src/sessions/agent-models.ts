@@ -1,7 +1,8 @@
 // Which models a live agent session offers and how to switch between them. ACP's stable way is a `model` config
 // option (`session/set_config_option`); agents on npm still return the legacy `models` and implement
 // `session/set_model` (acp-protocol.md §1.3). We prefer the config option and fall back to set_model.
-import { HttpError } from '../errors/http-error.js';
+import { Rejected } from '../errors/rejection.js';
+import type { Rejection } from '../actors/actor-kind.js';
 import { errorText, rpcCode } from './attach-error.js';
 
 export interface ModelChoice {
@@ -61,23 +62,33 @@ export function setModelRequest(choice: ModelChoice, acpSessionId: string, model
   return { method: 'session/set_model', params: { sessionId: acpSessionId, modelId: model } };
 }
 
-/** Switch a live agent session's model through whichever method the agent offers (400 for what it cannot do). */
+/**
+ * Whether the agent, as it last reported, can switch to `model` (pure: decideSession asks it before a change is
+ * recorded, switchModel again against the attached agent).
+ */
+export function modelRefusal(ctx: { agent: string; models: unknown; configOptions: unknown }, model: string): Rejection | null {
+  const choice = modelChoice(ctx.models, ctx.configOptions);
+  if (!choice.via) return { reject: 'model_not_supported', message: `agent '${ctx.agent}' offers no model selection` };
+  if (choice.available.length > 0 && !choice.available.includes(model)) {
+    return { reject: 'unknown_model', message: `agent '${ctx.agent}' does not know model '${model}' (it offers: ${choice.available.join(', ')})` };
+  }
+  return null;
+}
+
+/** Switch a live agent session's model through whichever method the agent offers (Rejected for what it cannot do). */
 export async function switchModel(
   request: (method: string, params: unknown) => Promise<unknown>,
   ctx: { agent: string; acpSessionId: string | null; models: unknown; configOptions: unknown },
   model: string,
 ): Promise<{ via: 'set_model' | 'set_config_option' }> {
-  const choice = modelChoice(ctx.models, ctx.configOptions);
-  if (!choice.via) throw new HttpError(400, 'model_not_supported', `agent '${ctx.agent}' offers no model selection`);
-  if (choice.available.length > 0 && !choice.available.includes(model)) {
-    throw new HttpError(400, 'unknown_model', `agent '${ctx.agent}' does not know model '${model}' (it offers: ${choice.available.join(', ')})`);
-  }
-  const req = setModelRequest(choice, ctx.acpSessionId!, model)!;
+  const refused = modelRefusal(ctx, model);
+  if (refused) throw Rejected.from(refused);
+  const req = setModelRequest(modelChoice(ctx.models, ctx.configOptions), ctx.acpSessionId!, model)!;
   try {
     await request(req.method, req.params);
   } catch (e) {
-    if (rpcCode(e) === -32602) throw new HttpError(400, 'unknown_model', `the agent refused model '${model}': ${errorText(e)}`);
-    throw new HttpError(502, 'set_model_failed', `${req.method} failed: ${errorText(e)}`);
+    if (rpcCode(e) === -32602) throw new Rejected('unknown_model', `the agent refused model '${model}': ${errorText(e)}`);
+    throw new Rejected('set_model_failed', `${req.method} failed: ${errorText(e)}`);
   }
   return { via: req.method === 'session/set_model' ? 'set_model' : 'set_config_option' };
 }

@@ -1,11 +1,10 @@
 // Pending approvals across sessions, and a person's decision on one. Only options the agent offered are chosen;
 // `allow_always` / `reject_always` also leave a session-scoped rule. Who decided (token name) and why are recorded.
 import { z } from 'zod';
-import { HttpError } from '../errors/http-error.js';
-import { chooseOption, sessionRuleFor, subjectFromClientCall, subjectFromPermissionRequest } from '../permissions/index.js';
+import { Rejected } from '../errors/rejection.js';
 import type { EventMeta } from '../store/types.js';
 import type { SessionService } from './session-service.js';
-import type { PendingApproval, SessionContext } from './session-machine.js';
+import type { SessionCommand } from './session-decide.js';
 import { approvalViews, type ApprovalView } from './session-view.js';
 
 export const approvalDecisionSchema = z.object({
@@ -42,32 +41,12 @@ export class ApprovalService {
 
   async decide(approvalId: string, input: ApprovalDecision, meta: EventMeta): Promise<DecidedApproval> {
     const sessionId = this.index.get(approvalId) ?? this.findPending(approvalId);
-    if (!sessionId) throw new HttpError(404, 'approval_not_found', `approval '${approvalId}' not found`);
+    if (!sessionId) throw new Rejected('approval_not_found', `approval '${approvalId}' not found`);
     const actor = this.sessions.actor(sessionId);
     const decidedBy = meta.principal ?? 'unknown';
-    const r = await actor.decide((s) => {
-      const pending = s.context.approvals[approvalId];
-      if (!pending) return { reject: 'approval_already_decided', message: `approval '${approvalId}' is no longer pending` };
-      const chosen = chooseOption(pending.options, input.decision);
-      const rule =
-        input.decision === 'allow_always' || input.decision === 'reject_always'
-          ? sessionRuleFor(subjectOf(s.context, pending), input.decision)
-          : undefined;
-      return [
-        {
-          type: 'PermissionDecided',
-          data: {
-            approval_id: approvalId,
-            decision: input.decision,
-            option_id: chosen.outcome === 'selected' ? chosen.optionId : null,
-            decided_by: decidedBy,
-            ...(input.reason !== undefined ? { reason: input.reason } : {}),
-            ...(rule ? { rule } : {}),
-          },
-        },
-      ];
-    }, meta);
-    if (!r.ok) throw new HttpError(409, r.reason, r.message ?? r.reason);
+    const command: SessionCommand = { type: 'decidePermission', approval_id: approvalId, decision: input.decision, decided_by: decidedBy, reason: input.reason };
+    const r = await actor.execute(command, meta);
+    if (!r.ok) throw Rejected.from(r);
     const e = r.events[0]!;
     const d = e.data as { decision: string; option_id: string | null };
     return { approval_id: approvalId, session_id: sessionId, decision: d.decision, option_id: d.option_id, decided_by: decidedBy, position: e.position };
@@ -79,12 +58,4 @@ export class ApprovalService {
     }
     return undefined;
   }
-}
-
-function subjectOf(c: SessionContext, a: PendingApproval) {
-  if (a.method === 'session/request_permission') {
-    return subjectFromPermissionRequest({ agent: c.agent, workspaceRoot: c.workspace, params: { toolCall: a.tool_call, options: a.options } });
-  }
-  const raw = (a.tool_call as { rawInput?: unknown } | null)?.rawInput;
-  return subjectFromClientCall({ agent: c.agent, workspaceRoot: c.workspace, method: a.method, params: raw });
 }

@@ -1,4 +1,5 @@
-// Why an agent could not be attached to a session, with the HTTP status a client should see.
+// Why an agent could not be attached to a session, with the HTTP status a client should see (the edges' table).
+import { Rejected, rejectionStatus } from '../errors/rejection.js';
 
 export type AttachErrorCode =
   | 'spawn_failed'
@@ -13,20 +14,6 @@ export type AttachErrorCode =
   | 'set_model_failed'
   | 'agent_failed';
 
-const STATUS: Record<AttachErrorCode, number> = {
-  spawn_failed: 500,
-  initialize_failed: 502,
-  initialize_timeout: 504,
-  session_new_failed: 502,
-  session_timeout: 504,
-  agent_auth_required: 502,
-  agent_exited: 502,
-  unknown_model: 400,
-  model_not_supported: 400,
-  set_model_failed: 502,
-  agent_failed: 503,
-};
-
 export class AttachError extends Error {
   readonly status: number;
   constructor(
@@ -35,7 +22,12 @@ export class AttachError extends Error {
     readonly stderrTail?: string,
   ) {
     super(message);
-    this.status = STATUS[code];
+    this.status = rejectionStatus(code);
+  }
+
+  /** The domain refusal a service throws (the stderr tail of an agent that died on the way as details). */
+  toRejected(): Rejected {
+    return new Rejected(this.code, this.message, this.stderrTail ? { stderr_tail: this.stderrTail.slice(-2000) } : undefined);
   }
 }
 

@@ -260,9 +260,7 @@ export class LiveSession {
     if (!info.requested && !this.agentConfig.auto_restart) {
       events.push({ type: 'SessionFailed', data: { code: 'agent_exited', message: `${exitMessage(info)}; auto_restart is off` } });
     }
-    const recorded = await this.record(events, 'system');
-    const turnEnded = recorded.find((e) => e.type === 'TurnEnded');
-    if (turnEnded) this.turns.ledger.resolve({ ...(turnEnded.data as Omit<TurnResult, 'position'>), position: turnEnded.position });
+    await this.record(events, 'system'); // a TurnEnded among them resolves the turn's waiters (session-signals.ts)
   }
 }
 

@@ -2,7 +2,7 @@
 // form API.txt shows; `embedded_context` files become `resource` blocks when the agent supports embedded context
 // (and plain text blocks otherwise, rather than being dropped as the original did); prefix/suffix apply.
 import { z } from 'zod';
-import { HttpError } from '../errors/http-error.js';
+import { Rejected } from '../errors/rejection.js';
 
 const text = z.object({ type: z.literal('text'), text: z.string(), annotations: z.unknown().optional() }).loose();
 const image = z.object({ type: z.literal('image'), data: z.string(), mimeType: z.string(), uri: z.string().optional() }).loose();
@@ -80,7 +80,7 @@ export function shapePrompt(
   if (s.lead && s.lead.length > 0) out.unshift(...s.lead);
   const size = Buffer.byteLength(JSON.stringify(out));
   if (size > s.maxPromptBytes) {
-    throw new HttpError(413, 'prompt_too_large', `prompt is ${size} bytes; the limit is ${s.maxPromptBytes}`);
+    throw new Rejected('prompt_too_large', `prompt is ${size} bytes; the limit is ${s.maxPromptBytes}`);
   }
   return out;
 }
@@ -101,8 +101,8 @@ function applyPrefixSuffix(blocks: ContentBlock[], prefix?: string, suffix?: str
   }
 }
 
-function unsupported(kind: string): HttpError {
-  return new HttpError(400, 'unsupported_content', `the agent does not accept ${kind} content (see its promptCapabilities)`);
+function unsupported(kind: string): Rejected {
+  return new Rejected('unsupported_content', `the agent does not accept ${kind} content (see its promptCapabilities)`);
 }
 
 /** The plain text of a prompt (for logs, transcripts and MCP). */

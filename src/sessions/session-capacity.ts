@@ -2,7 +2,7 @@
 // the open sessions (a fold of their actors) plus the creations under way. A creation reserves its place
 // synchronously (no await between the check and the reservation), so two concurrent creations cannot both take the
 // last place; the reservation is released once the session exists (it is then counted as open) or failed.
-import { HttpError } from '../errors/http-error.js';
+import { Rejected } from '../errors/rejection.js';
 import type { SessionActor } from './live-session.js';
 
 export class SessionCapacity {
@@ -25,10 +25,10 @@ export class SessionCapacity {
     }
     const pending = this.reserved.get(agent) ?? 0;
     if (ofAgent + pending >= maxForAgent) {
-      throw new HttpError(429, 'max_sessions_reached', `agent '${agent}' has reached max sessions (${maxForAgent})`);
+      throw new Rejected('max_sessions_reached', `agent '${agent}' has reached max sessions (${maxForAgent})`);
     }
     for (const n of this.reserved.values()) total += n;
-    if (total >= this.maxTotal) throw new HttpError(429, 'max_sessions_reached', `the gateway has reached its session limit (${this.maxTotal})`);
+    if (total >= this.maxTotal) throw new Rejected('max_sessions_reached', `the gateway has reached its session limit (${this.maxTotal})`);
     this.reserved.set(agent, pending + 1);
   }
 

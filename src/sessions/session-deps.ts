@@ -7,6 +7,7 @@ import type { EventStore } from '../store/types.js';
 import type { SessionContext } from './session-machine.js';
 import type { AgentSandbox } from '../sandbox/agent-sandbox.js';
 import type { BudgetBreach } from '../usage/budgets.js';
+import type { SessionSignals } from './session-signals.js';
 
 export interface SessionDeps {
   config: AintegrixConfig;
@@ -32,4 +33,6 @@ export interface SessionDeps {
   gatewayEnv?: Readonly<Record<string, string | undefined>>;
   /** the budgets a prompt is checked against before it starts (none: no budgets) */
   budgets?: { beforePrompt(sessionId: string, token: string | null): BudgetBreach | null };
+  /** committed outcomes (a turn's TurnEnded, a model change's result) that callers wait for */
+  signals: SessionSignals;
 }

@@ -11,7 +11,7 @@
 import type { z } from 'zod';
 import type { EventMeta, EventStore } from '../store/types.js';
 import type { ForkOrigin as ForkOriginSchema } from '../events/session-events.js';
-import { HttpError } from '../errors/http-error.js';
+import { Rejected } from '../errors/rejection.js';
 import type { SessionActor } from './live-session.js';
 import type { SessionService } from './session-service.js';
 import { sessionStatus, type SessionContext } from './session-machine.js';
@@ -41,10 +41,10 @@ export async function forkSession(sessions: SessionService, store: EventStore, s
   const c = snap.context;
   // a running turn would leave the fork with half a turn, and a native fork with whatever the agent holds mid-turn
   if (snap.value !== 'idle' && snap.status === 'active') {
-    throw new HttpError(409, 'session_busy', `session '${sourceId}' is ${sessionStatus(snap.value, c)}; fork it between turns`);
+    throw new Rejected('session_busy', `session '${sourceId}' is ${sessionStatus(snap.value, c)}; fork it between turns`);
   }
   const agent = input.target_agent ?? c.agent;
-  if (!sessions.agentConfig(agent)) throw new HttpError(404, 'agent_not_found', `agent '${agent}' not configured`);
+  if (!sessions.agentConfig(agent)) throw new Rejected('agent_not_found', `agent '${agent}' not configured`);
   const head = lastPosition(store, source.streamId);
   const position = input.at ?? head;
   if (input.at !== undefined) checkPosition(store, source.streamId, sourceId, input.at, head);
@@ -95,7 +95,7 @@ function lastPosition(store: EventStore, streamId: string): number {
 
 /** `at` must be the position of one of the source's own events, at or before its head. */
 function checkPosition(store: EventStore, streamId: string, sourceId: string, at: number, head: number): void {
-  if (at > head) throw new HttpError(400, 'invalid_position', `at: ${at} is after the head of session '${sourceId}' (${head})`);
+  if (at > head) throw new Rejected('invalid_position', `at: ${at} is after the head of session '${sourceId}' (${head})`);
   const found = store.readStreamAfter(streamId, at - 1, 1)[0];
-  if (found?.position !== at) throw new HttpError(400, 'invalid_position', `at: ${at} is not a position of session '${sourceId}'`);
+  if (found?.position !== at) throw new Rejected('invalid_position', `at: ${at} is not a position of session '${sourceId}'`);
 }

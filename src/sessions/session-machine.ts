@@ -1,10 +1,17 @@
 // The session actor: which state a session is in, folded from its stream. Effects (prompting the agent, cancelling,
-// answering a permission request, closing) are emitted, and run by the session controller only for live events.
-// Everything here must stay deterministic: replay folds the same events through `transition()`.
+// answering a permission request, closing, switching the model) are a typed union the machine emits; the session
+// kind's named handlers (session-effects.ts) run them, only for live events, after the event is committed.
+// Everything here must stay deterministic: replay folds the same events through `transition()`. The guards use the
+// predicates decideSession uses (session-rules.ts).
 import { assign, emit, setup } from 'xstate';
 import type { z } from 'zod';
 import type * as E from '../events/session-events.js';
+import type { TimerClearEffect, TimerSetEffect } from '../actors/actor-kind.js';
 import { chooseOption } from '../permissions/options.js';
+import { initialContext, type SessionContext } from './session-context.js';
+import { canCancelTurn, isCurrentTurn, isNextTurn, isPendingApproval } from './session-rules.js';
+
+export { initialContext, sessionStatus, type PendingApproval, type SessionContext, type SessionStatus } from './session-context.js';
 
 type Ev<T extends string, S extends z.ZodType> = { type: T } & z.output<S> & { $at?: number; $pos?: number };
 
@@ -14,6 +21,7 @@ export type SessionMachineEvent =
   | Ev<'AgentAttachFailed', typeof E.AgentAttachFailed>
   | Ev<'AgentDetached', typeof E.AgentDetached>
   | Ev<'ModelChanged', typeof E.ModelChanged>
+  | Ev<'ModelChangeRequested', typeof E.ModelChangeRequested>
   | Ev<'PromptSubmitted', typeof E.PromptSubmitted>
   | Ev<'PermissionRequested', typeof E.PermissionRequested>
   | Ev<'PermissionDecided', typeof E.PermissionDecided>
@@ -23,108 +31,24 @@ export type SessionMachineEvent =
   | Ev<'SessionFailed', typeof E.SessionFailed>
   | Ev<'SessionRecovered', typeof E.SessionRecovered>;
 
-export interface PendingApproval {
-  approval_id: string;
-  turn: number | null;
-  method: string;
-  tool_call: unknown;
-  options: { optionId: string; name?: string; kind: string }[];
-  deadline: number | null;
-  requested_at: number | null;
-  /** the touched paths with symlinks resolved (absent in events recorded before they were) */
-  real_paths?: string[];
-}
-
-export interface SessionContext {
-  id: string;
-  agent: string;
-  workspace: string;
-  workspaceOwned: boolean;
-  origin: string;
-  /** a forked session: where its conversation comes from (SessionCreated.forked_from) */
-  forkedFrom: z.output<typeof E.ForkOrigin> | null;
-  mcpServers: unknown[];
-  createdAt: number | null;
-  /** the model the agent runs (as it reported, or as applied) */
-  model: string | null;
-  /** the model a client asked for (at creation or by a change): re-applied when a new process attaches */
-  modelRequested: string | null;
-  /** false when the requested model was accepted but not applied (an agent without model selection) */
-  modelApplied: boolean | null;
-  attached: boolean;
-  process: string | null;
-  acpSessionId: string | null;
-  attachPath: string | null;
-  attachCount: number;
-  capabilities: unknown;
-  agentInfo: unknown;
-  models: unknown;
-  configOptions: unknown;
-  turns: number;
-  turn: {
-    n: number;
-    startedAt: number | null;
-    position: number | null;
-    cancelRequested: boolean;
-    /** TurnCancelRequested's reason and budget (absent in snapshots taken before they were folded) */
-    cancelReason?: string | null;
-    cancelBudget?: string | null;
-  } | null;
-  lastTurn: {
-    n: number;
-    outcome: string;
-    stopReason: string | null;
-    error: { code: string; message: string } | null;
-    endedAt: number | null;
-    position: number | null;
-    /** tool calls that never reported an outcome (outcome unknown) */
-    unknownToolCalls: string[];
-  } | null;
-  approvals: Record<string, PendingApproval>;
-  sessionRules: unknown[];
-  lastError: { code: string; message: string } | null;
-  closeReason: string | null;
-  recoveries: number;
-}
-
-const initialContext: SessionContext = {
-  id: '',
-  agent: '',
-  workspace: '',
-  workspaceOwned: false,
-  origin: 'rest',
-  forkedFrom: null,
-  mcpServers: [],
-  createdAt: null,
-  model: null,
-  modelRequested: null,
-  modelApplied: null,
-  attached: false,
-  process: null,
-  acpSessionId: null,
-  attachPath: null,
-  attachCount: 0,
-  capabilities: null,
-  agentInfo: null,
-  models: null,
-  configOptions: null,
-  turns: 0,
-  turn: null,
-  lastTurn: null,
-  approvals: {},
-  sessionRules: [],
-  lastError: null,
-  closeReason: null,
-  recoveries: 0,
-};
-
 type Of<T extends SessionMachineEvent['type']> = Extract<SessionMachineEvent, { type: T }>;
+
+/** What the session asks of the outside world (handlers: session-effects.ts), plus the runtime's durable timers. */
+export type SessionEffect =
+  | { type: 'effect.prompt'; turn: number; prompt: z.output<typeof E.PromptSubmitted>['prompt'] }
+  | { type: 'effect.cancel'; turn: number; reason: z.output<typeof E.TurnCancelRequested>['reason']; budget: string | undefined }
+  | { type: 'effect.answerPermission'; approval_id: string; decision: z.output<typeof E.PermissionDecided>['decision']; option_id: string | null }
+  | { type: 'effect.close'; reason: string }
+  /** switch the agent to `model`, asked for by the ModelChangeRequested at position `request` */
+  | { type: 'effect.changeModel'; model: string; request: number }
+  | TimerSetEffect
+  | TimerClearEffect;
 
 export const sessionMachine = setup({
   types: {
     context: {} as SessionContext,
     events: {} as SessionMachineEvent,
-    emitted: {} as { type: string } & Record<string, unknown>,
+    emitted: {} as SessionEffect,
   },
   actions: {
     attach: assign(({ context, event }) => {
@@ -182,7 +106,7 @@ export const sessionMachine = setup({
       const e = event as Of<'PermissionRequested'>;
       const chosen = chooseOption(e.options, 'reject_once');
       return {
-        type: 'timer.set',
+        type: 'timer.set' as const,
         timerId: `approval:${e.approval_id}`,
         dueAt: e.deadline ?? 0,
         event: {
@@ -202,10 +126,10 @@ export const sessionMachine = setup({
     }),
     answerPermission: emit(({ event }) => {
       const e = event as Of<'PermissionDecided'>;
-      return { type: 'effect.answerPermission', approval_id: e.approval_id, decision: e.decision, option_id: e.option_id };
+      return { type: 'effect.answerPermission' as const, approval_id: e.approval_id, decision: e.decision, option_id: e.option_id };
     }),
     clearApprovalDeadline: emit(({ event }) => ({
-      type: 'timer.clear',
+      type: 'timer.clear' as const,
       timerId: `approval:${(event as Of<'PermissionDecided'>).approval_id}`,
     })),
     startTurn: assign(({ event }) => {
@@ -214,7 +138,7 @@ export const sessionMachine = setup({
     }),
     runPrompt: emit(({ event }) => {
       const e = event as Of<'PromptSubmitted'>;
-      return { type: 'effect.prompt', turn: e.turn, prompt: e.prompt };
+      return { type: 'effect.prompt' as const, turn: e.turn, prompt: e.prompt };
     }),
     requestCancel: assign({
       turn: ({ context, event }) => {
@@ -224,7 +148,7 @@ export const sessionMachine = setup({
     }),
     runCancel: emit(({ event }) => {
       const e = event as Of<'TurnCancelRequested'>;
-      return { type: 'effect.cancel', turn: e.turn, reason: e.reason, budget: e.budget };
+      return { type: 'effect.cancel' as const, turn: e.turn, reason: e.reason, budget: e.budget };
     }),
     endTurn: assign(({ event }) => {
       const e = event as Of<'TurnEnded'>;
@@ -242,20 +166,20 @@ export const sessionMachine = setup({
         lastError: e.error,
       };
     }),
+    requestModel: emit(({ event }) => ({ type: 'effect.changeModel' as const, model: (event as Of<'ModelChangeRequested'>).model, request: event.$pos ?? 0 })),
     close: assign({ closeReason: ({ event }) => (event as Of<'SessionClosed'>).reason, attached: false }),
     fail: assign(({ event }) => {
       const e = event as Of<'SessionFailed'>;
       return { lastError: { code: e.code, message: e.message }, attached: false };
     }),
-    runClose: emit(({ event }) => ({ type: 'effect.close', reason: event.type === 'SessionClosed' ? event.reason : 'failed' })),
+    runClose: emit(({ event }) => ({ type: 'effect.close' as const, reason: event.type === 'SessionClosed' ? event.reason : 'failed' })),
     recover: assign(({ context }) => ({ recoveries: context.recoveries + 1, approvals: {}, turn: null })),
   },
   guards: {
-    isNextTurn: ({ context, event }) => (event as Of<'PromptSubmitted'>).turn === context.turns + 1,
-    isCurrentTurn: ({ context, event }) => context.turn !== null && (event as { turn: number }).turn === context.turn.n,
-    canCancel: ({ context, event }) =>
-      context.turn !== null && !context.turn.cancelRequested && (event as Of<'TurnCancelRequested'>).turn === context.turn.n,
-    isPending: ({ context, event }) => (event as Of<'PermissionDecided'>).approval_id in context.approvals,
+    isNextTurn: ({ context, event }) => isNextTurn(context, (event as Of<'PromptSubmitted'>).turn),
+    isCurrentTurn: ({ context, event }) => isCurrentTurn(context, (event as Of<'TurnEnded'>).turn),
+    canCancel: ({ context, event }) => canCancelTurn(context, (event as Of<'TurnCancelRequested'>).turn),
+    isPending: ({ context, event }) => isPendingApproval(context, (event as Of<'PermissionDecided'>).approval_id),
     hasDeadline: ({ event }) => (event as Of<'PermissionRequested'>).deadline !== null,
   },
 }).createMachine({
@@ -291,6 +215,7 @@ export const sessionMachine = setup({
             model: event.model,
             modelRequested: event.model,
             createdAt: event.$at ?? null,
+            createdPosition: event.$pos ?? null,
           })),
         },
       },
@@ -304,6 +229,8 @@ export const sessionMachine = setup({
     idle: {
       on: {
         PromptSubmitted: { guard: 'isNextTurn', target: 'prompting', actions: ['startTurn', 'runPrompt'] },
+        // between turns only (decideSession checks it): the agent is switched after the request is in the log
+        ModelChangeRequested: { actions: 'requestModel' },
         SessionRecovered: { actions: 'recover' },
       },
     },
@@ -319,25 +246,6 @@ export const sessionMachine = setup({
   },
 });
 
-export type SessionStatus = 'starting' | 'idle' | 'prompting' | 'awaiting_permission' | 'closed' | 'failed';
-
-/** The status clients see. */
-export function sessionStatus(value: unknown, context: SessionContext): SessionStatus {
-  switch (value) {
-    case 'new':
-    case 'starting':
-      return 'starting';
-    case 'prompting':
-      return Object.keys(context.approvals).length > 0 ? 'awaiting_permission' : 'prompting';
-    case 'closed':
-      return 'closed';
-    case 'failed':
-      return 'failed';
-    default:
-      return 'idle';
-  }
-}
-
 /** Event types the machine folds (the others are recorded only). */
 export const sessionFoldedTypes: ReadonlySet<string> = new Set([
   'SessionCreated',
@@ -345,6 +253,7 @@ export const sessionFoldedTypes: ReadonlySet<string> = new Set([
   'AgentAttachFailed',
   'AgentDetached',
   'ModelChanged',
+  'ModelChangeRequested',
   'PromptSubmitted',
   'PermissionRequested',
   'PermissionDecided',

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import type { AintegrixConfig } from '../config/index.js';
-import { HttpError } from '../errors/http-error.js';
+import { Rejected } from '../errors/rejection.js';
 import { cloneRepo, type CloneResult } from '../repos/git-clone.js';
 import { parseRepoSpec, type RepoSpec } from '../repos/repo-spec.js';
 import { routeAgent, type Routed } from '../routing/route-agent.js';
@@ -43,7 +43,7 @@ export function checkOriginInput(input: SessionOriginInput, config: AintegrixCon
     if (input.agent !== undefined) throw bad("'agent' and 'auto_route' exclude each other");
     if (input.prompt === undefined || input.prompt.trim() === '') throw bad("auto_route needs a 'prompt' to route by");
   } else {
-    if (!input.agent) throw new HttpError(400, 'missing_agent', "either 'agent' or 'auto_route: true' is required");
+    if (!input.agent) throw new Rejected('missing_agent', "either 'agent' or 'auto_route: true' is required");
     for (const k of ['prompt', 'task_type', 'file_paths'] as const) {
       if (input[k] !== undefined) throw bad(`'${k}' is only used with auto_route: true`);
     }
@@ -89,6 +89,6 @@ export async function resolveOrigin(
   }
 }
 
-function bad(message: string): HttpError {
-  return new HttpError(400, 'invalid_request', message);
+function bad(message: string): Rejected {
+  return new Rejected('invalid_request', message);
 }

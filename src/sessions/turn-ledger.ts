@@ -1,8 +1,9 @@
-// Which turns of a live session have ended, and who is waiting for them. A turn ends exactly once: the first of
-// the agent's answer, an error, the agent's exit, a timeout or a close records its TurnEnded; the others find the
-// turn ended and do nothing. Waiters (a REST prompt, an MCP call) resolve once the TurnEnded is committed.
+// Which turns of a live session have ended. A turn ends exactly once: the first of the agent's answer, an error, the
+// agent's exit, a timeout or a close records its TurnEnded; the others find the turn ended and do nothing. Whoever
+// waits for a turn (a REST prompt, an MCP call, a close giving the agent its grace) waits for that committed
+// TurnEnded, whichever path recorded it (session-signals.ts): one completion signal, the one the log shows.
 import type { NewEvent, RecordedEvent } from '../store/types.js';
-import { Deferred } from './deferred.js';
+import type { SessionSignals } from './session-signals.js';
 import type { TurnCollector } from './turn-collector.js';
 
 export interface TurnResult {
@@ -17,12 +18,25 @@ export interface TurnResult {
 
 export type TurnEnding = Omit<TurnResult, 'turn' | 'text' | 'position'> & { text?: string };
 
+/** The result of a turn, from its committed TurnEnded. */
+export function turnResult(ended: RecordedEvent): TurnResult {
+  const d = ended.data as Omit<TurnResult, 'position'>;
+  return { turn: d.turn, outcome: d.outcome, stop_reason: d.stop_reason, text: d.text, usage: d.usage, error: d.error, position: ended.position };
+}
+
+/** Resolves when turn `n` of session `id` has ended (its TurnEnded committed). */
+export async function waitForTurnEnded(signals: SessionSignals, id: string, n: number): Promise<TurnResult> {
+  return turnResult(await signals.turnEnded(id, n));
+}
+
 export class TurnLedger {
   private readonly ended = new Set<number>();
-  private readonly waiters = new Map<number, Deferred<TurnResult>>();
-  private readonly recent = new Map<number, TurnResult>();
 
-  constructor(private readonly record: (events: NewEvent[]) => Promise<RecordedEvent[]>) {}
+  constructor(
+    private readonly record: (events: NewEvent[]) => Promise<RecordedEvent[]>,
+    private readonly sessionId: string,
+    private readonly signals: SessionSignals,
+  ) {}
 
   hasEnded(n: number): boolean {
     return this.ended.has(n);
@@ -49,35 +63,18 @@ export class TurnLedger {
     };
   }
 
-  /** Record the end of turn `n` (once) and resolve its waiters after the commit. */
+  /** Record the end of turn `n` (once); its waiters resolve on the commit. */
   async end(n: number, r: TurnEnding, collector: TurnCollector | null): Promise<void> {
     if (!this.claim(n)) return;
-    const data = TurnLedger.data(n, r, collector);
     try {
-      const [ended] = await this.record([{ type: 'TurnEnded', data }]);
-      this.resolve({ ...data, position: ended!.position } as TurnResult);
+      await this.record([{ type: 'TurnEnded', data: TurnLedger.data(n, r, collector) }]);
     } catch (e) {
-      this.waiters.get(n)?.reject(e as Error);
-      this.waiters.delete(n);
+      this.signals.turnFailed(this.sessionId, n, e as Error);
     }
   }
 
   /** Resolves when turn `n` has ended (its TurnEnded committed). */
   waitFor(n: number): Promise<TurnResult> {
-    const done = this.recent.get(n);
-    if (done) return Promise.resolve(done);
-    let d = this.waiters.get(n);
-    if (!d) this.waiters.set(n, (d = new Deferred<TurnResult>()));
-    return d.promise;
-  }
-
-  /** A TurnEnded was committed by another path (the agent's exit): resolve its waiters. */
-  resolve(result: TurnResult): void {
-    const d = this.waiters.get(result.turn);
-    this.waiters.delete(result.turn);
-    d?.resolve(result);
-    // keep the last few results for a waiter that comes late (a stream that attaches after a fast turn)
-    this.recent.set(result.turn, result);
-    if (this.recent.size > 4) this.recent.delete(this.recent.keys().next().value!);
+    return waitForTurnEnded(this.signals, this.sessionId, n);
   }
 }

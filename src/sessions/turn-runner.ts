@@ -33,7 +33,7 @@ export class TurnRunner {
   private cancelGrace: NodeJS.Timeout | undefined;
 
   constructor(private readonly host: TurnRunnerHost) {
-    this.ledger = new TurnLedger((events) => host.actor.record(events, { principal: 'system' }));
+    this.ledger = new TurnLedger((events) => host.actor.record(events, { principal: 'system' }), host.actor.id, host.deps.signals);
   }
 
   private get context(): SessionContext {

@@ -7,7 +7,7 @@ import { mkdir, realpath, rm, stat } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import type { AintegrixConfig } from '../config/index.js';
 import { isWithin, protectedDirs, refusalReason } from '../config/workspace-paths.js';
-import { HttpError } from '../errors/http-error.js';
+import { Rejected } from '../errors/rejection.js';
 
 export class WorkspaceRoots {
   private readonly guarded: { path: string; what: string }[];
@@ -20,7 +20,7 @@ export class WorkspaceRoots {
 
   /** The real path of an acceptable workspace_root; throws a 400 naming the reason otherwise. */
   async check(requested: string): Promise<string> {
-    if (!isAbsolute(requested)) throw new HttpError(400, 'invalid_request', `workspace_root: must be an absolute path, got '${requested}'`);
+    if (!isAbsolute(requested)) throw new Rejected('invalid_request', `workspace_root: must be an absolute path, got '${requested}'`);
     const written = resolve(requested);
     this.refuse(requested, written, this.guarded, this.roots);
     let real: string;
@@ -28,7 +28,7 @@ export class WorkspaceRoots {
       real = await realpath(written);
       if (!(await stat(real)).isDirectory()) throw new Error('not a directory');
     } catch {
-      throw new HttpError(400, 'invalid_workspace', `workspace_root '${requested}' does not exist or is not a directory`);
+      throw new Rejected('invalid_workspace', `workspace_root '${requested}' does not exist or is not a directory`);
     }
     // the same rule on real paths: the guarded directories and the roots may themselves be reached through symlinks
     const realGuarded = [...this.guarded, ...(await Promise.all(this.guarded.map(async (g) => ({ ...g, path: await realOrSelf(g.path) }))))];
@@ -55,8 +55,8 @@ export class WorkspaceRoots {
   }
 }
 
-function notAllowed(message: string): HttpError {
-  return new HttpError(400, 'workspace_not_allowed', message);
+function notAllowed(message: string): Rejected {
+  return new Rejected('workspace_not_allowed', message);
 }
 
 async function realOrSelf(path: string): Promise<string> {

@@ -10,7 +10,7 @@ import { openEventStore } from '../../src/store/index.js';
 import type { EventStore } from '../../src/store/types.js';
 import { EventCatalogue } from '../../src/events/catalogue.js';
 import { ActorRuntime } from '../../src/actors/runtime.js';
-import type { ActorKind } from '../../src/actors/actor-kind.js';
+import type { ActorKind, TimerClearEffect, TimerSetEffect } from '../../src/actors/actor-kind.js';
 import { silentLogger } from '../../src/log/logger.js';
 
 // A door: opened and closed by commands; opening emits an effect and arms a durable auto-close timer.
@@ -22,7 +22,7 @@ const door = setup({
       | { type: 'Opened'; by: string; closeAt: number }
       | { type: 'Closed'; by: string }
       | { type: 'Noted'; text: string },
-    emitted: {} as { type: string } & Record<string, unknown>,
+    emitted: {} as { type: 'effect.ring'; by: string } | TimerSetEffect | TimerClearEffect,
   },
 }).createMachine({
   id: 'door',
@@ -36,8 +36,8 @@ const door = setup({
           target: 'open',
           actions: [
             assign({ opens: ({ context }) => context.opens + 1, by: ({ context, event }) => [...context.by, event.by] }),
-            emit(({ event }) => ({ type: 'effect.ring', by: event.by })),
-            emit(({ event }) => ({ type: 'timer.set', timerId: 'auto-close', dueAt: event.closeAt, event: { type: 'Closed', by: 'timer' } })),
+            emit(({ event }) => ({ type: 'effect.ring' as const, by: event.by })),
+            emit(({ event }) => ({ type: 'timer.set' as const, timerId: 'auto-close', dueAt: event.closeAt, event: { type: 'Closed', by: 'timer' } })),
           ],
         },
       },
@@ -46,7 +46,7 @@ const door = setup({
       on: {
         Closed: {
           target: 'closed',
-          actions: [assign({ closes: ({ context }) => context.closes + 1, by: ({ context, event }) => [...context.by, event.by] }), emit({ type: 'timer.clear', timerId: 'auto-close' })],
+          actions: [assign({ closes: ({ context }) => context.closes + 1, by: ({ context, event }) => [...context.by, event.by] }), emit({ type: 'timer.clear' as const, timerId: 'auto-close' })],
         },
       },
     },
@@ -69,7 +69,7 @@ function kind(effects: string[], snapshotEvery = 1000): ActorKind<typeof door> {
     machineVersion: 'door-1',
     foldedTypes: new Set(['Installed', 'Opened', 'Closed']),
     snapshotEvery,
-    onEffect: (_a, e) => effects.push(e.type),
+    effects: { 'effect.ring': (_a, e) => void effects.push(e.type) },
   };
 }
 

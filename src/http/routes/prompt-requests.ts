@@ -17,11 +17,10 @@ export function readBody(gw: GatewayServices, ctx: RequestContext): Promise<unkn
   return ctx.readJson(gw.config.limits.max_body_bytes);
 }
 
-/** Read and check a prompt body, shape it for the session's agent, and submit it (409 when the session is busy). */
+/** Read and check a prompt body and submit it (shaped for the session's agent; 409 when the session is busy). */
 export async function submitPrompt(gw: GatewayServices, ctx: RequestContext, id: string): Promise<SubmittedTurn> {
   const input = parseWith(promptBodySchema, await readBody(gw, ctx));
-  const prompt = gw.shapePrompt(id, input.messages, input.embedded_context);
-  return gw.sessions.submit(id, prompt, commandMeta(ctx));
+  return gw.sessions.prompt(id, input.messages, input.embedded_context, commandMeta(ctx));
 }
 
 /**

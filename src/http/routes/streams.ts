@@ -72,11 +72,11 @@ export function streamRoutes(gw: GatewayServices): Route[] {
         // auto_route matches its keywords against the prompt's text
         const prompt = create.auto_route ? promptText(toContentBlocks(messages)) : undefined;
         const actor = await gw.sessions.create({ ...create, prompt, origin: 'stream' }, meta);
-        const created = gw.store.readStream(actor.streamId, 1, 1)[0]!;
-        const submitted = await gw.sessions.submit(actor.id, gw.shapePrompt(actor.id, messages, embedded_context), meta);
+        const created = actor.snapshot().context.createdPosition!;
+        const submitted = await gw.sessions.prompt(actor.id, messages, embedded_context, meta);
         if (!ctx.open) return undefined;
         // from just before SessionCreated: the first event the client reads is session_created
-        return streamTurn(ctx, actor.id, submitted.turn, created.position - 1);
+        return streamTurn(ctx, actor.id, submitted.turn, created - 1);
       },
     },
     {
