@@ -53,8 +53,7 @@ export function stepSessions(gw: GatewayServices): StepSessions {
       return { id: actor.id, workspace: actor.snapshot().context.workspace };
     },
     async prompt(id, text, meta) {
-      const prompt = gw.shapePrompt(id, [{ type: 'text', text }]);
-      const s = await gw.sessions.submit(id, prompt, meta);
+      const s = await gw.sessions.prompt(id, [{ type: 'text', text }], undefined, meta);
       return { turn: s.turn, position: s.position, result: s.result };
     },
     async cancel(id, meta) {
