@@ -12,6 +12,7 @@ import { EventCatalogue } from '../../src/events/catalogue.js';
 import { ActorRuntime } from '../../src/actors/runtime.js';
 import type { ActorKind, TimerClearEffect, TimerSetEffect } from '../../src/actors/actor-kind.js';
 import { silentLogger } from '../../src/log/logger.js';
+import { eventually } from '../helpers/poll.js';
 
 // A door: opened and closed by commands; opening emits an effect and arms a durable auto-close timer.
 const door = setup({
@@ -178,15 +179,12 @@ test('a durable timer set before a restart fires after it', async () => {
     assert.equal(report.timers, 1);
     const restored = second.runtime.get<typeof door>('door:back')!;
     assert.equal(restored.snapshot().value, 'open');
-    const deadline = Date.now() + 5000;
-    while (restored.snapshot().value !== 'closed' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-    assert.equal(restored.snapshot().value, 'closed');
+    await eventually(() => restored.snapshot().value === 'closed', 5000, 'the restored timer to close the door');
     assert.deepEqual(restored.snapshot().context.by, ['alice', 'timer']);
     const last = second.store.readStream('door:back').at(-1)!;
     assert.equal(last.type, 'Closed');
     assert.equal(last.meta.principal, 'system');
-    await new Promise((r) => setTimeout(r, 50));
-    assert.equal(second.store.listTimers().length, 0, 'the fired timer row is gone');
+    await eventually(() => second.store.listTimers().length === 0, 5000, 'the fired timer row to go');
     second.runtime.stop();
     await second.store.close();
   } finally {

@@ -3,8 +3,9 @@
 // token (never its text), the request and the client address.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { OTHER_TOKEN, TOKEN, eventually, says, startTestGateway, type TestGateway } from '../helpers/gateway.js';
+import { OTHER_TOKEN, TOKEN, says, startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { assertIncreasing, call, exportRest, firstBadLine, parseNdjson, type ExportLineJson } from './helpers.js';
+import { eventually } from '../helpers/poll.js';
 
 const LEAK_CANARY = 'never-leak-this-key-0123456789'; // the gateway's AINTEGRIX_API_KEY in startTestGateway
 

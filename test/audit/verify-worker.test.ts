@@ -4,7 +4,8 @@
 // during it).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { eventually, says, startTestGateway } from '../helpers/gateway.js';
+import { says, startTestGateway } from '../helpers/gateway.js';
+import { eventually } from '../helpers/poll.js';
 
 /** Enough events for a walk of a second or more here (a walk costs a few µs per event). */
 const EVENTS = 200_000;

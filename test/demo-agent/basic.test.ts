@@ -5,8 +5,9 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { messageText, ofKind, spawnAgent, waitFor } from './harness.js';
+import { messageText, ofKind, spawnAgent } from './harness.js';
 import type { AgentUnderTest } from './harness.js';
+import { eventually } from '../helpers/poll.js';
 
 describe('demo agent: plain behaviours', () => {
   let agent: AgentUnderTest;
@@ -27,7 +28,7 @@ describe('demo agent: plain behaviours', () => {
   });
 
   it('logs a ready line on stderr', async () => {
-    await waitFor(() => agent.stderr.includes('demo agent ready (mode=resume'), 2000, 'ready line');
+    await eventually(() => agent.stderr.includes('demo agent ready (mode=resume'), 2000, 'ready line');
   });
 
   it('initialize reports agentInfo and the default capabilities', async () => {

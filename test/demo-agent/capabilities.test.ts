@@ -6,8 +6,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SessionConfigOption } from '@agentclientprotocol/sdk/unstable';
-import { messageText, spawnAgent, within } from './harness.js';
+import { messageText, spawnAgent } from './harness.js';
 import type { AgentUnderTest, SpawnOptions } from './harness.js';
+import { within } from '../helpers/poll.js';
 
 const METHOD_NOT_FOUND = { code: -32601 };
 
@@ -106,7 +107,7 @@ describe('demo agent: capability switches', () => {
 
   it('an unknown flag exits with 2 and a usage text', async () => {
     const agent = spawnAgent({ args: ['--frobnicate'] });
-    const exit = await within(3000, agent.exited, 'exit on a bad flag');
+    const exit = await within(agent.exited, 3000, 'exit on a bad flag');
     assert.equal(exit.code, 2);
     assert.match(agent.stderr, /unknown option --frobnicate[\s\S]*usage:/);
     await agent.stop();

@@ -6,8 +6,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RequestPermissionRequest, RequestPermissionResponse } from '@agentclientprotocol/sdk/unstable';
-import { messageText, ofKind, spawnAgent, within } from './harness.js';
+import { messageText, ofKind, spawnAgent } from './harness.js';
 import type { AgentUnderTest, PermissionHandler } from './harness.js';
+import { within } from '../helpers/poll.js';
 
 const EXPECTED_OPTIONS = [
   { optionId: 'allow_always', kind: 'allow_always', name: 'Always allow' },
@@ -115,7 +116,7 @@ describe('demo agent: /permission', () => {
       await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
       return { outcome: { outcome: 'cancelled' } } satisfies RequestPermissionResponse;
     };
-    const res = await within(2000, agent.prompt(sessionId, '/permission'), 'cancelled prompt');
+    const res = await within(agent.prompt(sessionId, '/permission'), 2000, 'cancelled prompt');
     assert.equal(res.stopReason, 'cancelled');
     assert.equal(ofKind(agent.updatesOf(sessionId), 'tool_call_update')[0]?.status, 'failed');
     assert.equal(messageText(agent.updatesOf(sessionId)), 'permission: cancelled');

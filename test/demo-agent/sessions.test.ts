@@ -5,8 +5,9 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { messageText, spawnAgent, waitFor } from './harness.js';
+import { messageText, spawnAgent } from './harness.js';
 import type { AgentUnderTest } from './harness.js';
+import { eventually } from '../helpers/poll.js';
 
 describe('demo agent: sessions across processes', () => {
   let dir: string;
@@ -137,7 +138,7 @@ describe('demo agent: sessions across processes', () => {
     const agent = await start();
     const id = (await agent.newSession(cwd)).sessionId;
     const turn = agent.prompt(id, '/slow 30');
-    await waitFor(() => agent.updatesOf(id).length > 0, 2000, 'first tick');
+    await eventually(() => agent.updatesOf(id).length > 0, 2000, 'first tick');
     await agent.agent.request('session/close', { sessionId: id });
     assert.equal((await turn).stopReason, 'cancelled');
     await agent.stop();

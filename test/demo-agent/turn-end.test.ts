@@ -5,8 +5,9 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { messageText, ofKind, spawnAgent, waitFor, within } from './harness.js';
+import { messageText, ofKind, spawnAgent } from './harness.js';
 import type { AgentUnderTest } from './harness.js';
+import { eventually, within } from '../helpers/poll.js';
 
 describe('demo agent: /slow and cancellation', () => {
   let agent: AgentUnderTest;
@@ -35,9 +36,9 @@ describe('demo agent: /slow and cancellation', () => {
   it('session/cancel stops /slow 30 promptly with stopReason "cancelled"', async () => {
     agent.reset();
     const turn = agent.prompt(sessionId, '/slow 30');
-    await waitFor(() => ofKind(agent.updatesOf(sessionId), 'agent_message_chunk').length >= 2, 2000, 'first ticks');
+    await eventually(() => ofKind(agent.updatesOf(sessionId), 'agent_message_chunk').length >= 2, 2000, 'first ticks');
     await agent.agent.notify('session/cancel', { sessionId });
-    const res = await within(2000, turn, 'cancelled turn');
+    const res = await within(turn, 2000, 'cancelled turn');
     assert.equal(res.stopReason, 'cancelled');
     const ticks = ofKind(agent.updatesOf(sessionId), 'agent_message_chunk').length;
     assert.ok(ticks < 300, `stopped early (${ticks} ticks)`);
@@ -67,8 +68,8 @@ describe('demo agent: /exit and stdin end', () => {
     try {
       await agent.initialize();
       const { sessionId } = await agent.newSession(cwd);
-      await assert.rejects(within(3000, agent.prompt(sessionId, '/exit 7'), 'prompt of /exit'), /closed/i);
-      const exit = await within(3000, agent.exited, 'agent exit');
+      await assert.rejects(within(agent.prompt(sessionId, '/exit 7'), 3000, 'prompt of /exit'), /closed/i);
+      const exit = await within(agent.exited, 3000, 'agent exit');
       assert.equal(exit.code, 7);
       assert.equal(messageText(agent.updatesOf(sessionId)), 'exiting with code 7');
       assert.match(agent.stderr, /exiting mid-turn with code 7/);
@@ -88,7 +89,7 @@ describe('demo agent: /exit and stdin end', () => {
       await agent.initialize();
       const { sessionId } = await agent.newSession(cwd);
       await assert.rejects(agent.prompt(sessionId, '/exit'));
-      assert.equal((await within(3000, agent.exited, 'agent exit')).code, 3);
+      assert.equal((await within(agent.exited, 3000, 'agent exit')).code, 3);
     } finally {
       await agent.stop();
       rmSync(cwd, { recursive: true, force: true });
@@ -99,7 +100,7 @@ describe('demo agent: /exit and stdin end', () => {
     const agent = spawnAgent();
     await agent.initialize();
     agent.child.stdin!.end();
-    const exit = await within(3000, agent.exited, 'agent exit');
+    const exit = await within(agent.exited, 3000, 'agent exit');
     assert.equal(exit.code, 0);
     await agent.stop();
   });

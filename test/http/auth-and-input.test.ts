@@ -2,7 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { OTHER_TOKEN, TOKEN, eventually, startTestGateway } from '../helpers/gateway.js';
+import { OTHER_TOKEN, TOKEN, startTestGateway } from '../helpers/gateway.js';
+import { eventually } from '../helpers/poll.js';
 
 test('auth: no token, wrong token, lower-case bearer, token in a query, other schemes → 401 JSON; open routes stay open', async (t) => {
   const g = await startTestGateway();

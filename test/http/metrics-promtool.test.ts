@@ -7,9 +7,10 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { TOKEN, eventually, says, startTestGateway, type TestGateway } from '../helpers/gateway.js';
+import { TOKEN, says, startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { readSse } from '../helpers/sse.js';
 import { Client, wsUrl } from '../helpers/ws-client.js';
+import { eventually } from '../helpers/poll.js';
 
 interface Sample {
   name: string;

@@ -3,8 +3,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CallToolResultSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { eventually, startTestGateway, type TestGateway } from '../helpers/gateway.js';
+import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { callTool, connectSdkClient, sessionIdFrom, textOf } from './helpers.js';
+import { eventually } from '../helpers/poll.js';
 
 function logOf(g: TestGateway, id: string, type: string) {
   return g.gw.store

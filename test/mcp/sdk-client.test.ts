@@ -3,8 +3,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CallToolResultSchema, McpError, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { OTHER_TOKEN, TOKEN, eventually, startTestGateway } from '../helpers/gateway.js';
+import { OTHER_TOKEN, TOKEN, startTestGateway } from '../helpers/gateway.js';
 import { connectSdkClient, sessionIdFrom, textOf } from './helpers.js';
+import { eventually } from '../helpers/poll.js';
 
 const TOOLS = [
   'acp_cancel',

@@ -9,7 +9,7 @@ import { TokenAuthenticator } from '../../src/http/auth.js';
 import { silentLogger } from '../../src/log/logger.js';
 import type { Route } from '../../src/http/router.js';
 import { sendWebResponse, toWebRequest } from '../../src/http/web-bridge.js';
-import { eventually } from '../helpers/gateway.js';
+import { eventually } from '../helpers/poll.js';
 
 const CHUNK = 64 * 1024;
 const TOTAL_CHUNKS = 1000; // 64 MB: far more than the socket buffers hold

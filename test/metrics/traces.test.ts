@@ -5,7 +5,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { eventually, says, startTestGateway } from '../helpers/gateway.js';
+import { says, startTestGateway } from '../helpers/gateway.js';
+import { eventually } from '../helpers/poll.js';
 
 interface OtlpSpan {
   traceId: string;

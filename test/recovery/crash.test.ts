@@ -10,7 +10,7 @@ import { stringify } from 'yaml';
 import { startServerProcess, type ServerProcess } from '../helpers/server-process.js';
 import { DEMO_AGENT_ENTRY } from '../helpers/paths.js';
 import { readSse } from '../helpers/sse.js';
-import { eventually } from '../helpers/gateway.js';
+import { eventually } from '../helpers/poll.js';
 
 const TOKEN = 'crash-test-token-0123456789';
 const H = { authorization: `Bearer ${TOKEN}` };

@@ -14,7 +14,7 @@ import { stringify } from 'yaml';
 import Database from 'better-sqlite3';
 import { startServerProcess, type ServerProcess } from '../helpers/server-process.js';
 import { DEMO_AGENT_ENTRY } from '../helpers/paths.js';
-import { eventually } from '../helpers/gateway.js';
+import { eventually } from '../helpers/poll.js';
 
 const TOKEN = 'effects-crash-token-0123456789';
 const H = { authorization: `Bearer ${TOKEN}` };

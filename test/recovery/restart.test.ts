@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { eventually, says, startTestGateway } from '../helpers/gateway.js';
+import { says, startTestGateway } from '../helpers/gateway.js';
+import { eventually } from '../helpers/poll.js';
 
 test('resume: eager re-attaches at boot; lazy waits for the next prompt; states and lists come back from the log', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'aix-restart-'));

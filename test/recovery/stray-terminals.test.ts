@@ -8,8 +8,9 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { startServerProcess, type ServerProcess } from '../helpers/server-process.js';
 import { DEMO_AGENT_ENTRY } from '../helpers/paths.js';
-import { eventually } from '../helpers/gateway.js';
+
 import { DEFAULT_COMMAND_PATH, findExecutableSync } from '../../src/workspace/executable.js';
+import { eventually } from '../helpers/poll.js';
 
 const TOKEN = 'stray-terminals-token-0123456789';
 const H = { authorization: `Bearer ${TOKEN}` };

@@ -8,8 +8,9 @@ import { createServer, type IncomingMessage } from 'node:http';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { createLogger } from '../../src/log/logger.js';
-import { eventually, startTestGateway } from '../helpers/gateway.js';
+import { startTestGateway } from '../helpers/gateway.js';
 import { makeBareRepo } from './fixtures.js';
+import { eventually } from '../helpers/poll.js';
 
 const GIT_TOKEN = 'ghp_SECRETtoken0123456789abcdefXYZ';
 const BASIC = Buffer.from(`x-access-token:${GIT_TOKEN}`).toString('base64');

@@ -7,9 +7,10 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { eventually, says, startTestGateway } from '../helpers/gateway.js';
+import { says, startTestGateway } from '../helpers/gateway.js';
 import { connectSdkClient, textOf } from '../mcp/helpers.js';
 import { git, makeBareRepo } from './fixtures.js';
+import { eventually } from '../helpers/poll.js';
 
 function workspaceOf(g: { api: (m: string, p: string) => Promise<{ body: any }> }, id: string): Promise<string> {
   return g.api('GET', `/api/v1/sessions/${id}`).then((r) => r.body.workspace_root ?? r.body.workspace);

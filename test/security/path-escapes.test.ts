@@ -5,8 +5,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { eventually, says, startTestGateway, createSessionWithWorkspace, promptText } from '../helpers/gateway.js';
-
+import { says, startTestGateway, createSessionWithWorkspace, promptText } from '../helpers/gateway.js';
+import { eventually } from '../helpers/poll.js';
 
 test('a deny rule on secrets/** holds through a symlink s -> secrets, for reads, writes and new files', async (t) => {
   const g = await startTestGateway({ permissions: { default: 'allow', rules: [{ decision: 'deny', path: 'secrets/**' }] } });

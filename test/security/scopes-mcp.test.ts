@@ -2,10 +2,11 @@
 // result naming the scope (`Error: insufficient scope: needs 'approve'`), and the scopes held are recorded.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { eventually, says, startTestGateway, type TestGateway } from '../helpers/gateway.js';
+import { says, startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { connectSdkClient, rpc, sessionIdFrom, textOf } from '../mcp/helpers.js';
 import { ADMIN, APPROVER, PROMPTER, READER, SCOPED_TOKENS, metaOf } from './scope-tokens.js';
 import { gatewayTools } from '../../src/mcp/mcp-server.js';
+import { eventually } from '../helpers/poll.js';
 
 interface ToolAnswer {
   isError: boolean;

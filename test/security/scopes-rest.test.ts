@@ -3,9 +3,10 @@
 // the scopes the caller held are recorded on each command event.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { TOKEN, eventually, says, startTestGateway } from '../helpers/gateway.js';
+import { TOKEN, says, startTestGateway } from '../helpers/gateway.js';
 import { readSse } from '../helpers/sse.js';
 import { ADMIN, APPROVER, PROMPTER, READER, SCOPED_TOKENS, assertRefused, metaOf } from './scope-tokens.js';
+import { eventually } from '../helpers/poll.js';
 
 test('REST: read reads and streams; prompt, create, cancel, model, delete and approve need their scopes', async (t) => {
   const g = await startTestGateway({ permissions: { default: 'ask' }, tokens: SCOPED_TOKENS });

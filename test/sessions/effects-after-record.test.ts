@@ -8,7 +8,8 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { eventually, says, startTestGateway } from '../helpers/gateway.js';
+import { says, startTestGateway } from '../helpers/gateway.js';
+import { eventually } from '../helpers/poll.js';
 
 interface Call {
   method?: string;

@@ -7,8 +7,9 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { eventually, says, startTestGateway, type TestGateway } from '../helpers/gateway.js';
+import { says, startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { callTool } from '../mcp/helpers.js';
+import { eventually } from '../helpers/poll.js';
 
 async function session(g: TestGateway, agent = 'demo'): Promise<string> {
   const r = await g.api('POST', '/api/v1/sessions', { agent });

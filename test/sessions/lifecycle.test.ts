@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { eventually, says, startTestGateway } from '../helpers/gateway.js';
+import { says, startTestGateway } from '../helpers/gateway.js';
+import { eventually } from '../helpers/poll.js';
 
 test('create → prompt → get → list → delete, with the agent process stopped at the end', async (t) => {
   const g = await startTestGateway();

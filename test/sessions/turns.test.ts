@@ -2,7 +2,8 @@
 // protocol traffic in the log.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { eventually, says, startTestGateway, type TestGateway } from '../helpers/gateway.js';
+import { says, startTestGateway, type TestGateway } from '../helpers/gateway.js';
+import { eventually } from '../helpers/poll.js';
 
 async function session(g: TestGateway, agent = 'demo'): Promise<string> {
   const r = await g.api('POST', '/api/v1/sessions', { agent });

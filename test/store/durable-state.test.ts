@@ -8,7 +8,8 @@ import Database from 'better-sqlite3';
 import { SchemaVersionError } from '../../src/store/errors.js';
 import { SCHEMA_VERSION } from '../../src/store/schema.js';
 import { openEventStore } from '../../src/store/sqlite-event-store.js';
-import { openTempStore, tempDir, waitFor } from './helpers.js';
+import { openTempStore, tempDir } from './helpers.js';
+import { eventually } from '../helpers/poll.js';
 
 test('snapshots, timers and checkpoints are visible at once and survive a reopen', async (t) => {
   const { store, file } = openTempStore(t);
@@ -62,7 +63,7 @@ test('side writes commit on their own soon, without an append or a flush', async
   t.after(() => reader.close());
   const stored = () => (reader.prepare('SELECT position FROM checkpoints WHERE processor_id = ?').pluck().get('p') as number | undefined);
   assert.equal(stored(), undefined);
-  await waitFor(() => stored() === 5, 5000, 'the checkpoint row');
+  await eventually(() => stored() === 5, 5000, 'the checkpoint row');
 });
 
 test('side writes are checked at call time', async (t) => {
@@ -121,7 +122,7 @@ test('the WAL is checkpointed into the database file once the writer is idle', a
   // With wal_autocheckpoint=0 the pages sit in the WAL until our checkpoint copies them into the main file.
   const mainSize = () => fs.statSync(file).size;
   assert.ok(mainSize() < 1_000_000, `main file already ${mainSize()} bytes before any checkpoint`);
-  await waitFor(() => mainSize() > 2_000_000, 10_000, 'the idle checkpoint to fill the main file');
+  await eventually(() => mainSize() > 2_000_000, 10_000, 'the idle checkpoint to fill the main file');
 });
 
 test('under constant load the WAL is checkpointed every few MiB, so its file is reused rather than grown', async (t) => {

@@ -25,14 +25,6 @@ export function openTempStore(t: TestContext, options: Partial<EventStoreOptions
   return { store, file };
 }
 
-/** Resolve when `predicate()` holds; reject after `timeoutMs` (a liveness bound, not a speed assertion). */
-export async function waitFor(predicate: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 /** Yield to the event loop once (lets setImmediate-scheduled work run). */
 export const nextTurn = (): Promise<void> => new Promise((r) => setImmediate(r));

@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { EventStore, RecordedEvent, Subscription } from '../../src/store/types.js';
-import { nextTurn, openTempStore, range, waitFor } from './helpers.js';
+import { nextTurn, openTempStore, range } from './helpers.js';
+import { eventually } from '../helpers/poll.js';
 
 /** Append `ticks` turns' worth of events (several appends per turn, some with two events). */
 async function produce(store: EventStore, ticks: number, appendsPerTick: number, onTick?: () => void): Promise<void> {
@@ -59,7 +60,7 @@ test('subscribers from 0, from the middle, and for one stream see every position
 
   const lastOfStream = store.readStream('session:3').at(-1)!.position;
   const targets = [head, head, lastOfStream];
-  await waitFor(() => subs.every((s, i) => s.lastDelivered >= targets[i]!), 10_000, 'subscribers to catch up');
+  await eventually(() => subs.every((s, i) => s.lastDelivered >= targets[i]!), 10_000, 'subscribers to catch up');
   assert.deepEqual(fromZero.positions, range(1, head));
   assert.deepEqual(fromMiddle.positions, range(middle + 1, head));
   assert.deepEqual(oneStream.positions, store.readStream('session:3').map((e) => e.position));
@@ -68,7 +69,7 @@ test('subscribers from 0, from the middle, and for one stream see every position
   // Still live: one more commit reaches all of them, once.
   const r = await store.appendToStream('session:3', 'any', [{ type: 'Last', data: {} }]);
   assert.ok(r.ok);
-  await waitFor(() => subs.every((s) => s.lastDelivered === r.lastPosition), 5000, 'the live event');
+  await eventually(() => subs.every((s) => s.lastDelivered === r.lastPosition), 5000, 'the live event');
   assert.deepEqual(fromZero.positions.slice(-2), [head, head + 1]);
   assert.equal(oneStream.positions.at(-1), head + 1);
   for (const s of subs) s.close();
@@ -93,7 +94,7 @@ test('a handler that appends (and so commits synchronously, maxBatchEvents=1) st
   for (let i = 300; i < 400; i++) {
     await store.appendToStream('session:ping', 'any', [{ type: 'Ping', data: { i } }]);
   }
-  await waitFor(() => pongs === 400 && sub.lastDelivered === store.headPosition(), 5000, 'all pings answered and delivered');
+  await eventually(() => pongs === 400 && sub.lastDelivered === store.headPosition(), 5000, 'all pings answered and delivered');
   assert.equal(store.headPosition(), 800);
   assert.deepEqual(seen, range(1, 800));
   sub.close();
@@ -111,7 +112,7 @@ test('what the handler commits while handling the last catch-up page is delivere
       if (e.type === 'Trigger') void store.appendToStream('session:echo', 'any', [{ type: 'Echo', data: {} }]);
     }
   }, { pageSize: 4 });
-  await waitFor(() => seen.length >= 11, 5000, 'the echo');
+  await eventually(() => seen.length >= 11, 5000, 'the echo');
   assert.deepEqual(seen, range(1, 11));
   assert.equal(sub.lastDelivered, 11);
 });
@@ -127,10 +128,10 @@ test('a throwing handler closes only its own subscription, and is reported', asy
     calls += 1;
     if (calls === 2) throw new Error('handler bug');
   });
-  await waitFor(() => good.lastDelivered === 1 && bad.lastDelivered === 1, 5000, 'the backlog');
+  await eventually(() => good.lastDelivered === 1 && bad.lastDelivered === 1, 5000, 'the backlog');
   await store.appendToStream('session:a', 'any', [{ type: 'A', data: 2 }]);
   await store.appendToStream('session:a', 'any', [{ type: 'A', data: 3 }]);
-  await waitFor(() => good.lastDelivered === 3, 5000, 'the healthy subscriber');
+  await eventually(() => good.lastDelivered === 3, 5000, 'the healthy subscriber');
   assert.equal(calls, 2, 'the failed subscription got nothing after its handler threw');
   assert.equal(bad.lastDelivered, 1, 'lastDelivered names the last batch the handler accepted');
   assert.deepEqual(healthy.positions, [1, 2, 3]);
@@ -148,7 +149,7 @@ test('close() stops delivery, also when called from the handler or by closing th
   }, { pageSize: 3 });
   const running = collector();
   const other = store.subscribe(0, running.handler);
-  await waitFor(() => other.lastDelivered === 10, 5000, 'the other subscriber');
+  await eventually(() => other.lastDelivered === 10, 5000, 'the other subscriber');
   await nextTurn();
   assert.deepEqual(stopped.positions, [1, 2, 3], 'closed from inside its first batch');
   sub.close(); // twice is fine
@@ -167,7 +168,7 @@ test('a subscription for a stream that does not exist yet goes live and gets its
   await nextTurn();
   await store.appendToStream('session:other', 'any', [{ type: 'A', data: 2 }]);
   await store.appendToStream('session:later', 'any', [{ type: 'B', data: 3 }, { type: 'B', data: 4 }]);
-  await waitFor(() => sub.lastDelivered === 4, 5000, 'the new stream');
+  await eventually(() => sub.lastDelivered === 4, 5000, 'the new stream');
   assert.deepEqual(c.positions, [3, 4]);
   assert.equal(c.batches, 1);
 });

@@ -1,10 +1,10 @@
 // Tamper evidence: the hash chain rule is what hash.ts documents, and verifyChain names the first changed or
 // missing event, whether a row was edited, deleted, or cut off the end of the log.
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
 import { test, type TestContext } from 'node:test';
 import Database from 'better-sqlite3';
 import { openEventStore } from '../../src/store/sqlite-event-store.js';
+import { GENESIS_HASH, canonicalEventText, computeEventHash } from '../../src/store/hash.js';
 import { openTempStore } from './helpers.js';
 
 /** A closed store file with `n` events over three streams. */
@@ -31,21 +31,57 @@ function verify(t: TestContext, file: string) {
   return store.verifyChain();
 }
 
-test('the stored hash follows the documented rule (an auditor can recompute it)', async (t) => {
-  const { store } = openTempStore(t);
-  await store.appendToStream('session:audit', 0, [
-    { type: 'First', data: { a: 'ü\n"x"' }, meta: { principal: 'alice' } },
-    { type: 'Second', data: [1, null] },
-  ]);
-  const [e1, e2] = store.readAll(0, 2);
-  const expected = (prev: string, e: typeof e1) =>
-    createHash('sha256')
-      .update(prev + JSON.stringify([e!.position, e!.streamId, e!.streamPosition, e!.type, e!.at, e!.dataText, e!.metaText]), 'utf8')
-      .digest('hex');
-  assert.equal(e1!.prevHash, '0'.repeat(64));
-  assert.equal(e1!.hash, expected('0'.repeat(64), e1));
-  assert.equal(e2!.prevHash, e1!.hash);
-  assert.equal(e2!.hash, expected(e1!.hash, e2));
+// Golden values: the chain rule of hash.ts pinned by data, not by a second copy of the code. They were computed
+// outside this code base from the documented rule (SHA-256 of prev_hash + the canonical JSON array), so a change
+// to the rule, the column order or the escaping fails here even if the writer and the verifier change together.
+const GOLDEN_FIRST = {
+  fields: { position: 1, streamId: 'session:golden', streamPosition: 1, type: 'SessionCreated', at: 1764330000000, dataText: '{"x":1}', metaText: '{}' },
+  prevHash: GENESIS_HASH,
+  hash: '5f4b6e028295d32833f7c6020bab4a5873dd8c34a3e697ae5d1222d7e3807c19',
+};
+const GOLDEN_ESCAPES = {
+  fields: {
+    position: 42,
+    streamId: 'session:golden',
+    streamPosition: 7,
+    type: 'PermissionDecided',
+    at: 1764330000000,
+    dataText: '{"text":"ü \\"q\\" \\\\ \\n\\t é","n":1}',
+    metaText: '{"principal":"alice"}',
+  },
+  prevHash: 'ab'.repeat(32),
+  hash: 'ba0b8961204dd04ecf80d0dfd1d433b68b2b026be32fb01448d5038304bdea6c',
+};
+
+test('golden hashes: fixed events hash to pinned values', () => {
+  assert.equal(GENESIS_HASH, '0'.repeat(64));
+  assert.equal(computeEventHash(GOLDEN_FIRST.prevHash, GOLDEN_FIRST.fields), GOLDEN_FIRST.hash);
+  assert.equal(
+    canonicalEventText(GOLDEN_ESCAPES.fields),
+    '[42,"session:golden",7,"PermissionDecided",1764330000000,"{\\"text\\":\\"ü \\\\\\"q\\\\\\" \\\\\\\\ \\\\n\\\\t é\\",\\"n\\":1}","{\\"principal\\":\\"alice\\"}"]',
+  );
+  assert.equal(computeEventHash(GOLDEN_ESCAPES.prevHash, GOLDEN_ESCAPES.fields), GOLDEN_ESCAPES.hash);
+});
+
+test('golden hashes: a log written by hand with the pinned hash verifies, and the store continues its chain', async (t) => {
+  const { store, file } = openTempStore(t);
+  await store.close();
+  const f = GOLDEN_FIRST.fields;
+  const db = new Database(file);
+  db.prepare('INSERT INTO events (position, stream_id, stream_position, type, data, meta, at, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
+    .run(f.position, f.streamId, f.streamPosition, f.type, f.dataText, f.metaText, f.at, GOLDEN_FIRST.prevHash, GOLDEN_FIRST.hash);
+  db.prepare('INSERT INTO streams (stream_id, stream_type, version, created_position) VALUES (?, ?, ?, ?)').run(f.streamId, 'session', 1, 1);
+  db.close();
+  const reopened = openEventStore({ path: file });
+  t.after(() => reopened.close());
+  assert.deepEqual(reopened.verifyChain(), { ok: true, checked: 1 });
+  assert.deepEqual(reopened.head(), { position: 1, hash: GOLDEN_FIRST.hash });
+  // the writer links its first event to the pinned hash, and stores the hash of what it stored
+  await reopened.appendToStream(f.streamId, 1, [{ type: 'First', data: { a: 'ü\n"x"' }, meta: { principal: 'alice' } }]);
+  const [, e2] = reopened.readAll(0, 2);
+  assert.equal(e2!.prevHash, GOLDEN_FIRST.hash);
+  assert.equal(e2!.hash, computeEventHash(e2!.prevHash, e2!));
+  assert.deepEqual(reopened.verifyChain(), { ok: true, checked: 2 });
 });
 
 test('one flipped byte in one event\'s data is found at that position', async (t) => {
@@ -81,9 +117,10 @@ test('a re-hashed forged row still breaks the link to the next event', async (t)
   const db = new Database(file);
   const row = db.prepare('SELECT * FROM events WHERE position = 2').get() as Record<string, string | number>;
   const data = '{"i":2,"text":"forged"}';
-  const hash = createHash('sha256')
-    .update(String(row.prev_hash) + JSON.stringify([row.position, row.stream_id, row.stream_position, row.type, row.at, data, row.meta]))
-    .digest('hex');
+  const hash = computeEventHash(String(row.prev_hash), {
+    position: Number(row.position), streamId: String(row.stream_id), streamPosition: Number(row.stream_position),
+    type: String(row.type), at: Number(row.at), dataText: data, metaText: String(row.meta),
+  });
   db.prepare('UPDATE events SET data = ?, hash = ? WHERE position = 2').run(data, hash);
   db.close();
   const r = verify(t, file);

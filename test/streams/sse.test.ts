@@ -6,9 +6,10 @@ import net from 'node:net';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { EventSource } from 'eventsource';
-import { TOKEN, eventually, says, startTestGateway, type TestGateway } from '../helpers/gateway.js';
+import { TOKEN, says, startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { parseBlock, readSse, type SseFrame } from '../helpers/sse.js';
 import { startTcpProxy } from '../helpers/tcp-proxy.js';
+import { eventually } from '../helpers/poll.js';
 
 const auth = { authorization: `Bearer ${TOKEN}` };
 

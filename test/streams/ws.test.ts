@@ -3,8 +3,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import WebSocket from 'ws';
-import { TOKEN, eventually, says, startTestGateway, type TestGateway } from '../helpers/gateway.js';
+import { TOKEN, says, startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { Client, wsUrl } from '../helpers/ws-client.js';
+import { eventually } from '../helpers/poll.js';
 
 async function session(g: TestGateway): Promise<string> {
   return (await g.api('POST', '/api/v1/sessions', { agent: 'demo' })).body.id;

@@ -4,8 +4,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { TerminalManager, toJsonRpcError } from '../../src/workspace/terminal-manager.js';
 import { TerminalError, WorkspaceAccessError } from '../../src/workspace/errors.js';
-import { isAlive, makeSandbox, waitFor, within, type Sandbox } from './helpers.js';
+import { isAlive, makeSandbox, type Sandbox } from './helpers.js';
 import { GIT_HARDENING } from '../../src/workspace/git-hardening.js';
+import { eventually, within } from '../helpers/poll.js';
 
 const baseEnv = { PATH: process.env.PATH ?? '/usr/bin:/bin' };
 const NODE = process.execPath;
@@ -89,7 +90,7 @@ describe('TerminalManager', () => {
 
   it('SIGKILLs a process that ignores SIGTERM after the grace period', async () => {
     const { terminalId } = await tm.create({ command: 'sh', args: ['-c', 'trap "" TERM; echo ready; sleep 30'] });
-    await waitFor(() => tm.output(terminalId).output.includes('ready'), 5000, 'trap installed');
+    await eventually(() => tm.output(terminalId).output.includes('ready'), 5000, 'trap installed');
     tm.kill(terminalId);
     await new Promise((r) => setTimeout(r, 500));
     assert.equal(tm.output(terminalId).exitStatus, undefined, 'SIGTERM is ignored, so it is still running');
@@ -99,12 +100,12 @@ describe('TerminalManager', () => {
 
   it('kill() reaches grandchildren (the whole process group)', async () => {
     const { terminalId } = await tm.create({ command: 'sh', args: ['-c', 'sleep 30 & echo $!; wait'] });
-    await waitFor(() => /^\d+\n/.test(tm.output(terminalId).output), 5000, 'grandchild pid');
+    await eventually(() => /^\d+\n/.test(tm.output(terminalId).output), 5000, 'grandchild pid');
     const grandchild = Number(tm.output(terminalId).output.trim());
     assert.ok(isAlive(grandchild));
     tm.kill(terminalId);
     await within(tm.waitForExit(terminalId), 3000, 'exit');
-    await waitFor(() => !isAlive(grandchild), 3000, 'grandchild gone');
+    await eventually(() => !isAlive(grandchild), 3000, 'grandchild gone');
   });
 
   it('release kills, frees, and is idempotent; the id is then unknown', async () => {
@@ -210,7 +211,7 @@ describe('TerminalManager', () => {
       const { terminalId } = await tm.create({ command: 'sh', args });
       pids.push(tm.pid(terminalId));
       if (args[1]!.includes('echo')) {
-        await waitFor(() => tm.output(terminalId).output.length > 0, 5000, 'output');
+        await eventually(() => tm.output(terminalId).output.length > 0, 5000, 'output');
         const first = tm.output(terminalId).output.trim();
         if (/^\d+$/.test(first)) pids.push(Number(first));
       }
