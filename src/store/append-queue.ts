@@ -3,18 +3,18 @@
 // scheduled with setImmediate, so every append of the current event-loop turn joins the batch, or runs at once
 // when maxBatchEvents are queued.
 //
-// Positions are assigned here (head + 1, ...) rather than by SQLite, so the hash can cover the position. The
+// Positions are assigned by the writer (head + 1, ..., in write-batch.ts) rather than by SQLite, so the hash can cover the position. The
 // in-memory head (position, hash, at) only moves after COMMIT returns; after a failed batch it is re-read from the
 // database, so it always matches what is committed. Stream versions are not cached across batches: the writer reads
 // them inside the transaction (a primary-key lookup, a few µs), so there is no cache to drift from the database.
 import type Database from 'better-sqlite3';
 import { StoreFailedError, StoreWriteError } from './errors.js';
-import { GENESIS_HASH, computeEventHash } from './hash.js';
-import { type PendingWrites, type SideWrites, applySideWrites, sideWriteCount } from './pending-writes.js';
-import { StoredEvent } from './recorded-event.js';
+import { type PendingWrites, type SideWrites, sideWriteCount } from './pending-writes.js';
+import type { StoredEvent } from './recorded-event.js';
 import type { Statements } from './statements.js';
 import type { AppendResult, CommitTiming, ExpectedVersion } from './types.js';
 import type { SerialisedEvent } from './validate-append.js';
+import { type BatchOutcome, type Head, readHead, writeBatch } from './write-batch.js';
 
 interface QueuedAppend {
   kind: 'append';
@@ -35,12 +35,6 @@ interface QueuedBarrier {
 
 type QueuedOp = QueuedAppend | QueuedBarrier;
 
-export interface Head {
-  position: number;
-  hash: string;
-  at: number;
-}
-
 export interface WriterHooks {
   /** Synchronously after each commit that wrote events, with those events in commit order and the commit's timing. */
   committed(events: StoredEvent[], commit: CommitTiming): void;
@@ -49,33 +43,8 @@ export interface WriterHooks {
   error(error: unknown, context: string): void;
 }
 
-interface BatchOutcome {
-  head: Head;
-  results: (AppendResult | undefined)[];
-  events: StoredEvent[];
-  bytes: number;
-}
-
-// What a commit adds to the WAL, for the checkpoint trigger only. SQLite appends a whole frame (page + 24-byte
-// header) for every page a commit touched, so a small commit costs frames, not its bytes: the rightmost page of
-// the events table, a leaf of each of its two indexes, and a page of the table of streams, at least, plus one per
-// stream and per side write. Measured on a REST turn (3 commits): ~24 KB of WAL per commit for ~1 KB of rows.
-const ROW_OVERHEAD_BYTES = 200;
-const FRAME_BYTES = 4096 + 24;
-const FRAMES_PER_COMMIT = 4;
 /** How long a lingering append may wait for others to share its commit by default (ms). */
 export const LINGER_MS = 2;
-
-export function isConflict(expected: ExpectedVersion, actual: number): boolean {
-  if (expected === 'any') return false;
-  if (expected === 'exists') return actual === 0;
-  return expected !== actual;
-}
-
-export function readHead(st: Statements): Head {
-  const row = st.head.get();
-  return row ? { position: row[0], hash: row[1], at: row[2] } : { position: 0, hash: GENESIS_HASH, at: 0 };
-}
 
 export class AppendQueue {
   private queue: QueuedOp[] = [];
@@ -103,7 +72,7 @@ export class AppendQueue {
     private readonly lazyFlushMs = 1000,
   ) {
     this.headState = readHead(st);
-    this.commitBatch = db.transaction((batch: QueuedOp[], side: SideWrites) => this.writeBatch(batch, side));
+    this.commitBatch = db.transaction((batch: QueuedOp[], side: SideWrites) => writeBatch(st, this.headState, batch, side));
   }
 
   /** The newest committed event. */
@@ -225,56 +194,6 @@ export class AppendQueue {
       else if (this.queue.length > 0) this.scheduleLinger();
       else if (!this.pending.isEmpty) this.scheduleLazy();
     }
-  }
-
-  /** Runs inside the transaction: check versions in call order, assign positions, hash, insert. */
-  private writeBatch(batch: QueuedOp[], side: SideWrites): BatchOutcome {
-    const st = this.st;
-    let position = this.headState.position;
-    let prevHash = this.headState.hash;
-    // One commit time for the batch, never before the previous one: `at` is non-decreasing along `position`,
-    // which lets readers binary-search time ranges (and verifyChain checks it).
-    const at = Math.max(Date.now(), this.headState.at);
-    const results: (AppendResult | undefined)[] = new Array(batch.length);
-    const events: StoredEvent[] = [];
-    let bytes = 0;
-    const streams = new Set<string>(); // distinct streams: each touches its own index leaf and row
-
-    for (let i = 0; i < batch.length; i++) {
-      const op = batch[i]!;
-      if (op.kind !== 'append') continue;
-      streams.add(op.streamId);
-      // Read inside the transaction, so it includes the earlier appends of this batch.
-      const actual = st.streamVersion.get(op.streamId) ?? 0;
-      if (isConflict(op.expected, actual)) {
-        results[i] = { ok: false, reason: 'conflict', expected: op.expected, actual };
-        continue;
-      }
-      const firstPosition = position + 1;
-      const appended: StoredEvent[] = new Array(op.events.length);
-      for (let j = 0; j < op.events.length; j++) {
-        const e = op.events[j]!;
-        position += 1;
-        const streamPosition = actual + j + 1;
-        const hash = computeEventHash(prevHash, {
-          position, streamId: op.streamId, streamPosition, type: e.type, at, dataText: e.dataText, metaText: e.metaText,
-        });
-        st.insertEvent.run(position, op.streamId, streamPosition, e.type, e.dataText, e.metaText, at, prevHash, hash);
-        const stored = new StoredEvent(position, op.streamId, streamPosition, e.type, at, e.dataText, e.metaText, prevHash, hash);
-        appended[j] = stored;
-        events.push(stored);
-        prevHash = hash;
-        bytes += e.dataText.length + e.metaText.length + ROW_OVERHEAD_BYTES;
-      }
-      const version = actual + op.events.length;
-      st.upsertStream.run(op.streamId, op.streamType, version, firstPosition);
-      results[i] = { ok: true, firstPosition, lastPosition: position, streamVersion: version, events: appended };
-    }
-
-    const sideCount = sideWriteCount(side);
-    if (sideCount > 0) applySideWrites(st, side);
-    bytes += FRAME_BYTES * (FRAMES_PER_COMMIT + streams.size + sideCount);
-    return { head: { position, hash: prevHash, at: events.length > 0 ? at : this.headState.at }, results, events, bytes };
   }
 
   /**

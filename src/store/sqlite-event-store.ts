@@ -2,21 +2,21 @@
 // chain verifier and the checkpointer around one better-sqlite3 connection. One instance owns the file.
 import type Database from 'better-sqlite3';
 import { AppendQueue } from './append-queue.js';
+import { CommittedFanout } from './committed-fanout.js';
 import { type AuditCheckpointTable, auditCheckpointTable } from './audit-checkpoint-table.js';
 import { InvalidArgumentError, StoreClosedError } from './errors.js';
 import { PageStatementCache, iterateEvents } from './iterate-events.js';
 import { openDatabase } from './open-database.js';
 import { firstStreamPositionAfter } from './position-search.js';
 import { PendingWrites, snapshotFromRow, timerFromRow } from './pending-writes.js';
-import { type StoredEvent, eventsFromRows } from './recorded-event.js';
+import { eventsFromRows } from './recorded-event.js';
 import { type Statements, type StreamRow, prepareStatements } from './statements.js';
-import { CatchUpSubscription, type SubscriptionSource } from './subscription.js';
 import type {
   AppendOptions,
-  AppendResult, AuditCheckpoint, CommitTiming, CommittedListener, DurableTimer, EventFilter, EventStore, EventStoreOptions, ExpectedVersion,
+  AppendResult, AuditCheckpoint, CommittedListener, DurableTimer, EventFilter, EventStore, EventStoreOptions, ExpectedVersion,
   NewEvent, RecordedEvent, Snapshot, StreamInfo, SubscribeOptions, Subscription, VerifyResult,
 } from './types.js';
-import { type SerialisedEvent, checkExpectedVersion, checkPosition, checkStreamId, serialiseEvents } from './validate-append.js';
+import { type SerialisedEvent, checkExpectedVersion, checkLimit, checkPosition, checkStreamId, serialiseEvents } from './validate-append.js';
 import { verifyChain } from './verify-chain.js';
 import { WalCheckpointer } from './wal-checkpointer.js';
 
@@ -25,11 +25,6 @@ const DEFAULT_CHECKPOINT_IDLE_MS = 1000;
 
 function defaultReportError(error: unknown, context: string): void {
   console.error(`[event-store] ${context}:`, error);
-}
-
-function checkLimit(limit: unknown, what: string): number {
-  if (typeof limit === 'number' && Number.isSafeInteger(limit) && limit > 0) return limit;
-  throw new InvalidArgumentError(`${what} must be a positive integer (got ${String(limit)})`);
 }
 
 function streamInfo(r: StreamRow): StreamInfo {
@@ -43,10 +38,7 @@ class SqliteEventStore implements EventStore {
   private readonly checkpointer: WalCheckpointer;
   private readonly pages: PageStatementCache;
   private readonly auditCheckpoints: AuditCheckpointTable;
-  /** replaced, never mutated, so a listener may unsubscribe while the list is being walked */
-  private listeners: readonly CommittedListener[] = [];
-  private readonly subscriptions = new Set<CatchUpSubscription>();
-  private readonly subscriptionSource: SubscriptionSource;
+  private readonly fanout: CommittedFanout;
   private closing: Promise<void> | undefined;
   private closed = false;
   private readonly reportError: (error: unknown, context: string) => void;
@@ -67,17 +59,15 @@ class SqliteEventStore implements EventStore {
     this.auditCheckpoints = auditCheckpointTable(db);
     this.checkpointer = new WalCheckpointer(db, options.checkpointIdleMs ?? DEFAULT_CHECKPOINT_IDLE_MS, this.reportError);
     this.writer = new AppendQueue(db, this.st, this.pending, options.maxBatchEvents ?? DEFAULT_MAX_BATCH_EVENTS, {
-      committed: (events, commit) => this.emitCommitted(events, commit),
+      committed: (events, commit) => this.fanout.committed(events, commit),
       wrote: (bytes) => this.checkpointer.noteWrite(bytes),
       error: this.reportError,
     }, options.lingerMs);
-    this.subscriptionSource = {
+    this.fanout = new CommittedFanout({
       readPage: (after, limit, streamId) =>
         streamId === undefined ? this.readAll(after, limit) : this.readStreamAfter(streamId, after, limit),
-      addListener: (listener) => this.onCommitted(listener),
       reportError: this.reportError,
-      forget: (sub) => this.subscriptions.delete(sub),
-    };
+    });
   }
 
   // ---- writes -------------------------------------------------------------------------------------------------
@@ -132,7 +122,7 @@ class SqliteEventStore implements EventStore {
   }
 
   private async shutDown(): Promise<void> {
-    for (const sub of [...this.subscriptions]) sub.close();
+    this.fanout.closeSubscriptions();
     let flushError: unknown;
     try {
       await this.writer.flush();
@@ -147,7 +137,7 @@ class SqliteEventStore implements EventStore {
     }
     this.db.close();
     this.closed = true;
-    this.listeners = [];
+    this.fanout.removeAllListeners();
     if (flushError !== undefined) throw flushError;
   }
 
@@ -261,14 +251,7 @@ class SqliteEventStore implements EventStore {
   // ---- fan-out ------------------------------------------------------------------------------------------------
 
   onCommitted(listener: CommittedListener): () => void {
-    if (typeof listener !== 'function') throw new InvalidArgumentError('onCommitted: listener must be a function');
-    this.listeners = [...this.listeners, listener];
-    let removed = false;
-    return () => {
-      if (removed) return;
-      removed = true;
-      this.listeners = this.listeners.filter((l) => l !== listener);
-    };
+    return this.fanout.onCommitted(listener);
   }
 
   subscribe(afterPosition: number, handler: CommittedListener, options: SubscribeOptions = {}): Subscription {
@@ -278,19 +261,7 @@ class SqliteEventStore implements EventStore {
     if (typeof handler !== 'function') throw new InvalidArgumentError('subscribe: handler must be a function');
     if (options.pageSize !== undefined) checkLimit(options.pageSize, 'pageSize');
     if (options.streamId !== undefined) checkStreamId(options.streamId);
-    const sub = new CatchUpSubscription(this.subscriptionSource, afterPosition, handler, options);
-    this.subscriptions.add(sub);
-    return sub;
-  }
-
-  private emitCommitted(events: StoredEvent[], commit: CommitTiming): void {
-    for (const listener of this.listeners) {
-      try {
-        listener(events, commit);
-      } catch (err) {
-        this.reportError(err, 'onCommitted listener threw');
-      }
-    }
+    return this.fanout.subscribe(afterPosition, handler, options);
   }
 
   private assertOpen(operation: string): void {

@@ -32,10 +32,9 @@ export function checkStreamId(streamId: unknown): string {
   return m[1]!;
 }
 
-/** The part of a stream id before the first ':'. */
-export function streamTypeOf(streamId: string): string {
-  const i = streamId.indexOf(':');
-  return i < 0 ? streamId : streamId.slice(0, i);
+export function checkLimit(limit: unknown, what: string): number {
+  if (typeof limit === 'number' && Number.isSafeInteger(limit) && limit > 0) return limit;
+  throw new InvalidArgumentError(`${what} must be a positive integer (got ${String(limit)})`);
 }
 
 export function checkExpectedVersion(expected: unknown): ExpectedVersion {
