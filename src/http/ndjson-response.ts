@@ -1,10 +1,9 @@
 // Streams NDJSON chunks into a uWS response the handler took over, in constant memory whatever the log's size:
-// one chunk per event-loop turn (other requests keep being served), corked, and when `write` reports backpressure
-// (uWS kept the rest of the chunk buffered) nothing more is produced until `onWritable`. The client going away
-// stops the producer (its `return()` closes the log iterator). uWS rules: the response is touched only while
-// `ctx.open`, and `ctx.done` is set once it ended.
+// one chunk per event-loop turn (other requests keep being served), and when a write reports backpressure (uWS
+// kept the rest of the chunk buffered) nothing more is produced until the socket drained. The client going away
+// stops the producer (its `return()` closes the log iterator). The uWS rules are kept by ResponseStream.
 import type { RequestContext } from './request-context.js';
-import { statusLine } from './errors.js';
+import { ResponseStream } from './response-stream.js';
 
 export interface NdjsonStreamOptions {
   /** a failure after the headers went out: the connection is closed so the client sees a cut-off stream */
@@ -12,10 +11,8 @@ export interface NdjsonStreamOptions {
 }
 
 export function streamNdjson(ctx: RequestContext, chunks: Iterator<string, void>, o: NdjsonStreamOptions): void {
-  const res = ctx.res;
-  let headersSent = false;
+  const out = new ResponseStream(ctx, 200, { 'content-type': 'application/x-ndjson', 'cache-control': 'no-store' });
   let stopped = false;
-  let waitingForDrain = false;
 
   const stop = (): void => {
     if (stopped) return;
@@ -23,46 +20,19 @@ export function streamNdjson(ctx: RequestContext, chunks: Iterator<string, void>
     try {
       chunks.return?.();
     } catch (e) {
-      o.onError(e, headersSent);
+      o.onError(e, out.headersSent);
     }
   };
-  ctx.onAbort(stop);
-  res.onWritable(() => {
-    if (waitingForDrain) {
-      waitingForDrain = false;
-      setImmediate(pump);
-    }
-    return true;
-  });
-
-  const writeHead = (): void => {
-    if (headersSent) return;
-    headersSent = true;
-    res.writeStatus(statusLine(200));
-    res.writeHeader('x-request-id', ctx.requestId);
-    res.writeHeader('content-type', 'application/x-ndjson');
-    res.writeHeader('cache-control', 'no-store');
-  };
+  out.onAbort(stop);
 
   const fail = (error: unknown): void => {
     stop();
-    o.onError(error, headersSent);
-    if (!ctx.open) return;
-    ctx.done = true;
-    if (headersSent) {
-      res.cork(() => res.close()); // a clean end would look like a complete export
-    } else {
-      res.cork(() => {
-        res.writeStatus(statusLine(500));
-        res.writeHeader('x-request-id', ctx.requestId);
-        res.writeHeader('content-type', 'application/json');
-        res.end(JSON.stringify({ error: { code: 'internal', message: 'export failed' } }));
-      });
-    }
+    o.onError(error, out.headersSent);
+    out.fail(500, { code: 'internal', message: 'export failed' });
   };
 
   function pump(): void {
-    if (stopped || !ctx.open) return stop();
+    if (stopped || !out.alive) return stop();
     let next: IteratorResult<string, void>;
     try {
       next = chunks.next();
@@ -71,22 +41,13 @@ export function streamNdjson(ctx: RequestContext, chunks: Iterator<string, void>
     }
     if (next.done) {
       stopped = true;
-      ctx.done = true;
-      res.cork(() => {
-        writeHead();
-        res.end();
-      });
+      out.end();
       return;
     }
-    const chunk = next.value;
-    let accepted = true;
-    res.cork(() => {
-      writeHead();
-      accepted = res.write(chunk);
-    });
-    if (!ctx.open) return stop(); // the write found the connection gone
+    const accepted = out.write(next.value);
+    if (!out.alive) return stop(); // the write found the connection gone
     if (accepted) setImmediate(pump);
-    else waitingForDrain = true;
+    else out.onWritable(() => setImmediate(pump));
   }
 
   pump();

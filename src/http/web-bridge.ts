@@ -1,9 +1,10 @@
 // uWS ↔ Web-standard Request/Response, for handlers written against the Fetch API (the MCP SDK's transport).
 // The request side relies on RequestContext: headers, url and method were copied synchronously and the abort handler
 // was attached before the handler returned (runtime-tech.md §3.2 rules 1 and 3). The response side sends complete
-// bodies in one corked write and pumps event streams chunk by chunk, corked, pausing on backpressure (rules 4 and 6).
+// bodies in one corked write and pumps event streams chunk by chunk through the shared ResponseStream (corked,
+// pausing on backpressure, never touching an aborted response: rules 2, 4 and 6).
 import type { RequestContext } from './request-context.js';
-import { statusLine } from './errors.js';
+import { ResponseStream } from './response-stream.js';
 
 const FIXED_ORIGIN = 'http://aintegrix.invalid';
 
@@ -64,51 +65,34 @@ async function pumpEventStream(ctx: RequestContext, status: number, headers: Rec
     await reader.cancel().catch(() => undefined);
     return;
   }
-  const res = ctx.res;
-  // From here on this function owns the response: the router must not answer it again after an error.
-  ctx.done = true;
-  let resumeWriting: (() => void) | undefined;
-  const resume = () => {
-    const r = resumeWriting;
-    resumeWriting = undefined;
-    r?.();
-  };
-  ctx.onAbort(() => {
+  // From here on the stream owns the response: the router must not answer it again after an error.
+  const out = new ResponseStream(ctx, status, headers);
+  let drained: (() => void) | undefined;
+  out.onAbort(() => {
     reader.cancel().catch(() => undefined);
-    resume();
+    drained?.(); // wake a loop waiting for the socket: it finds the stream dead and returns
   });
-  // One writable handler for the whole response: uWS 20.30 puts back the handler it was calling after the call, so
-  // a handler registered from within it (our loop resumes in that call's microtasks) would be lost.
-  res.onWritable(() => {
-    resume();
-    return true;
-  });
-  res.cork(() => {
-    res.writeStatus(statusLine(status));
-    res.writeHeader('x-request-id', ctx.requestId);
-    for (const [k, v] of Object.entries(headers)) res.writeHeader(k, v);
-    // uWS 20.30 sends the headers only with the first body bytes; an SSE comment delivers them now, so a client
-    // waiting on a quiet stream (the MCP GET stream) sees it open at once. SSE parsers skip comments.
-    res.write(': open\n\n');
-  });
+  // uWS 20.30 sends the headers only with the first body bytes; an SSE comment delivers them now, so a client
+  // waiting on a quiet stream (the MCP GET stream) sees it open at once. SSE parsers skip comments.
+  out.write(': open\n\n');
   try {
     for (;;) {
       const { done, value } = await reader.read();
-      if (ctx.aborted) return;
+      if (!out.alive) return;
       if (done) break;
-      let written = true;
-      res.cork(() => {
-        written = res.write(value);
-      });
-      if (!written) {
+      if (!out.write(value)) {
         // buffered by uWS, but the socket is behind: read nothing more until it drained (or the client left)
-        await new Promise<void>((resolve) => (resumeWriting = resolve));
-        if (ctx.aborted) return;
+        await new Promise<void>((resolve) => {
+          drained = resolve;
+          out.onWritable(resolve);
+        });
+        drained = undefined;
+        if (!out.alive) return;
       }
     }
-    res.cork(() => res.end());
+    out.end();
   } catch {
     // the producer failed mid-stream: the status is gone already, so the only honest signal left is a cut connection
-    if (!ctx.aborted) res.close();
+    out.close();
   }
 }

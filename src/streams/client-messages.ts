@@ -1,6 +1,7 @@
 // What prompt-stream clients (SSE and WebSocket) see of a session's log. Each logged event maps to at most one
 // client message; the rest of the log (raw outgoing traffic, attach records, ...) is in the events API.
 import type { RecordedEvent } from '../store/types.js';
+import { sseFrame } from './sse-frame.js';
 
 export type ClientMessageKind = 'session_created' | 'repo_cloned' | 'session_routed' | 'session_update' | 'permission_request' | 'permission_decided' | 'turn_complete' | 'error';
 
@@ -70,11 +71,6 @@ export function endsTurn(e: RecordedEvent, turn: number): boolean {
   return e.type === 'TurnEnded' && (e.data as { turn: number }).turn === turn;
 }
 
-/** SSE frame for a client message. */
-export function sseFrame(position: number, m: ClientMessage): string {
-  return `id: ${position}\nevent: ${m.kind}\ndata: ${JSON.stringify(m.data)}\n\n`;
-}
-
 /**
  * WebSocket message for a client message. API.txt shows `session_update` data as `{"type": "agent_message_chunk",
  * "text": "..."}`: the ACP update keeps every field as sent, and gets `type` (its sessionUpdate) and, for text
@@ -103,7 +99,7 @@ export function memoFrames(render: (e: RecordedEvent) => string | undefined): (e
 
 export const renderSse = memoFrames((e) => {
   const m = clientMessage(e);
-  return m ? sseFrame(e.position, m) : undefined;
+  return m ? sseFrame(e.position, JSON.stringify(m.data), m.kind) : undefined;
 });
 
 export const renderWs = memoFrames((e) => {

@@ -6,6 +6,7 @@ import { SessionFeed } from './session-feed.js';
 import { StreamCursor, type StreamFormat, type StreamSink } from './stream-cursor.js';
 import { endsTurn, memoFrames, renderSse } from './client-messages.js';
 import { eventViewJson } from './event-view.js';
+import { sseFrame } from './sse-frame.js';
 
 export interface ClosableSink extends StreamSink {
   /** drop the client at once (stalled) */
@@ -61,7 +62,7 @@ export function eventsSseFormat(type?: string): StreamFormat {
   const key = type ?? '';
   let f = eventsFormats.get(key);
   if (!f) {
-    f = { frame: memoFrames((e: RecordedEvent) => (type && e.type !== type ? undefined : `id: ${e.position}\ndata: ${eventViewJson(e)}\n\n`)) };
+    f = { frame: memoFrames((e: RecordedEvent) => (type && e.type !== type ? undefined : sseFrame(e.position, eventViewJson(e)))) };
     eventsFormats.set(key, f);
   }
   return f;

@@ -2,6 +2,7 @@
 // the log is the buffer. Live batches are written straight through while the client keeps up; while the client is
 // catching up or is backpressured, live batches are dropped and the client is brought up to date from the log
 // instead (in pages). Every event with a larger position than the cursor is delivered exactly once, in order.
+import { CatchUpReader } from '../store/catch-up-reader.js';
 import type { EventStore, RecordedEvent } from '../store/types.js';
 
 /** Where the bytes go (an SSE response, a WebSocket). */
@@ -16,6 +17,8 @@ export interface StreamSink {
   onWritable(resume: () => void): void;
   /** the stream is complete: end gracefully */
   end(): void;
+  /** cut the connection (the stream failed: the client resumes from its last position) */
+  close?(): void;
 }
 
 /** Turns logged events into what the client reads. `final` ends the stream after this chunk. */
@@ -29,16 +32,12 @@ export interface StreamFormat {
 const PAGE = 500;
 
 export class StreamCursor {
-  /** position of the last event handled (written, or skipped as not shown) */
-  lastDelivered: number;
-  blocked = false;
   blockedSince = 0;
   done = false;
-  private reading = false;
-  private behind = false;
+  private readonly reader: CatchUpReader;
 
   constructor(
-    private readonly store: EventStore,
+    store: EventStore,
     readonly streamId: string,
     after: number,
     private readonly sink: StreamSink,
@@ -46,50 +45,63 @@ export class StreamCursor {
     /** an event position beyond which nothing is delivered (follow=false); Infinity to follow */
     private readonly until = Infinity,
   ) {
-    this.lastDelivered = after;
+    this.reader = new CatchUpReader(
+      {
+        read: (position, limit) => store.readStreamAfter(streamId, position, limit),
+        deliver: (events) => this.deliver(events),
+        // the store failed under a read, or the sink threw: the client is cut and resumes from its last position
+        onError: () => this.finish(true),
+        // a bounded stream (follow=false) ends once caught up: everything up to `until` was committed before it began
+        onLive: () => {
+          if (this.until !== Infinity) this.finish();
+        },
+      },
+      after,
+      PAGE,
+    );
+  }
+
+  /** position of the last event handled (written, or skipped as not shown) */
+  get lastDelivered(): number {
+    return this.reader.position;
+  }
+
+  /** the client is backpressured: live batches wait in the log until it drained */
+  get blocked(): boolean {
+    return this.reader.paused;
   }
 
   /** Start: catch up from the log (the cursor must already be registered for live batches). */
   start(): void {
-    this.catchUp();
+    this.reader.start();
   }
 
   /** A live batch of this stream's events, in commit order. */
   push(events: readonly RecordedEvent[]): void {
-    if (this.done) return;
-    if (this.reading || this.blocked || this.behind) {
-      this.behind = true; // the log has them; we read them when we can
-      return;
-    }
-    // the common case of a fan-out: the whole batch is new to this client and cannot end its stream, so it gets the
-    // batch rendered and encoded once for all clients
-    if (events[0]!.position > this.lastDelivered && this.until === Infinity && !this.format.isFinal) {
-      const batch = renderBatch(events, this.format.frame);
-      this.lastDelivered = events[events.length - 1]!.position;
-      if (batch.frames.length > 0 && !this.sink.write(batch.frames, batch.bytes)) this.block();
-      return;
-    }
-    this.deliver(events);
+    this.reader.push(events);
   }
 
   /** Move the cursor (a client asked to resume after another position) and catch up from there. */
   rewind(after: number): void {
-    if (this.done) return;
-    this.lastDelivered = after;
-    this.behind = true;
-    if (!this.reading && !this.blocked) this.catchUp();
+    this.reader.rewind(after);
   }
 
+  /** Write events that all come after the cursor (a log page, or the new part of a live batch). */
   private deliver(events: readonly RecordedEvent[]): void {
+    // the common case of a fan-out: the whole batch cannot end this client's stream, so it gets the batch rendered
+    // and encoded once for all clients
+    if (this.until === Infinity && !this.format.isFinal) {
+      const batch = renderBatch(events, this.format.frame);
+      if (batch.frames.length > 0 && !this.sink.write(batch.frames, batch.bytes)) this.block();
+      return;
+    }
     const out: string[] = [];
     let final = false;
     for (const e of events) {
-      if (e.position <= this.lastDelivered) continue;
       if (e.position > this.until) {
         final = true;
         break;
       }
-      this.lastDelivered = e.position;
       const f = this.format.frame(e);
       if (f !== undefined) out.push(f);
       if (this.format.isFinal?.(e)) {
@@ -97,50 +109,28 @@ export class StreamCursor {
         break;
       }
     }
-    if (this.lastDelivered >= this.until) final = true;
+    if (events[events.length - 1]!.position >= this.until) final = true;
     if (out.length > 0 && !this.sink.write(out) && !final) this.block();
     if (final) this.finish();
   }
 
   private block(): void {
-    this.blocked = true;
+    this.reader.pause();
     this.blockedSince = Date.now();
-    this.sink.onWritable(() => {
-      this.blocked = false;
-      this.behind = true;
-      this.catchUp();
-    });
+    this.sink.onWritable(() => this.reader.resume());
   }
 
-  /** Read from the log after the cursor, a page per tick, until up to date (or blocked, or done). */
-  private catchUp(): void {
-    if (this.done || this.blocked) return;
-    this.reading = true;
-    this.behind = false;
-    const page = this.store.readStreamAfter(this.streamId, this.lastDelivered, PAGE);
-    if (page.length > 0) this.deliver(page);
-    if (this.done || this.blocked) {
-      this.reading = false;
-      return;
-    }
-    if (page.length === PAGE || this.behind) {
-      setImmediate(() => this.catchUp());
-      return;
-    }
-    this.reading = false; // up to date as of this tick: live batches flow straight through from now on
-    // a bounded stream (follow=false) ends here: everything up to `until` was committed before it started
-    if (this.until !== Infinity) this.finish();
-  }
-
-  private finish(): void {
+  private finish(cut = false): void {
     if (this.done) return;
-    this.done = true;
-    this.sink.end();
+    this.close();
+    if (cut) this.sink.close?.();
+    else this.sink.end();
   }
 
   /** The client went away (or was closed): stop everything. */
   close(): void {
     this.done = true;
+    this.reader.close();
   }
 }
 

@@ -100,9 +100,9 @@ test('a handler that appends (and so commits synchronously, maxBatchEvents=1) st
   sub.close();
 });
 
-test('what the handler commits while handling the last catch-up page is delivered, from the live buffer', async (t) => {
+test('what the handler commits while handling the last catch-up page is delivered (read from the log after the handler returned)', async (t) => {
   // maxBatchEvents=1: the handler's append commits synchronously, inside the handler, after the log was read for
-  // the last time. Only the live buffer has it.
+  // the last time. The reader notes it is behind and reads it after the handler returned.
   const { store } = openTempStore(t, { maxBatchEvents: 1 });
   for (let i = 0; i < 10; i++) await store.appendToStream('session:a', 'any', [{ type: i === 9 ? 'Trigger' : 'A', data: i }]);
   const seen: number[] = [];
