@@ -1,13 +1,14 @@
 // Live agent status: idle/busy from running turns, open sessions against max_sessions, restarts and the last error.
 // Counters that only grow (restarts, last error) are a small @xstate/store fed by committed events, so they are
-// rebuilt by the same fold at boot; session counts are read from the session actors.
+// rebuilt by the same fold at boot; session counts and reported models come from the sessions projection (one
+// row per session, refreshed only for the sessions commits touched).
 import { createStore } from '@xstate/store';
 import type { AintegrixConfig } from '../config/index.js';
 import type { EventStore, RecordedEvent } from '../store/types.js';
+import { modelChoice } from '../sessions/agent-models.js';
+import type { SessionsProjection } from '../sessions/sessions-projection.js';
 
 const STATUS_TYPES = ['AgentProcessSpawned', 'AgentProcessExited', 'AgentAttachFailed', 'SessionFailed'];
-import type { SessionService } from '../sessions/session-service.js';
-import { modelChoice } from '../sessions/agent-models.js';
 
 interface AgentCounters {
   restarts: Record<string, number>;
@@ -29,7 +30,7 @@ export class AgentStatusView {
 
   constructor(
     private readonly config: AintegrixConfig,
-    private readonly sessions: SessionService,
+    private readonly sessions: SessionsProjection,
     private readonly store: EventStore,
   ) {}
 
@@ -76,20 +77,20 @@ export class AgentStatusView {
   all() {
     this.foldLog();
     const counters = this.counters.getSnapshot().context;
+    const active = new Map<string, number>();
+    const busy = new Map<string, number>();
+    for (const r of Object.values(this.sessions.rows())) {
+      if (!r.active) continue;
+      active.set(r.agent, (active.get(r.agent) ?? 0) + 1);
+      if (r.busy) busy.set(r.agent, (busy.get(r.agent) ?? 0) + 1);
+    }
     return Object.entries(this.config.agents).map(([name, a]) => {
-      let active = 0;
-      let busy = 0;
-      for (const s of this.sessions.actors()) {
-        const snap = s.snapshot();
-        if (snap.context.agent !== name || snap.status !== 'active') continue;
-        active++;
-        if (snap.value === 'prompting') busy++;
-      }
+      const running = busy.get(name) ?? 0;
       return {
         name,
-        status: busy > 0 ? 'busy' : 'idle',
-        active_sessions: active,
-        running_turns: busy,
+        status: running > 0 ? 'busy' : 'idle',
+        active_sessions: active.get(name) ?? 0,
+        running_turns: running,
         max_sessions: a.max_sessions,
         restarts: counters.restarts[name] ?? 0,
         last_error: counters.lastError[name] ?? null,
@@ -99,15 +100,13 @@ export class AgentStatusView {
 
   /** Models the most recently attached live session of `agent` reported. */
   reportedModels(agent: string): { available: string[]; current: string | null } | null {
-    let best: { at: number; ctx: { models: unknown; configOptions: unknown } } | null = null;
-    for (const s of this.sessions.actors()) {
-      const c = s.snapshot().context;
-      if (c.agent !== agent || !c.attachPath) continue;
-      const at = c.createdAt ?? 0;
-      if (!best || at >= best.at) best = { at, ctx: c };
+    let best: { createdAt: number; models: unknown; configOptions: unknown } | null = null;
+    for (const r of Object.values(this.sessions.rows())) {
+      if (r.agent !== agent || !r.attached) continue;
+      if (!best || r.attached.createdAt >= best.createdAt) best = r.attached;
     }
     if (!best) return null;
-    const choice = modelChoice(best.ctx.models, best.ctx.configOptions);
+    const choice = modelChoice(best.models, best.configOptions);
     return { available: choice.available, current: choice.current };
   }
 }

@@ -12,6 +12,7 @@ import { AgentStatusView } from '../agents/agent-status.js';
 import { PermissionPolicy } from '../permissions/index.js';
 import { SessionService } from '../sessions/session-service.js';
 import { ApprovalService } from '../sessions/approval-service.js';
+import { SessionsProjection } from '../sessions/sessions-projection.js';
 import { recoverAtBoot, type RecoveryReport } from '../sessions/recovery.js';
 import { buildAgentEnv } from '../acp/agent-env.js';
 import { sandboxFactory } from '../sandbox/index.js';
@@ -73,11 +74,9 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
   const policy = new PermissionPolicy(config.permissions);
   // the git token is a secret too: no agent env value may equal it
   const secrets = [...o.tokens.map((t) => t.token), ...(config.git.token ? [config.git.token] : [])];
+  // written by the permission broker (SessionDeps.approvals) and read by nothing any more: approvals are served by
+  // the sessions projection; it goes with the broker's registerApproval
   const approvalIndex = new Map<string, string>();
-  // every approval ever asked, so that deciding one that is no longer pending is a 409, not a 404
-  for (const e of store.iterate({ type: 'PermissionRequested' })) {
-    approvalIndex.set((e.data as { approval_id: string }).approval_id, e.streamId.slice('session:'.length));
-  }
   const instances = new Map<string, number>();
   const agentEnv = (agent: string) => buildAgentEnv({ gatewayEnv: o.env, configured: findAgent(config, agent)?.env ?? {}, secrets }).env;
   const usage = new UsageLedger(store);
@@ -122,7 +121,12 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
   }
 
   const restored = runtime.restoreAll();
-  const agentStatus = new AgentStatusView(config, sessions, store);
+  const projection = new SessionsProjection({
+    list: () => sessions.actors(),
+    get: (id) => runtime.get<typeof sessions.kind.machine>(`session:${id}`),
+  });
+  store.onCommitted((events) => projection.observeCommitted(events));
+  const agentStatus = new AgentStatusView(config, projection, store);
   store.onCommitted((events) => agentStatus.observeCommitted(events));
   store.onCommitted((events) => usage.observeCommitted(events));
   // a running turn that reports usage past a budget is cancelled (after this commit, not inside it)
@@ -134,7 +138,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
       sessions.cancelForBudget(id, turn, over).catch((e: Error) => logger.error('cannot cancel a turn over budget', { session: id, error: e }));
     });
   });
-  const approvals = new ApprovalService(sessions, approvalIndex);
+  const approvals = new ApprovalService(sessions, projection, store);
   const recovered = await recoverAtBoot(runtime, sessions, logger, `boot-${Date.now().toString(36)}`);
 
   const streams = new SessionStreams(store, config.limits.stream_stall_secs * 1000);

@@ -1,11 +1,14 @@
 // Pending approvals across sessions, and a person's decision on one. Only options the agent offered are chosen;
 // `allow_always` / `reject_always` also leave a session-scoped rule. Who decided (token name) and why are recorded.
+// The pending approvals are read from the sessions projection (sessions-projection.ts), not by a scan of every
+// session; an approval that is no longer pending is found in the log (a 409 for it, a 404 for one never asked).
 import { z } from 'zod';
 import { Rejected } from '../errors/rejection.js';
-import type { EventMeta } from '../store/types.js';
+import type { EventMeta, EventStore } from '../store/types.js';
 import type { SessionService } from './session-service.js';
 import type { SessionCommand } from './session-decide.js';
-import { approvalViews, type ApprovalView } from './session-view.js';
+import type { ApprovalView } from './session-view.js';
+import type { SessionsProjection } from './sessions-projection.js';
 
 export const approvalDecisionSchema = z.object({
   decision: z.enum(['allow_once', 'allow_always', 'reject_once', 'reject_always']),
@@ -25,22 +28,20 @@ export interface DecidedApproval {
 export class ApprovalService {
   constructor(
     private readonly sessions: SessionService,
-    /** approval id → session id, filled as requests come in */
-    private readonly index: Map<string, string>,
+    private readonly projection: SessionsProjection,
+    private readonly store: EventStore,
   ) {}
 
   list(filter: { session_id?: string } = {}): ApprovalView[] {
-    const out: ApprovalView[] = [];
-    for (const actor of this.sessions.actors()) {
-      const c = actor.snapshot().context;
-      if (filter.session_id && c.id !== filter.session_id) continue;
-      out.push(...approvalViews(c));
-    }
+    const rows = this.projection.rows();
+    let out: ApprovalView[];
+    if (filter.session_id) out = Object.hasOwn(rows, filter.session_id) ? [...rows[filter.session_id]!.approvals] : [];
+    else out = Object.values(rows).flatMap((r) => r.approvals);
     return out.sort((a, b) => (a.requested_at ?? '').localeCompare(b.requested_at ?? ''));
   }
 
   async decide(approvalId: string, input: ApprovalDecision, meta: EventMeta): Promise<DecidedApproval> {
-    const sessionId = this.index.get(approvalId) ?? this.findPending(approvalId);
+    const sessionId = this.projection.ownerOf(approvalId) ?? this.askedIn(approvalId);
     if (!sessionId) throw new Rejected('approval_not_found', `approval '${approvalId}' not found`);
     const actor = this.sessions.actor(sessionId);
     const decidedBy = meta.principal ?? 'unknown';
@@ -52,9 +53,14 @@ export class ApprovalService {
     return { approval_id: approvalId, session_id: sessionId, decision: d.decision, option_id: d.option_id, decided_by: decidedBy, position: e.position };
   }
 
-  private findPending(approvalId: string): string | undefined {
-    for (const actor of this.sessions.actors()) {
-      if (approvalId in actor.snapshot().context.approvals) return actor.id;
+  /**
+   * The session that asked `approvalId`, from the log: an approval that is no longer pending (decided, expired,
+   * withdrawn) is answered 409 rather than 404. Only this miss reads the requests, through the type index.
+   */
+  private askedIn(approvalId: string): string | undefined {
+    const needle = JSON.stringify(approvalId);
+    for (const e of this.store.iterate({ type: 'PermissionRequested' })) {
+      if (e.dataText.includes(needle) && (e.data as { approval_id?: unknown }).approval_id === approvalId) return e.streamId.slice('session:'.length);
     }
     return undefined;
   }
