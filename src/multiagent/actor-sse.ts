@@ -9,6 +9,7 @@ import type { RequestContext } from '../http/request-context.js';
 import type { Reply } from '../http/router.js';
 import { SseResponse } from '../http/sse.js';
 import { clientMessage } from '../streams/client-messages.js';
+import { sseFrame } from '../streams/sse-frame.js';
 
 /** A run that was started: its actor's id, where its new events begin, and its final JSON body. */
 export interface ActorRun {
@@ -35,10 +36,6 @@ export interface ActorSseFormat {
 
 export function wantsEventStream(ctx: RequestContext): boolean {
   return (ctx.headers['accept'] ?? '').includes('text/event-stream');
-}
-
-export function sseFrame(position: number, event: string, data: unknown): string {
-  return `id: ${position}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
 }
 
 /** Answer a started run: JSON 200 when it ends, or its SSE stream. */
@@ -68,7 +65,7 @@ function streamRun(gw: GatewayServices, ctx: RequestContext, streamId: string, r
         const link = format.linkOf(e);
         if (link) linked.set(`session:${link.session_id}`, { label: { ...link.label, session_id: link.session_id }, event: link.event ?? format.updateEvent });
         const f = format.frame(e);
-        if (f) frames.push(sseFrame(e.position, f.event, f.data));
+        if (f) frames.push(sseFrame(e.position, JSON.stringify(f.data), f.event));
         if (format.isFinal(e)) {
           final = true;
           break;
@@ -78,7 +75,7 @@ function streamRun(gw: GatewayServices, ctx: RequestContext, streamId: string, r
       const link = linked.get(e.streamId);
       if (link === undefined || e.type !== 'AcpMessage') continue;
       const m = clientMessage(e);
-      if (m?.kind === 'session_update') frames.push(sseFrame(e.position, link.event, { ...link.label, update: m.data }));
+      if (m?.kind === 'session_update') frames.push(sseFrame(e.position, JSON.stringify({ ...link.label, update: m.data }), link.event));
     }
     if (frames.length > 0) sse.write(frames);
     if (final) finish();
@@ -90,7 +87,7 @@ function streamRun(gw: GatewayServices, ctx: RequestContext, streamId: string, r
   // a run that failed outside its actor (it never records its end): say so rather than leave the client waiting
   run.done.catch((e: Error) => {
     if (finished) return;
-    sse.event('error', { code: 'internal', message: e.message });
+    sse.write([sseFrame(undefined, JSON.stringify({ code: 'internal', message: e.message }), 'error')]);
     finish();
   });
 }
