@@ -1,17 +1,18 @@
 // The one catch-up rule of every reader of the log (store subscriptions, client stream cursors): deliver every
 // event after a position exactly once, in commit order, first from the log and then live, with the log as the
-// only buffer.
+// only buffer. The phase is `state`:
 //
-// - Catching up: the log is read in pages after `position`, one page per turn of the event loop, so a big backlog
-//   never blocks it. Live batches that arrive meanwhile are not kept: the reader only notes that it is behind, and
-//   the next read fetches them from the log.
-// - Live: as soon as a read returns a short page, everything committed is delivered (reads and commits run on
-//   this one thread, so nothing commits during a read). Live batches are then delivered as they come, minus what
-//   was already delivered.
-// - Paused (the consumer is backpressured): live batches are again only noted; `resume` catches up from the log.
-// - Deliveries are never re-entrant: a batch committed from inside `deliver` (a commit can run synchronously when
-//   the writer's batch is full) is read from the log right after.
-// `deliver` may pause or close the reader; if it throws, `onError` decides (the reader stops first).
+// 1. reading: the log is read in pages after `position`, one page per turn of the event loop, so a big backlog
+//    never blocks it. A live batch that arrives meanwhile is not kept: the reader only notes that it is `behind`,
+//    and the next read fetches it from the log.
+// 2. live: a read that returns a short page (and saw nothing arrive) has delivered everything committed (reads
+//    and commits run on this one thread, so nothing commits during a read). Live batches are then delivered as
+//    they come, minus what was already delivered.
+// 3. paused (the consumer is backpressured): live batches are again only noted; `resume` goes back to 1.
+// 4. closed: nothing more, ever.
+// Deliveries are never re-entrant: a batch committed from inside `deliver` (a commit runs synchronously when the
+// writer's batch is full) is noted, and read from the log on the next turn. `deliver` may pause or close the
+// reader; if it (or a read) throws, the reader closes and `onError` decides what the owner does.
 import type { RecordedEvent } from './types.js';
 
 export interface CatchUpSource {
