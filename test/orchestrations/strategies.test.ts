@@ -5,7 +5,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readSse } from '../helpers/sse.js';
-import { eventually, startTestGateway, TOKEN } from '../helpers/gateway.js';
+import { startTestGateway, TOKEN } from '../helpers/gateway.js';
+import { eventually } from '../helpers/poll.js';
 import { AGENTS, agentPids, alive, orchestrate, orchestrationEvents, task } from './helpers.js';
 
 test('parallel: every candidate runs, results in request order, each an ordinary session of origin orchestration', async (t) => {
