@@ -156,3 +156,6 @@ export function says(text: string) {
   return { messages: [{ type: 'text', text }] };
 }
 
+
+/** @deprecated import it from ./poll.js (the one polling helper); kept so that tests written meanwhile still build */
+export { eventually } from './poll.js';

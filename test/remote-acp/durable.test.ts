@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startTestGateway, eventually, TOKEN, type TestGateway } from '../helpers/gateway.js';
+import { startTestGateway, TOKEN, type TestGateway } from '../helpers/gateway.js';
+import { eventually } from '../helpers/poll.js';
 import { connectRemote } from './acp-client.js';
 
 const ASK = { permissions: { default: 'ask' } };

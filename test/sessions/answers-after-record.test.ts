@@ -3,7 +3,8 @@
 // wants, only once that cancellation is in the log).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { eventually, says, startTestGateway, type TestGateway } from '../helpers/gateway.js';
+import { says, startTestGateway, type TestGateway } from '../helpers/gateway.js';
+import { eventually } from '../helpers/poll.js';
 import type { RecordedEvent } from '../../src/store/types.js';
 
 /** Position of each permission answer written to the agent, and of the PermissionDecided that records it. */
