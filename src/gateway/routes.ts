@@ -1,4 +1,4 @@
-// Every HTTP route of the API, in one list.
+// Every HTTP route of the API, in one list, and GET /openapi.json documenting them all.
 import type { Route } from '../http/router.js';
 import { healthRoutes } from '../http/routes/health.js';
 import { agentRoutes } from '../http/routes/agents.js';
@@ -12,10 +12,11 @@ import { usageRoutes } from '../http/routes/usage.js';
 import { orchestrationRoutes } from '../http/routes/orchestrations.js';
 import type { GatewayServices } from '../http/services.js';
 import { consoleRoutes } from '../ui/console-routes.js';
+import { openApiRoute } from '../http/routes/openapi.js';
 import { remoteAcpRoutes, type RemoteAcpLoader } from '../remote-acp/acp-routes.js';
 
 export function apiRoutes(gw: GatewayServices, remoteAcp: RemoteAcpLoader): Route[] {
-  return [
+  const routes = [
     ...healthRoutes(gw),
     ...agentRoutes(gw),
     ...sessionRoutes(gw),
@@ -29,4 +30,5 @@ export function apiRoutes(gw: GatewayServices, remoteAcp: RemoteAcpLoader): Rout
     ...notYetRoutes(),
     ...consoleRoutes(),
   ];
+  return [...routes, openApiRoute(routes)];
 }

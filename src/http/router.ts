@@ -14,6 +14,7 @@ import { zodIssueMessage } from './validation.js';
 import { scopeRefusal, type Scope } from './scopes.js';
 import { guardRequest } from './uws-guard.js';
 import { admit, needsToken, type AdmissionDeps } from './admission.js';
+import type { RouteDoc } from './route-doc.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -38,6 +39,11 @@ export interface Route {
    * token may reach the route and the handler checks each operation itself (MCP checks per tool).
    */
   scope?: Scope | 'any';
+  /**
+   * What GET /openapi.json says of the route: its request schemas (the ones the handler parses with), every response
+   * and its particular errors (src/http/route-doc.ts). The integration tests check each real answer against it.
+   */
+  doc?: RouteDoc;
   handler: RouteHandler;
 }
 

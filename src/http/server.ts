@@ -7,6 +7,8 @@ export interface HttpServer {
   readonly host: string;
   readonly port: number;
   readonly url: string;
+  /** the routes mounted (GET /openapi.json documents them) */
+  readonly routes: readonly Route[];
   /** stop accepting connections (open ones are closed by their owners) */
   close(): void;
 }
@@ -41,6 +43,7 @@ export function startHttpServer(options: HttpServerOptions): Promise<HttpServer>
         host: options.host,
         port,
         url: `http://${hostForUrl}:${port}`,
+        routes: options.routes,
         close() {
           if (closed) return;
           closed = true;

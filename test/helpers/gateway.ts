@@ -8,6 +8,7 @@ import { loadConfigText } from '../../src/config/index.js';
 import { startGateway, type Gateway } from '../../src/gateway/gateway.js';
 import { createLogger, silentLogger, type Logger } from '../../src/log/logger.js';
 import { DEMO_AGENT_ENTRY } from './paths.js';
+import { forgetResponseChecker, responseChecker } from './response-check.js';
 
 export const TOKEN = 'test-token-0123456789abcdef';
 export const OTHER_TOKEN = 'other-token-0123456789abcdef';
@@ -53,6 +54,7 @@ export interface TestGateway {
   gw: Gateway;
   url: string;
   dir: string;
+  /** a request whose answer is checked against the gateway's GET /openapi.json (test/helpers/response-check.ts) */
   api<T = any>(method: string, path: string, body?: unknown, opts?: { token?: string | null; raw?: string }): Promise<ApiResponse<T>>;
   close(): Promise<void>;
   /** close and remove the temp dir */
@@ -105,6 +107,7 @@ export async function startTestGateway(o: TestGatewayOptions = {}): Promise<Test
   const close = async () => {
     if (closed) return;
     closed = true;
+    forgetResponseChecker(gw.url);
     await gw.close();
   };
   return {
@@ -120,6 +123,7 @@ export async function startTestGateway(o: TestGatewayOptions = {}): Promise<Test
       if (payload !== undefined) headers['content-type'] = 'application/json';
       const r = await fetch(`${gw.url}${path}`, { method, headers, body: payload });
       const text = await r.text();
+      (await responseChecker(gw.url)).check(method, path, r.status, r.headers.get('content-type'), text);
       let parsed: unknown = text;
       try {
         parsed = text.length ? JSON.parse(text) : undefined;

@@ -4,6 +4,8 @@ import { HttpError } from '../errors.js';
 import type { GatewayServices } from '../services.js';
 import { scopeFor } from '../scopes.js';
 import { findAgent } from '../../config/agent-lookup.js';
+import { z } from 'zod';
+import { agentModelsSchema, agentSchema, agentStatusSchema } from '../schemas/agents.js';
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
 
@@ -17,13 +19,33 @@ export function agentRoutes(gw: GatewayServices): Route[] {
       method: 'GET',
       path: '/api/v1/agents',
       scope: scopeFor('list_agents'),
+      doc: { operationId: 'listAgents', summary: 'The configured agents', tag: 'agents', responses: { 200: { description: 'the agents', json: z.array(agentSchema) } } },
       handler: () => ({ status: 200, body: agentList, headers: JSON_HEADERS }),
     },
-    { method: 'GET', path: '/api/v1/agents/status', scope: scopeFor('read_agent_status'), handler: () => ({ status: 200, json: gw.agentStatus.all() }) },
+    {
+      method: 'GET',
+      path: '/api/v1/agents/status',
+      scope: scopeFor('read_agent_status'),
+      doc: {
+        operationId: 'agentStatus',
+        summary: 'Each agent: idle/busy, active sessions against max_sessions, restarts, last error',
+        tag: 'agents',
+        responses: { 200: { description: 'the status of every agent', json: z.array(agentStatusSchema) } },
+      },
+      handler: () => ({ status: 200, json: gw.agentStatus.all() }),
+    },
     {
       method: 'GET',
       path: '/api/v1/agents/:name/models',
       scope: scopeFor('list_agents'),
+      doc: {
+        operationId: 'agentModels',
+        summary: 'The models an agent offers (configured, and reported by its live sessions)',
+        tag: 'agents',
+        params: { name: 'the agent name' },
+        responses: { 200: { description: 'the models', json: agentModelsSchema } },
+        errors: { 404: 'agent_not_found' },
+      },
       handler: (ctx) => {
         const name = ctx.params[0]!;
         const a = findAgent(gw.config, name);

@@ -10,8 +10,12 @@ import { VerifyClosedError } from '../../audit/verify-service.js';
 import { streamNdjson } from '../ndjson-response.js';
 import { scopeFor } from '../scopes.js';
 import { parseQuery } from '../validation.js';
+import { exportFilterSchema } from '../../audit/export-filter.js';
+import { exportLineSchema, verifyReportSchema } from '../schemas/audit.js';
 
-const verifyQuerySchema = z.object({ expect_head: expectedHeadSchema.optional() }).strict();
+const verifyQuerySchema = z
+  .object({ expect_head: expectedHeadSchema.optional().describe('POSITION:HASH of an event the log must still hold (a head an earlier verify printed)') })
+  .strict();
 
 
 export function auditRoutes(gw: GatewayServices): Route[] {
@@ -20,6 +24,14 @@ export function auditRoutes(gw: GatewayServices): Route[] {
       method: 'GET',
       path: '/api/v1/audit/verify',
       scope: scopeFor('verify_audit'),
+      doc: {
+        operationId: 'verifyAudit',
+        summary: 'Verify the log: the hash chain, the signed checkpoints, the sink, an expected head',
+        tag: 'audit',
+        query: verifyQuerySchema,
+        responses: { 200: { description: 'the report (ok false names the first bad position and why)', json: verifyReportSchema } },
+        errors: { 503: 'shutting_down' },
+      },
       handler: async (ctx) => {
         const { expect_head } = parseQuery(verifyQuerySchema, ctx.query);
         try {
@@ -34,6 +46,18 @@ export function auditRoutes(gw: GatewayServices): Route[] {
       method: 'GET',
       path: '/api/v1/audit/export',
       scope: scopeFor('export_audit'),
+      doc: {
+        operationId: 'exportAudit',
+        summary: 'The log (or a filtered part) as NDJSON, one event per line with prev_hash and hash',
+        tag: 'audit',
+        query: exportFilterSchema,
+        responses: {
+          200: {
+            description: 'the events in log order, streamed',
+            media: { 'application/x-ndjson': { description: 'one ExportLine per line', item: exportLineSchema } },
+          },
+        },
+      },
       handler: (ctx) => {
         const parsed = exportFilterFromQuery(ctx.query);
         if (!parsed.ok) throw new HttpError(400, 'invalid_request', `query: ${parsed.field}: ${parsed.message}`);

@@ -15,6 +15,7 @@ export function notYetRoutes(skip: ReadonlySet<string> = new Set()): Route[] {
     method,
     path,
     scope: scopeFor(operation),
+    doc: { operationId: `notYet_${operation}`, summary: `${what}: not available in this version (501)`, tag: 'planned', responses: {}, errors: { 501: 'not_implemented' } },
     handler: () => {
       throw new HttpError(501, 'not_implemented', `${what} is not available in this version`);
     },

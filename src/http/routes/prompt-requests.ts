@@ -10,7 +10,7 @@ import type { TurnResult } from '../../sessions/turn-ledger.js';
 import type { SubmittedTurn } from '../../sessions/session-service.js';
 import { embeddedContextSchema, messagesSchema } from '../../sessions/prompt-input.js';
 
-export const promptBodySchema = z.object({ messages: messagesSchema, embedded_context: embeddedContextSchema.optional() }).strict();
+export const promptBodySchema = z.object({ messages: messagesSchema, embedded_context: embeddedContextSchema.optional() }).strict().meta({ id: 'PromptBody' });
 
 /** The request's JSON body, within the configured size cap. */
 export function readBody(gw: GatewayServices, ctx: RequestContext): Promise<unknown> {
@@ -49,6 +49,11 @@ const ERROR_STATUS: Record<string, number> = {
   // a running turn that went over a budget was cancelled (the refusal of a new prompt is the same code)
   budget_exceeded: 429,
 };
+
+/** The error statuses of a turn that failed (for the routes' documents): status → codes. */
+export const TURN_ERRORS: Record<number, string> = {};
+for (const [code, status] of Object.entries(ERROR_STATUS)) TURN_ERRORS[status] = TURN_ERRORS[status] ? `${TURN_ERRORS[status]} / ${code}` : `the turn failed: ${code}`;
+TURN_ERRORS[502] = 'the turn failed with another agent error';
 
 /** 200 with the real stop reason and the agent's text; a turn that failed is an error with the same details. */
 export function turnReply(r: TurnResult): Reply {

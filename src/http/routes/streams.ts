@@ -14,6 +14,10 @@ import { eventView } from '../../streams/event-view.js';
 import { commandMeta, readBody, submitPrompt } from './prompt-requests.js';
 import { mcpServerSchema } from './mcp-server-schema.js';
 import { scopeFor } from '../scopes.js';
+import { eventPageSchema, eventViewSchema } from '../schemas/events.js';
+import { EVENTS_STREAM_DESCRIPTION, PROMPT_STREAM_DESCRIPTION, promptFrameDataSchema } from '../schemas/streams.js';
+import { promptBodySchema } from './prompt-requests.js';
+import type { ResponseDoc } from '../route-doc.js';
 
 const streamCreateSchema = z
   .object({
@@ -25,17 +29,23 @@ const streamCreateSchema = z
     messages: messagesSchema,
     embedded_context: embeddedContextSchema.optional(),
   })
-  .strict();
+  .strict()
+  .meta({ id: 'StreamCreate' });
 
 const cursor = z.coerce.number().int().min(0);
 const eventsQuery = z
   .object({
-    after: cursor.optional(),
-    limit: z.coerce.number().int().min(1).max(1000).default(100),
-    type: z.string().min(1).max(64).optional(),
-    follow: z.enum(['true', 'false']).default('true'),
+    after: cursor.optional().describe('the cursor: events after this log position (default 0)'),
+    limit: z.coerce.number().int().min(1).max(1000).default(100).describe('JSON pages: at most this many events'),
+    type: z.string().min(1).max(64).optional().describe('only events of this type'),
+    follow: z.enum(['true', 'false']).default('true').describe('SSE: false ends the stream at the head as of the request'),
   })
   .strict();
+
+const promptStream: ResponseDoc = {
+  description: "the turn's stream, ending with its turn_complete (or error) frame",
+  media: { 'text/event-stream': { description: PROMPT_STREAM_DESCRIPTION, item: promptFrameDataSchema } },
+};
 
 export function streamRoutes(gw: GatewayServices): Route[] {
   const body = (ctx: RequestContext) => readBody(gw, ctx);
@@ -53,6 +63,15 @@ export function streamRoutes(gw: GatewayServices): Route[] {
       method: 'POST',
       path: '/api/v1/sessions/:id/stream',
       scope: scopeFor('prompt'),
+      doc: {
+        operationId: 'promptStream',
+        summary: 'Prompt and stream the turn as SSE',
+        tag: 'streams',
+        params: { id: 'the session id' },
+        body: promptBodySchema,
+        responses: { 200: promptStream },
+        errors: { 404: 'session_not_found', 409: 'session_busy / session_closed', 429: 'budget_exceeded / rate_limited' },
+      },
       handler: async (ctx) => {
         const id = ctx.params[0]!;
         const submitted = await submitPrompt(gw, ctx, id);
@@ -65,6 +84,14 @@ export function streamRoutes(gw: GatewayServices): Route[] {
       path: '/api/v1/stream',
       // it creates a session too: create_session and prompt need the same scope
       scope: scopeFor('prompt'),
+      doc: {
+        operationId: 'createAndStream',
+        summary: 'Create a session and stream its first turn as SSE (starting with session_created)',
+        tag: 'streams',
+        body: streamCreateSchema,
+        responses: { 200: promptStream },
+        errors: { 404: 'agent_not_found', 429: 'too_many_sessions / capacity_exceeded / rate_limited', 502: 'clone_failed', 504: 'clone_timeout' },
+      },
       handler: async (ctx) => {
         const input = parseWith(streamCreateSchema, await body(ctx));
         const meta = commandMeta(ctx);
@@ -84,6 +111,14 @@ export function streamRoutes(gw: GatewayServices): Route[] {
       method: 'GET',
       path: '/api/v1/sessions/:id/stream',
       scope: scopeFor('read_events'),
+      doc: {
+        operationId: 'sessionSocket',
+        summary: 'WebSocket of a session (Upgrade: websocket): its live messages, prompts, cancel, approvals',
+        tag: 'streams',
+        params: { id: 'the session id' },
+        responses: {},
+        errors: { 426: 'upgrade_required: a plain GET; connect with Upgrade: websocket' },
+      },
       handler: () => {
         throw new HttpError(426, 'upgrade_required', 'this is a WebSocket endpoint: connect with an Upgrade: websocket request', { upgrade: 'websocket' });
       },
@@ -92,6 +127,21 @@ export function streamRoutes(gw: GatewayServices): Route[] {
       method: 'GET',
       path: '/api/v1/sessions/:id/events',
       scope: scopeFor('read_events'),
+      doc: {
+        operationId: 'sessionEvents',
+        summary: "A session's log from a cursor: JSON pages, or SSE with Accept: text/event-stream",
+        tag: 'streams',
+        params: { id: 'the session id' },
+        query: eventsQuery,
+        responses: {
+          200: {
+            description: 'a page of events (next_after is the cursor of the next page), or the SSE stream',
+            json: eventPageSchema,
+            media: { 'text/event-stream': { description: EVENTS_STREAM_DESCRIPTION, item: eventViewSchema } },
+          },
+        },
+        errors: { 404: 'session_not_found' },
+      },
       handler: (ctx) => {
         const id = ctx.params[0]!;
         gw.sessions.actor(id); // 404 for an unknown session

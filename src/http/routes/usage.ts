@@ -5,6 +5,7 @@ import type { GatewayServices } from '../services.js';
 import { scopeFor } from '../scopes.js';
 import { parseQuery } from '../validation.js';
 import { usageQuerySchema, usageReport } from '../../usage/index.js';
+import { usageReportSchema } from '../schemas/usage.js';
 
 export function usageRoutes(gw: GatewayServices): Route[] {
   return [
@@ -12,6 +13,13 @@ export function usageRoutes(gw: GatewayServices): Route[] {
       method: 'GET',
       path: '/api/v1/usage',
       scope: scopeFor('read_usage'),
+      doc: {
+        operationId: 'usage',
+        summary: 'Tokens, cost, prompts and turns, filtered by agent, session, token and time, optionally grouped',
+        tag: 'usage',
+        query: usageQuerySchema,
+        responses: { 200: { description: 'the totals (and groups with group_by)', json: usageReportSchema } },
+      },
       handler: (ctx) => {
         const q = parseQuery(usageQuerySchema, ctx.query);
         gw.usage.ensureFolded();
