@@ -1,5 +1,6 @@
-// `aintegrix audit verify|export --db PATH`: audits a database file offline. The file is opened read-only (no
-// migration, no write), so it can be a copy, a backup, or the live file of a running gateway.
+// `aintegrix audit verify|export`: offline on a database file (--db PATH), or remote on a running gateway (--url /
+// AINTEGRIX_URL, without --db). Offline the file is opened read-only (no migration, no write), so it can be a copy, a
+// backup, or the live file of a running gateway.
 //   verify → one JSON line {ok, checked, first_bad_position?, reason?, checkpoint_seq?, head?, checkpoints?};
 //            with --key-file the signed checkpoints' MACs are checked, --sink FILE adds the checkpoints copied
 //            outside the database, --expect-head POSITION:HASH an event the log must still hold
@@ -8,62 +9,92 @@
 import { createWriteStream } from 'node:fs';
 import { resolve } from 'node:path';
 import { finished } from 'node:stream/promises';
-import { parseArgs } from './args.js';
+import type { Writable } from 'node:stream';
+import type { Command } from 'commander';
+import { UsageError } from './exit-codes.js';
+import { clientFor, gatewayUrl, type GlobalOptions } from './remote.js';
 
 export const AUDIT_USAGE = `  audit verify --db PATH [--key-file K] [--sink FILE] [--expect-head POSITION:HASH]
                           check a database file (read-only): the hash chain, the signed checkpoints (their MACs
                           with --key-file), a sink's copies, an event the log must still hold; prints
                           {ok, checked, first_bad_position?, reason?, head?, checkpoints?}; exit 0 intact, 3 broken,
-                          1 unreadable
+                          1 unreadable. Without --db: the running gateway's log (--url / AINTEGRIX_URL)
   audit export --db PATH [--stream S] [--type T] [--since X] [--until Y] [--after N] [--out FILE]
                [--checkpoints FILE]
                           the log as NDJSON (one event per line, with prev_hash and hash) to stdout or FILE;
                           since/until: ISO 8601 with a zone, or epoch ms (since inclusive, until exclusive);
-                          --checkpoints: the signed checkpoints of the exported cut to FILE (the sink's format)`;
-
-class UsageError extends Error {}
+                          --checkpoints: the signed checkpoints of the exported cut to FILE (the sink's format).
+                          Without --db: the running gateway's export (--url / AINTEGRIX_URL)`;
 
 // Loaded on use, so that `aintegrix help` stays instant.
 const auditModule = () => import('../audit/index.js');
 
-export async function audit(argv: readonly string[]): Promise<number> {
-  const [sub, ...rest] = argv;
-  try {
-    switch (sub) {
-      case 'verify':
-        return await verifyCommand(rest);
-      case 'export':
-        return await exportCommand(rest);
-      default:
-        return usage(sub === undefined ? 'audit needs a subcommand (verify or export)' : `unknown audit subcommand '${sub}'`);
-    }
-  } catch (e) {
-    if (e instanceof UsageError) return usage(e.message);
-    process.stderr.write(`aintegrix audit: ${e instanceof Error ? e.message : String(e)}\n`);
-    return 1;
+type Flags = Record<string, string | undefined>;
+
+export function auditCommands(program: Command, run: (action: () => Promise<number>) => Promise<void>): void {
+  const audit = program.command('audit').description('verify and export the audit log: of a database file (--db), or of a running gateway');
+  audit
+    .command('verify')
+    .description('check the hash chain, the signed checkpoints, a sink, an expected head (exit 3: broken)')
+    .option('--db <path>', 'a database file (read-only); without it, the gateway at --url')
+    .option('--key-file <file>', 'the audit key: check the checkpoints\' MACs (offline)')
+    .option('--sink <file>', "the checkpoints copied outside the database (offline)")
+    .option('--expect-head <head>', 'POSITION:HASH of an event the log must still hold')
+    .action((o: Flags, c: Command) => run(() => verify(o, c.optsWithGlobals<GlobalOptions>())));
+  audit
+    .command('export')
+    .description('the log as NDJSON, one event per line with prev_hash and hash')
+    .option('--db <path>', 'a database file (read-only); without it, the gateway at --url')
+    .option('--stream <stream>', 'exact stream id, e.g. session:<id>')
+    .option('--type <type>', 'exact event type')
+    .option('--since <time>', 'at >= since: ISO 8601 with a zone, or epoch ms')
+    .option('--until <time>', 'at < until')
+    .option('--after <position>', 'position > after')
+    .option('--out <file>', 'write to FILE instead of stdout')
+    .option('--checkpoints <file>', 'also the signed checkpoints of the exported cut (offline)')
+    .action((o: Flags, c: Command) => run(() => exportLog(o, c.optsWithGlobals<GlobalOptions>())));
+}
+
+function needDb(o: Flags, g: GlobalOptions, offlineOnly: string[]): 'offline' | 'remote' {
+  if (o.db !== undefined) return 'offline';
+  if (!gatewayUrl(g)) throw new UsageError('--db PATH is required (or --url / AINTEGRIX_URL for a running gateway)');
+  const local = offlineOnly.find((f) => o[f] !== undefined);
+  if (local) throw new UsageError(`--${local.replace(/[A-Z]/g, (ch) => `-${ch.toLowerCase()}`)} needs --db (a database file)`);
+  return 'remote';
+}
+
+async function verify(o: Flags, g: GlobalOptions): Promise<number> {
+  if (needDb(o, g, ['keyFile', 'sink']) === 'offline') return verifyCommand({ db: o.db!, 'key-file': o.keyFile, sink: o.sink, 'expect-head': o.expectHead });
+  const report = await clientFor(g).verifyAudit(o.expectHead ? { expect_head: o.expectHead } : {});
+  process.stdout.write(JSON.stringify(report) + '\n');
+  return report.ok ? 0 : 3;
+}
+
+async function exportLog(o: Flags, g: GlobalOptions): Promise<number> {
+  const filter = { stream: o.stream, type: o.type, since: o.since, until: o.until, after: o.after };
+  if (needDb(o, g, ['checkpoints']) === 'offline') return exportCommand({ db: o.db!, out: o.out, checkpoints: o.checkpoints, ...filter });
+  const { parseExportFilter } = await auditModule();
+  const parsed = parseExportFilter(filter);
+  if (!parsed.ok) throw new UsageError(`--${parsed.field}: ${parsed.message}`);
+  const lines = clientFor(g).exportAudit({ ...filter, after: o.after === undefined ? undefined : Number(o.after) });
+  const out: Writable = o.out === undefined ? process.stdout : createWriteStream(o.out);
+  let closed = false;
+  out.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+    closed = true; // a reader that went away (`| head`) is a normal end
+  });
+  for await (const line of lines) {
+    if (closed) break;
+    if (!out.write(line + '\n')) await new Promise<void>((r) => out.once('drain', () => r()));
   }
-}
-
-function usage(problem: string): number {
-  process.stderr.write(`aintegrix audit: ${problem}\nusage:\n${AUDIT_USAGE}\n`);
-  return 2;
-}
-
-function flagsOf(argv: readonly string[], known: readonly string[]): Record<string, string> & { db: string } {
-  let parsed;
-  try {
-    parsed = parseArgs(argv, known);
-  } catch (e) {
-    throw new UsageError((e as Error).message);
+  if (out !== process.stdout) {
+    out.end();
+    await finished(out);
   }
-  if (parsed.positional.length > 0) throw new UsageError(`unexpected argument '${parsed.positional[0]}'`);
-  const { db } = parsed.flags;
-  if (!db) throw new UsageError('--db PATH is required');
-  return { ...parsed.flags, db };
+  return 0;
 }
 
-async function verifyCommand(argv: readonly string[]): Promise<number> {
-  const flags = flagsOf(argv, ['db', 'key-file', 'sink', 'expect-head']);
+async function verifyCommand(flags: { db: string; 'key-file'?: string; sink?: string; 'expect-head'?: string }): Promise<number> {
   const { expectedHeadSchema, openReadOnlyLog, readAuditKey, readSinkFile, reportFor } = await auditModule();
   let expectHead;
   if (flags['expect-head'] !== undefined) {
@@ -96,9 +127,9 @@ async function writeFile(path: string, chunks: Iterable<string>): Promise<void> 
   await finished(file);
 }
 
-async function exportCommand(argv: readonly string[]): Promise<number> {
-  const { EXPORT_FILTER_FIELDS, checkpointBatches, ndjsonBatches, openReadOnlyLog, parseExportFilter, writeChunks } = await auditModule();
-  const { db, out, checkpoints, ...filterFlags } = flagsOf(argv, ['db', 'out', 'checkpoints', ...EXPORT_FILTER_FIELDS]);
+async function exportCommand(flags: { db: string; out?: string; checkpoints?: string } & Flags): Promise<number> {
+  const { checkpointBatches, ndjsonBatches, openReadOnlyLog, parseExportFilter, writeChunks } = await auditModule();
+  const { db, out, checkpoints, ...filterFlags } = flags as { db: string; out?: string; checkpoints?: string } & Flags;
   const parsed = parseExportFilter(filterFlags);
   if (!parsed.ok) throw new UsageError(`--${parsed.field}: ${parsed.message}`);
   for (const [flag, path] of [['out', out], ['checkpoints', checkpoints]] as const) {

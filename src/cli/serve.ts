@@ -7,17 +7,15 @@ import { createLogger } from '../log/logger.js';
 import { startGateway } from '../gateway/gateway.js';
 import { assertNativeUws } from '../http/uws.js';
 import { ALL_SCOPES } from '../http/auth.js';
-import { parseArgs } from './args.js';
 
-export async function serve(argv: string[]): Promise<number> {
+export async function serve(options: { config?: string }): Promise<number> {
   // everything the gateway creates (data dir, database, WAL, token, workspaces, agent homes) is its user's alone;
   // agents and terminals inherit this umask too
   process.umask(0o077);
-  const { flags } = parseArgs(argv, ['config']);
   const logger = createLogger();
   let loaded;
   try {
-    loaded = loadConfig({ path: flags.config, env: process.env });
+    loaded = loadConfig({ path: options.config, env: process.env });
   } catch (e) {
     if (e instanceof ConfigError) {
       process.stderr.write(formatConfigError(e) + '\n');

@@ -4,6 +4,18 @@ import { z, type ZodType } from 'zod';
 
 export type JsonSchema = Record<string, unknown>;
 
+// the schemas are module constants and every gateway (a test run starts hundreds) documents the same ones
+const converted = { input: new WeakMap<ZodType, string>(), output: new WeakMap<ZodType, string>() };
+
+function toJsonSchema(schema: ZodType, io: 'input' | 'output'): JsonSchema {
+  let text = converted[io].get(schema);
+  if (text === undefined) {
+    text = JSON.stringify(z.toJSONSchema(schema, { target: 'draft-2020-12', io, unrepresentable: 'any' }));
+    converted[io].set(schema, text);
+  }
+  return JSON.parse(text) as JsonSchema;
+}
+
 export class SchemaComponents {
   readonly schemas: Record<string, JsonSchema> = {};
 
@@ -12,7 +24,7 @@ export class SchemaComponents {
    * gateway answers (objects are closed: a field the document does not name is a drift the tests catch).
    */
   convert(schema: ZodType, io: 'input' | 'output'): JsonSchema {
-    const json = z.toJSONSchema(schema, { target: 'draft-2020-12', io, unrepresentable: 'any' }) as JsonSchema;
+    const json = toJsonSchema(schema, io);
     delete json.$schema;
     const defs = (json.$defs ?? {}) as Record<string, JsonSchema>;
     delete json.$defs;

@@ -103,6 +103,7 @@ export async function startTestGateway(o: TestGatewayOptions = {}): Promise<Test
     cancelGraceMs: o.cancelGraceMs ?? 2000,
     restartBackoffMs: o.restartBackoffMs,
   });
+  await responseChecker(gw.url); // the document first: the first api() call of a test must not wait for it
   let closed = false;
   const close = async () => {
     if (closed) return;

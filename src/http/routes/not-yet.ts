@@ -5,17 +5,18 @@ import { HttpError } from '../errors.js';
 import { scopeFor, type Operation } from '../scopes.js';
 
 // each with the operation it will be, so a token learns of a missing scope before it learns of a missing feature
-const PLANNED: [HttpMethod, string, string, Operation][] = [
-  ['POST', '/api/v1/pipelines', 'pipelines', 'run_pipeline'],
-  ['POST', '/api/v1/webhooks/git', 'git webhooks', 'receive_webhook'],
+// and its operationId in GET /openapi.json (the routes that replace these keep it: the typed client calls it)
+const PLANNED: [HttpMethod, string, string, Operation, string][] = [
+  ['POST', '/api/v1/pipelines', 'pipelines', 'run_pipeline', 'runPipeline'],
+  ['POST', '/api/v1/webhooks/git', 'git webhooks', 'receive_webhook', 'gitWebhook'],
 ];
 
 export function notYetRoutes(skip: ReadonlySet<string> = new Set()): Route[] {
-  return PLANNED.filter(([m, p]) => !skip.has(`${m} ${p}`)).map(([method, path, what, operation]) => ({
+  return PLANNED.filter(([m, p]) => !skip.has(`${m} ${p}`)).map(([method, path, what, operation, operationId]) => ({
     method,
     path,
     scope: scopeFor(operation),
-    doc: { operationId: `notYet_${operation}`, summary: `${what}: not available in this version (501)`, tag: 'planned', responses: {}, errors: { 501: 'not_implemented' } },
+    doc: { operationId, summary: `${what}: not available in this version (501)`, tag: 'planned', responses: {}, errors: { 501: 'not_implemented' } },
     handler: () => {
       throw new HttpError(501, 'not_implemented', `${what} is not available in this version`);
     },

@@ -1,0 +1,49 @@
+// `aintegrix orchestrate` and `aintegrix pipeline`: one prompt to several agents (parallel, race, jury), or a chain
+// of agents each given the previous one's answer (API.txt's POST /api/v1/orchestrate and /api/v1/pipelines).
+import type { Command } from 'commander';
+import { clientFor, type GlobalOptions } from '../remote.js';
+import { Progress, printJson } from '../output.js';
+import { UsageError } from '../exit-codes.js';
+
+const STRATEGIES = ['parallel', 'race', 'jury'];
+
+export function multiAgentCommands(program: Command, run: (action: () => Promise<number>) => Promise<void>): void {
+  const globals = (c: Command) => c.optsWithGlobals<GlobalOptions>();
+  program
+    .command('orchestrate')
+    .description('send one prompt to several agents: parallel (all answer), race (first wins), jury (a judge picks)')
+    .argument('<text...>', 'the prompt')
+    .requiredOption('--agents <names>', 'the agents, comma-separated')
+    .option('--strategy <strategy>', STRATEGIES.join(' | '), 'parallel')
+    .option('--judge <agent>', 'the judging agent (jury)')
+    .action((words: string[], o: { agents: string; strategy: string; judge?: string }, c: Command) =>
+      run(async () => {
+        if (!STRATEGIES.includes(o.strategy)) throw new UsageError(`--strategy: one of ${STRATEGIES.join(', ')}`);
+        const agents = o.agents.split(',').map((a) => a.trim()).filter(Boolean);
+        if (agents.length === 0) throw new UsageError('--agents: at least one agent');
+        const body = { agents, messages: [{ type: 'text', text: words.join(' ') }], strategy: o.strategy, ...(o.judge ? { judge: o.judge } : {}) };
+        const r = await new Progress().while(`waiting for ${agents.length} agents (${o.strategy})`, clientFor(globals(c)).json('orchestrate', { body }));
+        printJson(r);
+        return 0;
+      }),
+    );
+
+  program
+    .command('pipeline')
+    .description('run agents in sequence, each step given the previous answer')
+    .argument('<text...>', 'the prompt of the first step')
+    .requiredOption('--step <agent[=template]...>', 'a step: an agent, optionally =a prompt template with {{previous}} (repeat, in order)')
+    .action((words: string[], o: { step: string[] }, c: Command) =>
+      run(async () => {
+        const steps = o.step.map((s) => {
+          const eq = s.indexOf('=');
+          return eq === -1 ? { agent: s } : { agent: s.slice(0, eq), prompt_template: s.slice(eq + 1) };
+        });
+        if (steps.some((s) => !s.agent)) throw new UsageError('--step: AGENT or AGENT=TEMPLATE');
+        const body = { steps, messages: [{ type: 'text', text: words.join(' ') }] };
+        const r = await new Progress().while(`running ${steps.length} steps`, clientFor(globals(c)).json('runPipeline', { body }));
+        printJson(r);
+        return 0;
+      }),
+    );
+}

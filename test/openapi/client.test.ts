@@ -1,0 +1,81 @@
+// The typed client is written on the document: every operation it calls is in GET /openapi.json with the same
+// method and path, and every answer it gets in a session's life is checked against the document's schema.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { AintegrixClient, ApiError, OPERATIONS } from '../../src/client/index.js';
+import { startTestGateway, TOKEN } from '../helpers/gateway.js';
+import { responseChecker } from '../helpers/response-check.js';
+
+test('every operation of the client is in the document, by operationId, method and path', async (t) => {
+  const g = await startTestGateway();
+  t.after(() => g.dispose());
+  const doc = (await new AintegrixClient({ baseUrl: g.url }).openApi()) as { paths: Record<string, Record<string, { operationId?: string }>> };
+  const documented = new Map<string, [string, string]>();
+  for (const [path, item] of Object.entries(doc.paths)) {
+    for (const [method, op] of Object.entries(item)) if (op.operationId) documented.set(op.operationId, [method.toUpperCase(), path]);
+  }
+  for (const [id, [method, path]] of Object.entries(OPERATIONS)) assert.deepEqual(documented.get(id), [method, path], `client operation ${id}`);
+});
+
+test("the client's answers in a session's life match the document", async (t) => {
+  const g = await startTestGateway({ permissions: { default: 'ask' } });
+  t.after(() => g.dispose());
+  const checker = await responseChecker(g.url);
+  let checked = 0;
+  // every JSON answer goes through the checker (streams are checked for their media type)
+  const checkingFetch: typeof fetch = async (input, init) => {
+    const res = await fetch(input, init);
+    const type = res.headers.get('content-type') ?? '';
+    if (!type.startsWith('text/event-stream') && !type.startsWith('application/x-ndjson')) {
+      checker.check(init?.method ?? 'GET', String(input), res.status, type, await res.clone().text());
+      checked++;
+    }
+    return res;
+  };
+  const c = new AintegrixClient({ baseUrl: g.url, token: TOKEN, fetch: checkingFetch });
+  assert.equal(await c.health(), true);
+  assert.deepEqual((await c.listAgents()).map((a) => a.name), ['demo']);
+  assert.equal((await c.agentStatus())[0]!.status, 'idle');
+  assert.equal((await c.agentModels('demo')).agent, 'demo');
+  const s = await c.createSession({ agent: 'demo' });
+  const turn = await c.prompt(s.id, 'hello');
+  assert.deepEqual([turn.stop_reason, turn.text], ['end_turn', 'echo: hello']);
+
+  // a streamed turn with a permission request decided through the client
+  const kinds: string[] = [];
+  for await (const f of c.promptStream(s.id, '/permission execute make build')) {
+    kinds.push(f.kind);
+    if (f.kind === 'permission_request') {
+      const pending = await c.listApprovals({ session_id: s.id });
+      assert.equal(pending[0]!.approval_id, f.data.approval_id);
+      assert.equal((await c.decideApproval(f.data.approval_id, { decision: 'allow_once' })).decision, 'allow_once');
+    }
+  }
+  assert.deepEqual([kinds.includes('permission_decided'), kinds.at(-1)], [true, 'turn_complete']);
+
+  const page = await c.sessionEvents(s.id, { type: 'TurnEnded' });
+  assert.equal(page.events.length, 2);
+  const followed = [];
+  for await (const e of c.streamEvents(s.id, { type: 'TurnEnded', follow: false })) followed.push(e.position);
+  assert.deepEqual(followed, page.events.map((e) => e.position));
+  assert.equal((await c.getSession(s.id)).turns, 2);
+  assert.equal((await c.cancelTurn(s.id)).cancelled, false);
+  assert.equal((await c.usage({ session: s.id })).totals.prompts, 2);
+  const report = await c.verifyAudit();
+  assert.equal(report.ok, true);
+  const lines = [];
+  for await (const line of c.exportAudit({ type: 'TurnEnded' })) lines.push(JSON.parse(line));
+  assert.equal(lines.length, 2);
+  const fork = await c.forkSession(s.id);
+  assert.equal(fork.forked_from.session_id, s.id);
+  await c.closeSession(fork.id);
+  await c.closeSession(s.id);
+  assert.equal((await c.listSessions()).filter((x) => x.status === 'closed').length, 2);
+
+  const missing = await c.getSession('nope').catch((e: unknown) => e);
+  assert.ok(missing instanceof ApiError);
+  assert.deepEqual([missing.status, missing.code], [404, 'session_not_found']);
+  const unreachable = await new AintegrixClient({ baseUrl: 'http://127.0.0.1:9' }).listAgents().catch((e: unknown) => e);
+  assert.deepEqual([(unreachable as ApiError).status, (unreachable as ApiError).code], [0, 'unreachable']);
+  assert.ok(checked >= 15, `${checked} answers checked`);
+});
