@@ -131,6 +131,12 @@ export class AintegrixClient {
     return this.json('decideApproval', { params: { id }, body });
   }
 
+  // --- orchestrations
+  /** One prompt to several agents; resolves when the orchestration ended (its results, winner and verdict). */
+  orchestrate(body: T.OrchestrateInput, signal?: AbortSignal): Promise<T.Orchestration> {
+    return this.json('orchestrate', { body, signal });
+  }
+
   // --- usage and audit
   usage(query: T.UsageQuery = {}): Promise<T.UsageReport> {
     return this.json('usage', { query: { ...query } });

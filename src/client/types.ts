@@ -8,9 +8,11 @@ import type { eventPageSchema, eventViewSchema } from '../http/schemas/events.js
 import type { exportLineSchema, verifyReportSchema } from '../http/schemas/audit.js';
 import type { usageReportSchema } from '../http/schemas/usage.js';
 import type { errorSchema } from '../http/schemas/error.js';
+import type { orchestrationSchema, orchestrationSummarySchema } from '../http/schemas/orchestrations.js';
 import type { createSessionSchema, forkSchema } from '../http/routes/sessions.js';
 import type { promptBodySchema } from '../http/routes/prompt-requests.js';
 import type { approvalDecisionSchema } from '../sessions/approval-service.js';
+import type { orchestrateSchema } from '../orchestrations/orchestrate-request.js';
 
 export type Agent = z.output<typeof agentSchema>;
 export type AgentStatus = z.output<typeof agentStatusSchema>;
@@ -30,11 +32,14 @@ export type VerifyReport = z.output<typeof verifyReportSchema>;
 export type ExportLine = z.output<typeof exportLineSchema>;
 export type UsageReport = z.output<typeof usageReportSchema>;
 export type ErrorBody = z.output<typeof errorSchema>;
+export type Orchestration = z.output<typeof orchestrationSchema>;
+export type OrchestrationSummary = z.output<typeof orchestrationSummarySchema>;
 
 export type CreateSessionInput = z.input<typeof createSessionSchema>;
 export type ForkInput = z.input<typeof forkSchema>;
 export type PromptBody = z.input<typeof promptBodySchema>;
 export type ApprovalDecision = z.input<typeof approvalDecisionSchema>;
+export type OrchestrateInput = z.input<typeof orchestrateSchema>;
 
 /** GET /api/v1/usage's query (strings as in a URL: times as dates, ISO 8601 or epoch ms) */
 export interface UsageQuery {

@@ -9,6 +9,35 @@ import type { Route } from '../http/router.js';
 import type { RequestContext } from '../http/request-context.js';
 import { HttpError } from '../http/errors.js';
 import { loadConsoleAssets, type ConsoleAssets, type ConsoleFile } from './console-assets.js';
+import type { RouteDoc } from '../http/route-doc.js';
+import { z } from 'zod';
+
+const notBuilt = { 503: 'console_not_built: the package was built without the console' };
+const pageDoc = (operationId: string): RouteDoc => ({
+  operationId,
+  summary: 'The web console (sign in with an API token)',
+  tag: 'console',
+  responses: {
+    200: { description: 'the page', media: { 'text/html': { description: 'the console page' } } },
+    304: { description: 'not modified (If-None-Match)' },
+  },
+  errors: notBuilt,
+});
+const assetDoc: RouteDoc = {
+  operationId: 'consoleAsset',
+  summary: "One of the console's script and style files (named by their content hash, cached for good)",
+  tag: 'console',
+  params: { file: 'the file name' },
+  responses: {
+    200: {
+      description: 'the file',
+      json: z.unknown(),
+      media: { 'text/javascript': { description: 'the script' }, 'text/css': { description: 'the style sheet' } },
+    },
+    304: { description: 'not modified (If-None-Match)' },
+  },
+  errors: { ...notBuilt, 404: 'not_found: no such asset' },
+};
 
 export const CONSOLE_CSP = [
   "default-src 'none'",
@@ -43,12 +72,13 @@ export function consoleRoutes(load: () => ConsoleAssets | undefined = loadConsol
   };
   const page = (ctx: RequestContext) => serve(ctx, built().index, PAGE_CACHE);
   return [
-    { method: 'GET', path: '/ui', auth: false, handler: page },
-    { method: 'GET', path: '/ui/', auth: false, handler: page },
+    { method: 'GET', path: '/ui', auth: false, doc: pageDoc('console'), handler: page },
+    { method: 'GET', path: '/ui/', auth: false, doc: pageDoc('consoleSlash'), handler: page },
     {
       method: 'GET',
       path: '/ui/assets/:file',
       auth: false,
+      doc: assetDoc,
       handler: (ctx) => {
         const file = built().assets.get(ctx.params[0]!);
         if (!file) throw new HttpError(404, 'not_found', `no console asset ${JSON.stringify(ctx.params[0]!.slice(0, 100))}`);

@@ -129,6 +129,20 @@ test('events --follow tails the log with the cursor until interrupted', async (t
   assert.equal(await exited, 0);
 });
 
+test('orchestrate: a parallel orchestration of two candidates, as text and as JSON', async (t) => {
+  const g = await startTestGateway();
+  t.after(() => g.dispose());
+  const text = await cli(g, ['orchestrate', '--agents', 'demo,demo', '--strategy', 'parallel', 'hello']);
+  assert.equal(text.code, 0, text.stderr);
+  assert.match(text.stdout, /: parallel, completed/);
+  assert.equal(text.stdout.match(/demo completed \(end_turn\)\n {4}echo: hello/g)?.length, 2, text.stdout);
+  const json = jsonOf(await cli(g, ['orchestrate', '--agents', 'demo', '--json', 'again']));
+  assert.deepEqual(json.results.map((r: { text: string }) => r.text), ['echo: again']);
+  const unknown = await cli(g, ['orchestrate', '--agents', 'nobody', 'x']);
+  assert.equal(unknown.code, 1);
+  assert.match(unknown.stderr, /agent_not_found/);
+});
+
 test('config check, and the exit codes: usage 2, unreachable 4, refused token 5, an API error 1', async (t) => {
   const g = await startTestGateway();
   t.after(() => g.dispose());

@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { clientFor, type GlobalOptions } from '../remote.js';
 import { Progress, printJson } from '../output.js';
 import { UsageError } from '../exit-codes.js';
+import type { AintegrixClient, Orchestration } from '../../client/index.js';
 
 const STRATEGIES = ['parallel', 'race', 'jury'];
 
@@ -22,9 +23,10 @@ export function multiAgentCommands(program: Command, run: (action: () => Promise
         const agents = o.agents.split(',').map((a) => a.trim()).filter(Boolean);
         if (agents.length === 0) throw new UsageError('--agents: at least one agent');
         const body = { agents, messages: [{ type: 'text', text: words.join(' ') }], strategy: o.strategy, ...(o.judge ? { judge: o.judge } : {}) };
-        const r = await new Progress().while(`waiting for ${agents.length} agents (${o.strategy})`, clientFor(globals(c)).json('orchestrate', { body }));
-        printJson(r);
-        return 0;
+        const r = await new Progress().while(`waiting for ${agents.length} agents (${o.strategy})`, clientFor(globals(c)).orchestrate(body as Parameters<AintegrixClient['orchestrate']>[0]));
+        if (globals(c).json) printJson(r);
+        else printOrchestration(r);
+        return r.status === 'completed' ? 0 : 1;
       }),
     );
 
@@ -46,4 +48,15 @@ export function multiAgentCommands(program: Command, run: (action: () => Promise
         return 0;
       }),
     );
+}
+
+function printOrchestration(r: Orchestration): void {
+  process.stdout.write(`${r.id}: ${r.strategy}, ${r.status}${r.duration_ms !== null ? ` in ${r.duration_ms} ms` : ''}\n`);
+  for (const x of r.results) {
+    const mark = r.winner?.label === x.label ? '*' : ' ';
+    process.stdout.write(`${mark} ${x.label} ${x.agent} ${x.status} (${x.stop_reason ?? x.error?.code ?? '-'})\n`);
+    if (x.text) process.stdout.write(x.text.replace(/^/gm, '    ') + '\n');
+  }
+  if (r.verdict) process.stdout.write(`verdict: ${r.verdict.winner}${r.verdict.fallback ? ' (fallback)' : ''}: ${r.verdict.rationale}\n`);
+  if (r.reason) process.stdout.write(`reason: ${r.reason}\n`);
 }
