@@ -1,8 +1,15 @@
-// Pages are addressed by the URL's fragment (#/sessions, #/sessions/<id>, #/approvals, #/audit): the gateway serves
-// one page at /ui, and the fragment never reaches a server or a log.
+// Pages are addressed by the URL's fragment (#/sessions, #/sessions/<id>, #/approvals, #/audit, #/orchestrations,
+// #/orchestrations/<id>): the gateway serves one page at /ui, and the fragment never reaches a server or a log.
 import { signal } from './signal.js';
 
-export type Route = { page: 'sessions' } | { page: 'session'; id: string } | { page: 'approvals' } | { page: 'audit' } | { page: 'not_found'; path: string };
+export type Route =
+  | { page: 'sessions' }
+  | { page: 'session'; id: string }
+  | { page: 'approvals' }
+  | { page: 'audit' }
+  | { page: 'orchestrations' }
+  | { page: 'orchestration'; id: string }
+  | { page: 'not_found'; path: string };
 
 export function parseRoute(hash: string): Route {
   const path = hash.replace(/^#/, '') || '/sessions';
@@ -11,6 +18,8 @@ export function parseRoute(hash: string): Route {
   if (parts.length === 2 && parts[0] === 'sessions') return { page: 'session', id: parts[1]! };
   if (parts.length === 1 && parts[0] === 'approvals') return { page: 'approvals' };
   if (parts.length === 1 && parts[0] === 'audit') return { page: 'audit' };
+  if (parts.length === 1 && parts[0] === 'orchestrations') return { page: 'orchestrations' };
+  if (parts.length === 2 && parts[0] === 'orchestrations') return { page: 'orchestration', id: parts[1]! };
   return { page: 'not_found', path };
 }
 

@@ -10,10 +10,12 @@ import { SessionsPage } from './sessions-page.js';
 import { SessionPage } from './session-page.js';
 import { ApprovalsPage } from './approvals-page.js';
 import { AuditPage } from './audit-page.js';
+import { OrchestrationPage, OrchestrationsPage } from './orchestrations-page.js';
 
 const NAV = [
   { href: '#/sessions', label: 'Sessions', pages: ['sessions', 'session'] },
   { href: '#/approvals', label: 'Approvals', pages: ['approvals'] },
+  { href: '#/orchestrations', label: 'Orchestrations', pages: ['orchestrations', 'orchestration'] },
   { href: '#/audit', label: 'Audit', pages: ['audit'] },
 ];
 
@@ -39,6 +41,12 @@ function Shell() {
       break;
     case 'audit':
       page = html`<${AuditPage} />`;
+      break;
+    case 'orchestrations':
+      page = html`<${OrchestrationsPage} />`;
+      break;
+    case 'orchestration':
+      page = html`<${OrchestrationPage} key=${r.id} id=${r.id} />`;
       break;
     default:
       page = html`<h1>Not found</h1><p>No page at <code>${r.path}</code>. <a href="#/sessions">Sessions</a></p>`;
