@@ -44,6 +44,11 @@ export function crossCheck(config: AintegrixConfig): ConfigProblem[] {
       seen.add(s.name);
     });
   }
+  const reviewer = config.webhooks.review_agent;
+  if (reviewer !== undefined && !Object.hasOwn(config.agents, reviewer)) problems.push({ path: ['webhooks', 'review_agent'], message: unknownAgent(reviewer) });
+  if (config.webhooks.gitlab.token !== undefined && config.webhooks.gitlab.url === undefined) {
+    problems.push({ path: ['webhooks', 'gitlab', 'url'], message: 'required with webhooks.gitlab.token: the token is sent to this URL only' });
+  }
   for (const agent of Object.keys(config.budgets.agents)) {
     if (!Object.hasOwn(config.agents, agent)) problems.push({ path: ['budgets', 'agents', agent], message: unknownAgent(agent) });
   }

@@ -28,6 +28,7 @@ import { budgetsSchema, type BudgetConfig } from './budgets-schema.js';
 import { telemetrySchema } from './telemetry-schema.js';
 import { gitSchema } from './git-schema.js';
 import { serverSchema } from './server-schema.js';
+import { webhooksSchema } from './webhooks-schema.js';
 
 const absoluteDirectory = () =>
   nonEmptyString('an absolute directory').refine((p) => isAbsolute(p), { error: () => 'expected an absolute directory' });
@@ -264,6 +265,7 @@ export const configSchema = section({
   budgets: budgetsSchema.prefault({}),
   telemetry: telemetrySchema.prefault({}),
   git: gitSchema.prefault({}),
+  webhooks: webhooksSchema.prefault({}),
 }).transform((c) => ({ ...c, workspaces: resolveWorkspaces(c.workspaces, c.store.data_dir) }));
 
 /** The fully defaulted config. */
@@ -288,6 +290,7 @@ export type RecoveryConfig = AintegrixConfig['recovery'];
 export type WorkspacesConfig = AintegrixConfig['workspaces'];
 export type AuditConfig = AintegrixConfig['audit'];
 export type { GitConfig } from './git-schema.js';
+export type { WebhooksConfig } from './webhooks-schema.js';
 
 /** The audit key file: `audit.key_file`, or `audit-key` in the data dir. */
 export function auditKeyFile(config: Pick<AintegrixConfig, 'audit' | 'store'>): string {

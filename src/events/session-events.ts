@@ -34,6 +34,8 @@ export const SessionCreated = z.object({
   origin: z.enum(['rest', 'mcp', 'stream', 'ws', 'fork', 'orchestration', 'pipeline', 'webhook', 'acp']),
   forked_from: ForkOrigin.optional(),
   mcp_servers: z.array(json).default([]),
+  /** permission rules of this session, decided before the configured ones (a review's read-only policy) */
+  permission_rules: z.array(json).optional(),
 });
 
 /** A repository cloned into the session's workspace (src/repos): the URL never holds credentials. */

@@ -33,6 +33,9 @@ import { loadAnchorKey, startAuditAnchor } from './audit-anchor.js';
 import { Budgets, UsageLedger } from '../usage/index.js';
 import { OrchestrationService } from '../orchestrations/orchestration-service.js';
 import { stepSessions, type StepSessions } from '../multiagent/session-port.js';
+import { ReviewService } from '../reviews/review-service.js';
+import { reviewSessions } from '../reviews/review-sessions.js';
+import { resolveWebhookSecret } from '../webhooks/webhook-secret.js';
 
 export interface GatewayOptions {
   config: AintegrixConfig;
@@ -72,8 +75,9 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
   const catalogue = createCatalogue();
   const runtime = new ActorRuntime({ store, catalogue, logger, snapshotEvery: config.store.snapshot_every });
   const policy = new PermissionPolicy(config.permissions);
-  // the git token is a secret too: no agent env value may equal it
-  const secrets = [...o.tokens.map((t) => t.token), ...(config.git.token ? [config.git.token] : [])];
+  const webhookSecret = resolveWebhookSecret(config, o.env);
+  // the git token, the webhook secret and the post-back tokens are secrets too: no agent env value may equal them
+  const secrets = [...o.tokens.map((t) => t.token), ...[config.git.token, webhookSecret, config.webhooks.gitlab.token, config.webhooks.github.token].filter((s) => s !== undefined)];
   // written by the permission broker (SessionDeps.approvals) and read by nothing any more: approvals are served by
   // the sessions projection; it goes with the broker's registerApproval
   const approvalIndex = new Map<string, string>();
@@ -114,6 +118,14 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
   let ports: StepSessions | undefined;
   const orchestrations = new OrchestrationService(runtime, { config, store, logger, gatewayEnv: o.env, sessions: () => ports! });
   runtime.register(orchestrations.kind);
+  const reviews = new ReviewService(runtime, {
+    config,
+    logger,
+    gatewayEnv: o.env,
+    shuttingDown: () => shuttingDown,
+    sessions: reviewSessions(sessions),
+  });
+  runtime.register(reviews.kind);
   for (const [agent, a] of Object.entries(config.agents)) {
     for (const d of buildAgentEnv({ gatewayEnv: o.env, configured: a.env, secrets }).dropped) {
       logger.warn('agent environment variable left out', { agent, key: d.key, reason: d.reason });
@@ -121,6 +133,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
   }
 
   const restored = runtime.restoreAll();
+  reviews.indexRestored();
   const projection = new SessionsProjection({
     list: () => sessions.actors(),
     get: (id) => runtime.get<typeof sessions.kind.machine>(`session:${id}`),
@@ -139,7 +152,8 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
     });
   });
   const approvals = new ApprovalService(sessions, projection, store);
-  const recovered = await recoverAtBoot(runtime, sessions, logger, `boot-${Date.now().toString(36)}`);
+  const boot = `boot-${Date.now().toString(36)}`;
+  const recovered = await recoverAtBoot(runtime, sessions, logger, boot);
 
   const streams = new SessionStreams(store, config.limits.stream_stall_secs * 1000);
   const metrics = new GatewayMetrics(store, liveGauges(sessions, runtime, streams));
@@ -167,6 +181,8 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
     orchestrations,
     agentStatus,
     usage,
+    reviews,
+    webhookSecret,
     logger,
     auditVerifier: anchor.verifier,
     shuttingDown: () => shuttingDown,
@@ -201,6 +217,9 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
       onRequest: (method, route, status, seconds) => metrics.countRequest(method, route, status, seconds),
     },
   });
+
+  // after recovery (interrupted turns recorded, sessions idle again) and once the routes serve
+  await reviews.resumeAtBoot(boot);
 
   let closing: Promise<void> | undefined;
   return {

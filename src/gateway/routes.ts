@@ -10,6 +10,7 @@ import { auditRoutes } from '../http/routes/audit.js';
 import { streamRoutes } from '../http/routes/streams.js';
 import { usageRoutes } from '../http/routes/usage.js';
 import { orchestrationRoutes } from '../http/routes/orchestrations.js';
+import { webhookRoutes } from '../http/routes/webhooks.js';
 import type { GatewayServices } from '../http/services.js';
 import { consoleRoutes } from '../ui/console-routes.js';
 import { openApiRoute } from '../http/routes/openapi.js';
@@ -25,6 +26,7 @@ export function apiRoutes(gw: GatewayServices, remoteAcp: RemoteAcpLoader): Rout
     ...streamRoutes(gw),
     ...usageRoutes(gw),
     ...orchestrationRoutes(gw),
+    ...webhookRoutes(gw),
     ...mcpRoutes(gw),
     ...remoteAcpRoutes(gw, remoteAcp),
     ...notYetRoutes(),

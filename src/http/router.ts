@@ -35,6 +35,11 @@ export interface Route {
   /** default true: a bearer token is required */
   auth?: boolean;
   /**
+   * A route without a token under /api, /mcp or /acp (where every path needs one, admission.ts) must say what
+   * authenticates its callers instead; its handler checks that itself (the git webhook: the shared secret).
+   */
+  authenticatedBy?: 'webhook_secret';
+  /**
    * The scope a token needs for this route (scopeFor(operation) in scopes.ts); required when auth is. `any`: every
    * token may reach the route and the handler checks each operation itself (MCP checks per tool).
    */
@@ -73,13 +78,17 @@ export function mountRoutes(app: TemplatedApp, routes: readonly Route[], deps: R
     if (m.has(r.method)) throw new Error(`route registered twice: ${r.method} ${r.path}`);
     // fail closed: a route that forgot its scope would be open to every token
     if (r.auth !== false && r.scope === undefined) throw new Error(`route without a scope: ${r.method} ${r.path}`);
+    if (r.auth === false && needsToken(r.path) && r.authenticatedBy === undefined) {
+      throw new Error(`route without a token under a token prefix, and nothing else authenticating it: ${r.method} ${r.path}`);
+    }
     m.set(r.method, r);
   }
   for (const [path, methods] of byPath) {
     const paramCount = path.split('/').filter((s) => s.startsWith(':')).length;
     const allow = [...methods.keys()].join(', ');
-    // a path any of whose methods needs a token needs one for all: a 405 must not tell an anonymous caller it exists
-    const token = needsToken(path) || [...methods.values()].some((r) => r.auth !== false);
+    // a path any of whose methods needs a token needs one for all: a 405 must not tell an anonymous caller it exists.
+    // Under a token prefix only a route that names another authentication (authenticatedBy) goes without one.
+    const token = [...methods.values()].some((r) => r.auth !== false || (needsToken(path) && r.authenticatedBy === undefined));
     app.any(path, guardRequest(deps.logger, path, (res, req) => {
       const ctx = new RequestContext(res, req, paramCount, nextRequestId());
       const refused = admit(ctx, deps, token);

@@ -23,6 +23,8 @@ export const OPERATION_SCOPES = {
   verify_audit: 'read',
   export_audit: 'read',
   read_usage: 'read',
+  list_reviews: 'read',
+  read_review: 'read',
   create_session: 'prompt',
   /** a prompt, blocking or streamed (SSE, WebSocket, MCP) */
   prompt: 'prompt',
@@ -37,7 +39,6 @@ export const OPERATION_SCOPES = {
   run_pipeline: 'prompt',
   decide_approval: 'approve',
   read_metrics: 'admin',
-  receive_webhook: 'admin',
 } as const satisfies Record<string, Scope>;
 
 export type Operation = keyof typeof OPERATION_SCOPES;

@@ -11,6 +11,7 @@ import type { HostOriginPolicy } from './host-origin.js';
 import type { VerifyService } from '../audit/verify-service.js';
 import type { UsageLedger } from '../usage/index.js';
 import type { OrchestrationService } from '../orchestrations/orchestration-service.js';
+import type { ReviewService } from '../reviews/review-service.js';
 
 export interface GatewayServices {
   readonly config: AintegrixConfig;
@@ -30,6 +31,10 @@ export interface GatewayServices {
   readonly hostOrigin: HostOriginPolicy;
   /** the anchored audit verification, off the event loop, one walk at a time */
   readonly auditVerifier: VerifyService;
+  /** merge/pull request reviews started by the git webhook */
+  readonly reviews: ReviewService;
+  /** the git webhook's shared secret (webhooks/webhook-secret.ts); undefined: webhooks are disabled */
+  readonly webhookSecret: string | undefined;
   shuttingDown(): boolean;
   /** run `hook` when the gateway shuts down (after it stops accepting connections, before agents stop) */
   atShutdown(hook: () => Promise<void> | void): void;

@@ -2,6 +2,7 @@
 // (SessionCapacity), set up its workspace (the client's, a clone, or a fresh folder the gateway owns), write its
 // first events (SessionCreated, RepoCloned, SessionRouted, ContextPrepared) and attach its agent. A session's first
 // events are not decided: there is no state yet to decide them against; the stream must simply not exist.
+import type { PermissionRule } from '../permissions/index.js';
 import type { ActorRuntime } from '../actors/runtime.js';
 import type { ActorKind } from '../actors/actor-kind.js';
 import type { EventMeta, NewEvent } from '../store/types.js';
@@ -26,6 +27,8 @@ export interface CreateSessionInput extends SessionOriginInput {
   forked_from?: ForkOrigin;
   /** called once SessionCreated is committed, before the agent is attached (a fork records its link on the source) */
   onCreated?: (actor: SessionActor) => Promise<void>;
+  /** rules decided before the configured ones for this session only (a review's read-only policy) */
+  permission_rules?: PermissionRule[];
 }
 
 export interface SessionCreation {
@@ -68,6 +71,7 @@ export async function createSession(c: SessionCreation, input: CreateSessionInpu
           origin: input.origin,
           mcp_servers: input.mcp_servers ?? [],
           ...(input.forked_from ? { forked_from: input.forked_from } : {}),
+          ...(input.permission_rules?.length ? { permission_rules: input.permission_rules } : {}),
         },
       },
     ];

@@ -211,6 +211,7 @@ export const sessionMachine = setup({
             workspaceOwned: event.workspace_owned,
             origin: event.origin,
             forkedFrom: event.forked_from ?? null,
+            sessionRules: event.permission_rules ?? [],
             mcpServers: event.mcp_servers,
             model: event.model,
             modelRequested: event.model,

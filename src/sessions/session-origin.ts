@@ -22,6 +22,11 @@ export interface SessionOriginInput {
   prompt?: string;
   task_type?: string;
   file_paths?: string[];
+  /**
+   * The key of the session id (`<agent>_<key>`) when the caller must know the id before the session exists (a
+   * review answers its webhook with it, before the clone); a fresh UUID otherwise.
+   */
+  key?: string;
 }
 
 export interface SessionOrigin {
@@ -63,7 +68,7 @@ export async function resolveOrigin(
   deps: { config: AintegrixConfig; workspaces: WorkspaceRoots; gatewayEnv: Readonly<Record<string, string | undefined>> },
   claim: (agent: string) => void,
 ): Promise<SessionOrigin> {
-  const key = randomUUID();
+  const key = input.key ?? randomUUID();
   if (input.agent) claim(input.agent);
   let workspace: string | undefined;
   let clone: CloneResult | undefined;

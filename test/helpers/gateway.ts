@@ -30,6 +30,8 @@ export interface TestGatewayOptions {
   git?: Record<string, unknown>;
   /** the `routing` section */
   routing?: unknown;
+  /** the `webhooks` section */
+  webhooks?: Record<string, unknown>;
   /** the `workspaces` section; tests that pass a workspace_root list its folder in `allowed_roots` */
   workspaces?: { dir?: string; allowed_roots?: string[]; homes_dir?: string };
   /** the gateway's own environment (default: PATH, HOME and an AINTEGRIX_API_KEY that must never leak) */
@@ -92,6 +94,7 @@ export async function startTestGateway(o: TestGatewayOptions = {}): Promise<Test
     ...(o.telemetry ? { telemetry: o.telemetry } : {}),
     ...(o.git ? { git: o.git } : {}),
     ...(o.routing ? { routing: o.routing } : {}),
+    ...(o.webhooks ? { webhooks: o.webhooks } : {}),
   };
   const { config } = loadConfigText(stringify(tree), join(dir, 'test.yaml'), {});
   const logger = o.logger ?? (process.env.AINTEGRIX_TEST_LOGS ? createLogger({ level: 'debug' }) : silentLogger);

@@ -8,6 +8,7 @@ import { localRead } from './local-files.js';
 import { bash, edit, permission } from './permission.js';
 import { exit, plan, unknown } from './protocol-quirks.js';
 import { chunks, slow } from './streaming.js';
+import { review } from './review.js';
 import { run, runKill } from './terminal.js';
 import { usage } from './usage.js';
 import { verdict } from './verdict.js';
@@ -63,6 +64,11 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
     usage: '/verdict pick=X|prefer=WORD|garbage|corrected',
     description: 'a judge: reads <answer label="X"> blocks and answers a verdict (or garbage, or an invalid one first)',
     run: verdict,
+  },
+  review: {
+    usage: '/review [hold=PATH] [write=PATH] [run=CMD] ...',
+    description: 'reads the "- path" lines after "Changed files:" (fs/read_text_file) and reviews them; hold= waits for PATH',
+    run: review,
   },
   history: { usage: '/history', description: 'the prompts of this session so far, numbered', run: history },
   fail: { usage: '/fail', description: 'the prompt fails with JSON-RPC error -32603 "demo failure"', run: fail },

@@ -8,7 +8,6 @@ import { scopeFor, type Operation } from '../scopes.js';
 // and its operationId in GET /openapi.json (the routes that replace these keep it: the typed client calls it)
 const PLANNED: [HttpMethod, string, string, Operation, string][] = [
   ['POST', '/api/v1/pipelines', 'pipelines', 'run_pipeline', 'runPipeline'],
-  ['POST', '/api/v1/webhooks/git', 'git webhooks', 'receive_webhook', 'gitWebhook'],
 ];
 
 export function notYetRoutes(skip: ReadonlySet<string> = new Set()): Route[] {
