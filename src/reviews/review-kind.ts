@@ -30,7 +30,12 @@ export interface ReviewKindDeps {
 
 const SYSTEM = { principal: 'system' };
 
-export function reviewKind(deps: ReviewKindDeps): ActorKind<typeof reviewMachine, ReviewCommand> {
+export interface ReviewKind extends ActorKind<typeof reviewMachine, ReviewCommand> {
+  /** close the session of a review that no longer needs it (after a restart that came between the two) */
+  closeSession(actor: ReviewActor): Promise<void>;
+}
+
+export function reviewKind(deps: ReviewKindDeps): ReviewKind {
   const { config, sessions, logger } = deps;
 
   const execute = async (actor: ReviewActor, command: ReviewCommand) => {
@@ -43,6 +48,12 @@ export function reviewKind(deps: ReviewKindDeps): ActorKind<typeof reviewMachine
     return execute(actor, { type: 'fail', stage, code, message: (e as Error).message ?? String(e) });
   };
   const context = (actor: ReviewActor): ReviewContext => actor.snapshot().context;
+  // a review's session lives as long as its review runs: it holds an agent process (agents.<name>.max_sessions) and
+  // the clone; the review's text stays in both logs
+  const closeSession = (actor: ReviewActor) =>
+    sessions
+      .close(context(actor).request!.session_id, SYSTEM, 'review_done')
+      .catch((e: Error) => logger.warn('could not close a review session', { review: actor.id, error: e }));
 
   return {
     streamType: 'review',
@@ -51,6 +62,7 @@ export function reviewKind(deps: ReviewKindDeps): ActorKind<typeof reviewMachine
     foldedTypes: reviewFoldedTypes,
     snapshotWhen: (s) => s.status === 'done',
     decide: decideReview,
+    closeSession,
     effects: {
       'effect.clone': async (actor) => {
         const c = context(actor);
@@ -81,6 +93,7 @@ export function reviewKind(deps: ReviewKindDeps): ActorKind<typeof reviewMachine
           });
         } catch (e) {
           await fail(actor, 'clone', e);
+          if (!deps.shuttingDown()) await closeSession(actor); // created, then the agent failed to attach
         }
       },
       'effect.review': async (actor) => {
@@ -101,6 +114,7 @@ export function reviewKind(deps: ReviewKindDeps): ActorKind<typeof reviewMachine
         } catch (e) {
           await fail(actor, 'review', e);
         }
+        if (!deps.shuttingDown()) await closeSession(actor);
       },
       'effect.post': async (actor, effect) => {
         const c = context(actor);

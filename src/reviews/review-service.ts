@@ -18,14 +18,16 @@ import { Rejected } from '../errors/rejection.js';
 import { routeAgent } from '../routing/route-agent.js';
 import type { MergeRequest } from '../webhooks/merge-request.js';
 import type { ReviewCommand } from './review-decide.js';
-import { reviewKind, type ReviewActor, type ReviewKindDeps } from './review-kind.js';
+import { reviewKind, type ReviewActor, type ReviewKind, type ReviewKindDeps } from './review-kind.js';
+import { resumableStage } from './review-decide.js';
+import type { ReviewState } from './review-machine.js';
 import type { reviewMachine } from './review-machine.js';
 import { reviewDetail, reviewSummary, type ReviewDetail, type ReviewSummary } from './review-view.js';
 
 export type Received = { duplicate: true; review_id: string } | { duplicate: false; review_id: string; session_id: string };
 
 export class ReviewService {
-  readonly kind: ReturnType<typeof reviewKind>;
+  readonly kind: ReviewKind;
   private readonly byDelivery = new Map<string, string>();
   private readonly byHead = new Map<string, string>();
 
@@ -90,6 +92,12 @@ export class ReviewService {
   async resumeAtBoot(boot: string): Promise<number> {
     let n = 0;
     for (const a of this.actors()) {
+      const state = a.snapshot().value as ReviewState;
+      if (resumableStage(state) === undefined || state === 'posting') {
+        // past its review (or stopped before it closed its session): the session has nothing left to do
+        if (state !== 'new') await this.kind.closeSession(a);
+        if (state !== 'posting') continue;
+      }
       const r = await a.execute<ReviewCommand>({ type: 'resume', boot }, { principal: 'system', correlation: boot });
       if (r.ok) n++;
     }

@@ -22,9 +22,21 @@ export interface ReviewSessions {
   state(id: string): ReviewSessionState;
   /** submit one text prompt (shaped for the agent like any client's) and wait for the turn's end */
   prompt(id: string, text: string, meta: EventMeta): Promise<TurnResult>;
+  /** close the session (its agent stops, its clone is removed); a closed or unknown session is left alone */
+  close(id: string, meta: EventMeta, reason: string): Promise<void>;
 }
 
 export function reviewSessions(sessions: SessionService): ReviewSessions {
+  const state = (id: string): ReviewSessionState => {
+    let actor;
+    try {
+      actor = sessions.actor(id);
+    } catch {
+      return { state: 'missing' };
+    }
+    const snap = actor.snapshot();
+    return { state: snap.status === 'active' ? 'active' : snap.value === 'failed' ? 'failed' : 'closed', workspace: snap.context.workspace };
+  };
   return {
     async create(spec, meta) {
       const actor = await sessions.create(
@@ -33,21 +45,15 @@ export function reviewSessions(sessions: SessionService): ReviewSessions {
       );
       return { id: actor.id, workspace: actor.snapshot().context.workspace };
     },
-    state(id) {
-      let actor;
-      try {
-        actor = sessions.actor(id);
-      } catch {
-        return { state: 'missing' };
-      }
-      const snap = actor.snapshot();
-      const state = snap.status === 'active' ? 'active' : snap.value === 'failed' ? 'failed' : 'closed';
-      return { state, workspace: snap.context.workspace };
-    },
+    state,
     async prompt(id, text, meta) {
       // shaped for the agent (prefix, suffix, first-prompt context) like any client's prompt
       const submitted = await sessions.prompt(id, [{ type: 'text', text }], undefined, meta);
       return submitted.result;
+    },
+    async close(id, meta, reason) {
+      if (state(id).state !== 'active') return;
+      await sessions.close(id, meta, reason);
     },
   };
 }

@@ -21,9 +21,20 @@ describe('invalid configs', () => {
   it('unknown top-level key', () => {
     assert.equal(errorOf('server: {}\nagent:\n  a: {command: x}\n'), 'F:2: agent: unknown key "agent" (did you mean "agents"?)');
     assert.equal(
-      errorOf('webhooks: []\n'),
-      'F:1: webhooks: unknown key "webhooks" (allowed: server, agents, routing, store, auth, permissions, limits, recovery, audit, workspaces, budgets, telemetry, git)',
+      errorOf('webhook: {}\n'),
+      'F:1: webhook: unknown key "webhook" (did you mean "webhooks"?)',
     );
+    assert.equal(
+      errorOf('pipelines: []\n'),
+      'F:1: pipelines: unknown key "pipelines" (allowed: server, agents, routing, store, auth, permissions, limits, recovery, audit, workspaces, budgets, telemetry, git, webhooks)',
+    );
+  });
+
+  it('webhooks: review_agent must be configured, placeholders known, a GitLab token needs its URL', () => {
+    const agents = 'agents:\n  a: {command: x}\n';
+    assert.match(errorOf(`${agents}webhooks:\n  review_agent: nobody\n`), /webhooks\.review_agent: unknown agent "nobody"/);
+    assert.match(errorOf(`${agents}webhooks:\n  prompt_template: "review {titel}"\n`), /webhooks\.prompt_template: unknown placeholder \{titel\}/);
+    assert.match(errorOf(`${agents}webhooks:\n  gitlab: {token: abc}\n`), /webhooks\.gitlab\.url: required with webhooks\.gitlab\.token/);
   });
 
   it('telemetry: the OTLP endpoint is an http(s) URL, header names are checked', () => {

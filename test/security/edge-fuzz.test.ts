@@ -116,7 +116,8 @@ test('malformed paths, queries and headers on every route and on the WebSocket u
     server?.child.kill('SIGKILL');
     rmSync(dir, { recursive: true, force: true });
   });
-  server = await startServerProcess(['--config', writeConfig(dir)], {});
+  // with a webhook secret, so the webhook route (open to callers without a token) meets the fuzz too, not a 503
+  server = await startServerProcess(['--config', writeConfig(dir)], { AINTEGRIX_WEBHOOK_SECRET: 'fuzz-webhook-secret-0123456789' });
   const port = Number(new URL(server.url).port);
   const host = `127.0.0.1:${port}`;
   const random = seeded(16);

@@ -4,7 +4,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { eventually, startTestGateway, type TestGateway, type TestGatewayOptions } from '../helpers/gateway.js';
 import { makeBareRepo, type BareRepo } from '../repos/fixtures.js';
 import { DEFAULT_REVIEW_TEMPLATE } from '../../src/config/webhooks-schema.js';
@@ -78,11 +77,15 @@ test('GitLab: an opened merge request is cloned, reviewed by the agent and poste
       assert.match(note.body.body, new RegExp(`aintegrix-review:${review_id}`));
       assert.equal(done.post.remote_id, '100');
 
-      // the reviewing session is an ordinary session on a clone of the source branch
+      // the reviewing session is an ordinary session on a clone of the source branch, closed once the review is done
+      // (its agent stopped, its clone removed)
       const s = await g.api('GET', `/api/v1/sessions/${session_id}`);
       assert.equal(s.status, 200);
       assert.equal(s.body.origin, 'webhook');
-      assert.ok(existsSync(join(s.body.workspace_root, 'develop.txt')), 'the clone holds the source branch');
+      const cloned = (await g.api('GET', `/api/v1/sessions/${session_id}/events?type=RepoCloned`)).body.events[0].data;
+      assert.deepEqual([cloned.url, cloned.branch, cloned.head], [repo.url, 'develop', repo.heads.develop]);
+      await eventually(async () => (await g.api('GET', `/api/v1/sessions/${session_id}`)).body.status === 'closed', 10_000, 'the session closed');
+      await eventually(() => !existsSync(s.body.workspace_root), 10_000, 'the clone removed');
       const listed = await g.api('GET', '/api/v1/reviews');
       assert.deepEqual(listed.body.map((r: { id: string; status: string }) => [r.id, r.status]), [[review_id, 'posted']]);
 
@@ -220,8 +223,8 @@ test('without a token the review stays in the log; the session is read-only (no 
       assert.match(done.review, /write evil.txt: refused/);
       assert.match(done.review, /run true: refused/);
       assert.match(done.review, /develop.txt: 1 lines read/);
-      const s = await g.api('GET', `/api/v1/sessions/${accepted.body.session_id}`);
-      assert.ok(!existsSync(join(s.body.workspace_root, 'evil.txt')), 'nothing was written');
+      const written = (await g.api('GET', `/api/v1/sessions/${accepted.body.session_id}/events?type=PermissionDecided`)).body.events;
+      assert.ok(written.length >= 2 && written.every((e: { data: { decision: string } }) => e.data.decision === 'reject_once'), JSON.stringify(written));
     },
   );
   await withGateway(
