@@ -22,12 +22,12 @@ describe('legacy keys', () => {
   });
 
   it('persistence.path becomes store.path unless store.path is set', () => {
-    const honoured = load('persistence:\n  path: /tmp/old.db\n');
-    assert.equal(honoured.config.store.path, '/tmp/old.db');
+    const honoured = load('persistence:\n  path: /var/lib/aintegrix-old/old.db\n');
+    assert.equal(honoured.config.store.path, '/var/lib/aintegrix-old/old.db');
     assert.deepEqual(honoured.warnings, [`${honoured.file}:2: persistence.path: legacy key: use store.path (its value is used as store.path)`]);
 
-    const ignored = load('store:\n  path: /tmp/new.db\npersistence:\n  path: /tmp/old.db\n');
-    assert.equal(ignored.config.store.path, '/tmp/new.db');
+    const ignored = load('store:\n  path: /var/lib/aintegrix-new/new.db\npersistence:\n  path: /var/lib/aintegrix-old/old.db\n');
+    assert.equal(ignored.config.store.path, '/var/lib/aintegrix-new/new.db');
     assert.deepEqual(ignored.warnings, [`${ignored.file}:4: persistence.path: legacy key, ignored because store.path is set`]);
   });
 
