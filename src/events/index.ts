@@ -4,6 +4,7 @@ import { defineSessionEvents } from './session-events.js';
 import { defineAgentEvents } from './agent-events.js';
 import { defineOrchestrationEvents } from './orchestration-events.js';
 import { defineReviewEvents } from './review-events.js';
+import { definePipelineEvents } from './pipeline-events.js';
 
 export function createCatalogue(): EventCatalogue {
   const c = new EventCatalogue();
@@ -11,6 +12,7 @@ export function createCatalogue(): EventCatalogue {
   defineAgentEvents(c);
   defineOrchestrationEvents(c);
   defineReviewEvents(c);
+  definePipelineEvents(c);
   return c;
 }
 

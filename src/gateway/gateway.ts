@@ -32,6 +32,7 @@ import { HostOriginPolicy } from '../http/host-origin.js';
 import { loadAnchorKey, startAuditAnchor } from './audit-anchor.js';
 import { Budgets, UsageLedger } from '../usage/index.js';
 import { OrchestrationService } from '../orchestrations/orchestration-service.js';
+import { PipelineService } from '../pipelines/pipeline-service.js';
 import { stepSessions, type StepSessions } from '../multiagent/session-port.js';
 import { ReviewService } from '../reviews/review-service.js';
 import { reviewSessions } from '../reviews/review-sessions.js';
@@ -126,6 +127,8 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
     sessions: reviewSessions(sessions),
   });
   runtime.register(reviews.kind);
+  const pipelines = new PipelineService(runtime, { config, logger, sessions: () => ports! });
+  runtime.register(pipelines.kind);
   for (const [agent, a] of Object.entries(config.agents)) {
     for (const d of buildAgentEnv({ gatewayEnv: o.env, configured: a.env, secrets }).dropped) {
       logger.warn('agent environment variable left out', { agent, key: d.key, reason: d.reason });
@@ -179,6 +182,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
     sessions,
     approvals,
     orchestrations,
+    pipelines,
     agentStatus,
     usage,
     reviews,
@@ -191,6 +195,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
   ports = stepSessions(services);
   // what a restart cut short is recorded as interrupted; POST /orchestrations/{id}/resume re-runs it
   const interruptedOrchestrations = await orchestrations.interruptAtBoot();
+  await pipelines.interruptAtBoot('the gateway stopped while it ran');
   if (interruptedOrchestrations > 0) logger.info('orchestrations interrupted by the restart', { count: interruptedOrchestrations });
 
   const authenticator = new TokenAuthenticator(o.tokens);
@@ -233,6 +238,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
       closing ??= (async () => {
         shuttingDown = true;
         orchestrations.shutdown(); // first: what the stopping sessions report is not a candidate's result
+        pipelines.shutdown();
         http.close();
         await Promise.all(shutdownHooks.map((h) => Promise.resolve(h()).catch((e: Error) => logger.error('shutdown hook failed', { error: e }))));
         streams.stop();

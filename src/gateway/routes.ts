@@ -11,6 +11,7 @@ import { streamRoutes } from '../http/routes/streams.js';
 import { usageRoutes } from '../http/routes/usage.js';
 import { orchestrationRoutes } from '../http/routes/orchestrations.js';
 import { webhookRoutes } from '../http/routes/webhooks.js';
+import { pipelineRoutes } from '../http/routes/pipelines.js';
 import type { GatewayServices } from '../http/services.js';
 import { consoleRoutes } from '../ui/console-routes.js';
 import { openApiRoute } from '../http/routes/openapi.js';
@@ -27,6 +28,7 @@ export function apiRoutes(gw: GatewayServices, remoteAcp: RemoteAcpLoader): Rout
     ...usageRoutes(gw),
     ...orchestrationRoutes(gw),
     ...webhookRoutes(gw),
+    ...pipelineRoutes(gw),
     ...mcpRoutes(gw),
     ...remoteAcpRoutes(gw, remoteAcp),
     ...notYetRoutes(),

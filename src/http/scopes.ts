@@ -37,6 +37,8 @@ export const OPERATION_SCOPES = {
   /** list orchestrations, read one, its events */
   read_orchestrations: 'read',
   run_pipeline: 'prompt',
+  /** list and read pipelines, their events */
+  read_pipelines: 'read',
   decide_approval: 'approve',
   read_metrics: 'admin',
 } as const satisfies Record<string, Scope>;

@@ -12,6 +12,7 @@ import type { VerifyService } from '../audit/verify-service.js';
 import type { UsageLedger } from '../usage/index.js';
 import type { OrchestrationService } from '../orchestrations/orchestration-service.js';
 import type { ReviewService } from '../reviews/review-service.js';
+import type { PipelineService } from '../pipelines/pipeline-service.js';
 
 export interface GatewayServices {
   readonly config: AintegrixConfig;
@@ -20,6 +21,8 @@ export interface GatewayServices {
   readonly approvals: ApprovalService;
   /** multi-agent orchestrations (parallel, race, jury) over ordinary sessions */
   readonly orchestrations: OrchestrationService;
+  /** pipelines: steps run one after the other, each an ordinary session */
+  readonly pipelines: PipelineService;
   readonly agentStatus: AgentStatusView;
   /** usage per turn, a fold of the log (GET /usage, each session's usage, acp_usage, the budgets) */
   readonly usage: UsageLedger;

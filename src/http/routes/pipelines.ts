@@ -1,0 +1,51 @@
+// Pipelines: POST /api/v1/pipelines runs steps one after the other (answered when the run ends, or as SSE), and the
+// generic routes of a multi-agent actor kind: list, read, events, delete, resume.
+import { z } from 'zod';
+import type { Route } from '../router.js';
+import type { GatewayServices } from '../services.js';
+import { parseWith } from '../validation.js';
+import { HttpError } from '../errors.js';
+import { scopeFor } from '../scopes.js';
+import { commandMeta, readBody } from './prompt-requests.js';
+import { messagesSchema, promptText, toContentBlocks } from '../../sessions/prompt-input.js';
+import { multiAgentRoutes } from '../../multiagent/actor-routes.js';
+import { answerRun } from '../../multiagent/actor-sse.js';
+
+/** the most steps one pipeline may have */
+export const MAX_PIPELINE_STEPS = 16;
+
+const stepSchema = z
+  .object({
+    agent: z.string().min(1).max(64),
+    prompt_template: z.string().min(1).max(65536).optional(),
+    model: z.string().min(1).max(256).optional(),
+  })
+  .strict();
+
+const pipelineSchema = z
+  .object({
+    steps: z.array(stepSchema).min(1, 'at least one step is required').max(MAX_PIPELINE_STEPS, `at most ${MAX_PIPELINE_STEPS} steps`),
+    messages: messagesSchema,
+    workspace_root: z.string().min(1).max(4096).optional(),
+  })
+  .strict();
+
+export function pipelineRoutes(gw: GatewayServices): Route[] {
+  return [
+    {
+      method: 'POST',
+      path: '/api/v1/pipelines',
+      scope: scopeFor('run_pipeline'),
+      handler: async (ctx) => {
+        const body = parseWith(pipelineSchema, await readBody(gw, ctx));
+        const input = promptText(toContentBlocks(body.messages));
+        if (Buffer.byteLength(input) > gw.config.limits.max_prompt_bytes) {
+          throw new HttpError(413, 'prompt_too_large', `messages: the text is over limits.max_prompt_bytes (${gw.config.limits.max_prompt_bytes})`);
+        }
+        const run = await gw.pipelines.start({ steps: body.steps, input, ...(body.workspace_root ? { workspace_root: body.workspace_root } : {}) }, commandMeta(ctx));
+        return answerRun(gw, ctx, `pipeline:${run.id}`, run, gw.pipelines.sse);
+      },
+    },
+    ...multiAgentRoutes(gw, gw.pipelines, { read: scopeFor('read_pipelines'), write: scopeFor('run_pipeline') }),
+  ];
+}
