@@ -163,10 +163,17 @@ export class PipelineService implements MultiAgentService {
    */
   async interruptAtBoot(reason: string): Promise<number> {
     let n = 0;
+    const meta = { principal: 'system' };
     for (const a of this.runtime.list<typeof pipelineMachine>('pipeline')) {
       if (a.snapshot().value !== 'running') continue;
-      const r = await a.execute<PipelineCommand>({ type: 'interrupt', reason }, { principal: 'system' });
-      if (r.ok && r.events.length > 0) n++;
+      const r = await a.execute<PipelineCommand>({ type: 'interrupt', reason }, meta);
+      if (!r.ok || r.events.length === 0) continue;
+      n++;
+      // the interrupted step's session (its turn interrupted by session recovery) is done with: a resume starts anew
+      for (const e of r.events) {
+        const sessionId = e.type === 'StepEnded' ? (e.data as { session_id: string | null }).session_id : null;
+        if (sessionId) await this.deps.sessions().close(sessionId, meta, 'pipeline_interrupted').catch(() => undefined);
+      }
     }
     return n;
   }

@@ -9,6 +9,7 @@ import { bash, edit, permission } from './permission.js';
 import { exit, plan, unknown } from './protocol-quirks.js';
 import { chunks, slow } from './streaming.js';
 import { review } from './review.js';
+import { slowFirst } from './slow-first.js';
 import { run, runKill } from './terminal.js';
 import { usage } from './usage.js';
 import { verdict } from './verdict.js';
@@ -51,6 +52,11 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
     run: effects,
   },
   slow: { usage: '/slow SECONDS', description: 'a chunk every 100 ms for SECONDS; honours session/cancel', run: slow },
+  'slow-first': {
+    usage: '/slow-first SECONDS [NAME]',
+    description: 'the first time in this workspace like /slow (marks it: .slow-first-NAME), later times an answer at once',
+    run: slowFirst,
+  },
   exit: { usage: '/exit [CODE]', description: 'one chunk, then the process exits with CODE (3) without answering', run: exit },
   junk: { usage: '/junk', description: 'a non-JSON stdout line, then an echo', run: junk },
   unknown: { usage: '/unknown', description: 'an unknown sessionUpdate kind and a usage_update with used=null', run: unknown },
