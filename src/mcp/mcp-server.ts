@@ -12,6 +12,7 @@ import { promptTool, type PromptToolHooks } from './prompt-tool.js';
 import { logTools } from './log-tools.js';
 import { usageTool } from './usage-tool.js';
 import { orchestrateTool } from './orchestrate-tool.js';
+import { pipelineTool } from './pipeline-tool.js';
 
 export const SERVER_INFO = { name: 'aintegrix', version: CLIENT_INFO.version };
 
@@ -21,7 +22,7 @@ const INSTRUCTIONS =
 
 export function gatewayTools(gw: GatewayServices, hooks: PromptToolHooks = {}): McpTool[] {
   const [listAgents, create, ...lifecycle] = sessionTools(gw);
-  return [listAgents!, create!, promptTool(gw, hooks), ...lifecycle, ...logTools(gw), usageTool(gw), orchestrateTool(gw)];
+  return [listAgents!, create!, promptTool(gw, hooks), ...lifecycle, ...logTools(gw), usageTool(gw), orchestrateTool(gw), pipelineTool(gw)];
 }
 
 export function createMcpServer(gw: GatewayServices, hooks: PromptToolHooks = {}): McpServer {

@@ -16,12 +16,13 @@ const TOOLS = [
   'acp_list_agents',
   'acp_list_approvals',
   'acp_orchestrate',
+  'acp_pipeline',
   'acp_prompt',
   'acp_session_events',
   'acp_usage',
 ];
 
-test('initialize and tools/list: server info, a session id, the ten tools with their input schemas', async (t) => {
+test('initialize and tools/list: server info, a session id, the twelve tools with their input schemas', async (t) => {
   const g = await startTestGateway();
   t.after(() => g.dispose());
   const c = await connectSdkClient(g);
