@@ -16,7 +16,7 @@ export interface TurnUsage {
   model: string | null;
   /** the API token name recorded on the prompt (its principal) */
   token: string | null;
-  /** set once orchestrations and pipelines exist; null for turns of plain sessions */
+  /** the orchestration or pipeline whose candidate or step this turn was (meta.orchestration / meta.pipeline of the prompt); null for turns of plain sessions */
   orchestration: string | null;
   pipeline: string | null;
   /** when the prompt was submitted (ms) */
@@ -110,8 +110,9 @@ export class UsageLedger {
           agent: s.agent,
           model: s.model,
           token: typeof e.meta.principal === 'string' ? e.meta.principal : null,
-          orchestration: null,
-          pipeline: null,
+          // steps and candidates prompt with their actor's id in the command metadata
+          orchestration: typeof e.meta.orchestration === 'string' ? e.meta.orchestration : null,
+          pipeline: typeof e.meta.pipeline === 'string' ? e.meta.pipeline : null,
           at: e.at,
           ended: false,
           outcome: null,

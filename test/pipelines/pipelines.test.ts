@@ -37,6 +37,8 @@ test('steps pass real text: step 2 sees step 1 answer, a later step reads the fi
     assert.equal(session.origin, 'pipeline');
     assert.equal(session.status, 'closed');
   }
+  // each step's turn counts for its pipeline in the usage figures
+  assert.equal(g.gw.usage.session(p.results[2].session_id)?.turns.get(1)?.pipeline, p.id);
   // each step's prompt went to its agent as rendered
   const prompt2 = g.gw.store.readStream(`session:${p.results[1].session_id}`).find((e) => e.type === 'PromptSubmitted');
   assert.match(JSON.stringify(prompt2!.data), /second saw \[echo: hello pipeline\]/);
