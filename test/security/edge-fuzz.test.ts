@@ -24,6 +24,7 @@ function routeTable(): { method: string; path: string }[] {
     atShutdown: () => undefined,
     // the multi-agent kinds' routes are named by their services
     orchestrations: { collection: 'orchestrations', streamType: 'orchestration' },
+    pipelines: { collection: 'pipelines', streamType: 'pipeline' },
   };
   return apiRoutes(stub as never, () => Promise.reject(new Error('not loaded'))).map((r) => ({ method: r.method, path: r.path }));
 }

@@ -51,6 +51,7 @@ test('MCP: each tool needs its scope; tools/list lists every tool; refusals chan
     ['acp_fork_session', { session_id: id }],
     ['acp_close_session', { session_id: id }],
     ['acp_orchestrate', { agents: ['demo'], strategy: 'parallel', message: 'no' }],
+    ['acp_pipeline', { steps: [{ agent: 'demo' }], message: 'no' }],
   ] as const) {
     assertToolRefused(await call(g, READER, name, args), 'prompt', `read: ${name}`);
     assertToolRefused(await call(g, APPROVER, name, args), 'prompt', `approve: ${name}`);
