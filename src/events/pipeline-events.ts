@@ -59,6 +59,8 @@ export const PipelineResumed = z.object({
 export const PipelineDeleted = z.object({
   /** the step that was running and is cancelled, if any */
   cancelled_step: z.number().int().positive().nullable(),
+  /** true when the run was going: it ends `cancelled` */
+  run_cancelled: z.boolean(),
 });
 
 export function definePipelineEvents(c: EventCatalogue): void {

@@ -17,6 +17,8 @@ const FOLDED_TYPES = [
   'PermissionDecided',
   'AgentProcessSpawned',
   'BudgetExceeded',
+  'PipelineEnded',
+  'PipelineDeleted',
 ] as const;
 const FOLDED: ReadonlySet<string> = new Set(FOLDED_TYPES);
 
@@ -27,6 +29,7 @@ export class LogFold {
   private readonly restarts: PromClient.Counter<'agent'>;
   private readonly permissions: PromClient.Counter<'decision' | 'by'>;
   private readonly budgetRefusals: PromClient.Counter<'agent' | 'scope' | 'kind' | 'action'>;
+  private readonly multiAgentRuns: PromClient.Counter<'kind' | 'outcome'>;
   readonly turnDuration = new PlainHistogram('aintegrix_turn_duration_seconds', 'Turn duration (prompt recorded to turn ended), by agent and outcome', ['agent', 'outcome'], TURN_DURATION_BUCKETS);
   readonly approvalWait = new PlainHistogram('aintegrix_approval_wait_seconds', 'How long approvals asked of a person waited for their decision, by decision', ['decision'], APPROVAL_WAIT_BUCKETS);
   private readonly sessionAgent = new Map<string, string>();
@@ -48,6 +51,13 @@ export class LogFold {
       labelNames: ['agent', 'scope', 'kind', 'action'],
       registers,
     });
+    this.multiAgentRuns = new Counter({
+      name: 'aintegrix_orchestrations_total',
+      help: 'Orchestrations and pipelines ended, by kind and outcome (orchestrations: not built yet)',
+      labelNames: ['kind', 'outcome'],
+      registers,
+    });
+    for (const kind of ['orchestration', 'pipeline']) for (const outcome of ['completed', 'failed', 'cancelled', 'interrupted']) this.multiAgentRuns.inc({ kind, outcome }, 0);
     for (const r of registers) {
       r.registerMetric(this.turnDuration.promMetric() as never);
       r.registerMetric(this.approvalWait.promMetric() as never);
@@ -100,6 +110,12 @@ export class LogFold {
       }
       case 'AgentProcessSpawned':
         if (Number(d.restart) > 0) this.restarts.inc({ agent: String(d.agent) });
+        break;
+      case 'PipelineEnded':
+        this.multiAgentRuns.inc({ kind: 'pipeline', outcome: String(d.final_status) });
+        break;
+      case 'PipelineDeleted':
+        if (d.run_cancelled === true) this.multiAgentRuns.inc({ kind: 'pipeline', outcome: 'cancelled' });
         break;
       case 'BudgetExceeded': {
         const budget = (d.budget ?? {}) as Record<string, unknown>;

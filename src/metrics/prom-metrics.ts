@@ -64,8 +64,6 @@ export class PromMetrics {
     // Features not built yet: their counters exist, at 0, so dashboards and alerts can be written against them now.
     const webhooks = new Counter({ name: 'aintegrix_webhook_deliveries_total', help: 'Webhook deliveries received, by result (no webhook handling yet: always 0)', labelNames: ['result'], registers });
     for (const result of ['accepted', 'rejected']) webhooks.inc({ result }, 0);
-    const orchestrations = new Counter({ name: 'aintegrix_orchestrations_total', help: 'Orchestrations and pipelines ended, by kind and outcome (not built yet: always 0)', labelNames: ['kind', 'outcome'], registers });
-    for (const kind of ['orchestration', 'pipeline']) for (const outcome of ['completed', 'failed', 'cancelled']) orchestrations.inc({ kind, outcome }, 0);
 
     const byAgent = (name: string, help: string, read: () => Record<string, number>) =>
       new Gauge({

@@ -73,6 +73,6 @@ export function decidePipeline(command: PipelineCommand, state: PipelineState): 
     }
     case 'delete':
       if (ctx.deleted) return [];
-      return [{ type: 'PipelineDeleted', data: { cancelled_step: state.value === 'running' ? runningStep(ctx) : null } }];
+      return [{ type: 'PipelineDeleted', data: { cancelled_step: state.value === 'running' ? runningStep(ctx) : null, run_cancelled: state.value === 'running' } }];
   }
 }

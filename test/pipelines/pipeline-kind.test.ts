@@ -85,7 +85,7 @@ test('interrupt (boot) → the running step interrupted, the run interrupted; re
   assert.deepEqual(r.effects.at(-1), { type: 'pipeline.runStep', step: 2 });
   assert.equal(r.state.context.steps[0]!.text, 'one', 'the completed step keeps its answer');
   const deleted = when([...after, ...resumed.events, stepStarted(2)], { type: 'delete' });
-  assert.deepEqual(deleted.events, [{ type: 'PipelineDeleted', cancelled_step: 2 }]);
+  assert.deepEqual(deleted.events, [{ type: 'PipelineDeleted', cancelled_step: 2, run_cancelled: true }]);
   const d = fold([...after, ...resumed.events, stepStarted(2), ...deleted.events]);
   assert.deepEqual(d.effects.slice(-2), [{ type: 'pipeline.cancel', step: 2, session_id: 's2' }, { type: 'pipeline.removeWorkspace', workspace: '/w' }]);
   assert.equal(d.state.context.finalStatus, 'cancelled');

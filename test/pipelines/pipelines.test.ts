@@ -86,6 +86,9 @@ test('a failing step ends the pipeline: final_status failed, later steps skipped
   const sessions = (await g.api('GET', '/api/v1/sessions')).body.filter((s: { origin: string }) => s.origin === 'pipeline');
   assert.equal(sessions.length, 2);
   assert.equal((await g.api('POST', `/api/v1/pipelines/${r.body.id}/resume`)).body.error.code, 'not_resumable');
+  const metrics = await (await fetch(`${g.url}/metrics`)).text();
+  assert.match(metrics, /aintegrix_orchestrations_total\{kind="pipeline",outcome="failed"\} 1\n/);
+  assert.match(metrics, /aintegrix_orchestrations_total\{kind="pipeline",outcome="completed"\} 0\n/);
 });
 
 test('bad requests are refused before anything starts, naming what is wrong', async (t) => {
