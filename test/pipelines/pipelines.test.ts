@@ -166,3 +166,21 @@ test('DELETE during a step cancels it, closes its session, skips the rest', asyn
   assert.equal((await g.api('GET', `/api/v1/sessions/${sessionId}`)).body.status, 'closed');
   void says;
 });
+
+test('a step takes its own model; the events stream resumes after Last-Event-ID', async (t) => {
+  const g = await startTestGateway();
+  t.after(() => g.dispose());
+  const r = await g.api('POST', '/api/v1/pipelines', {
+    steps: [{ agent: 'demo', model: 'demo-smart', prompt_template: '/model' }, { agent: 'demo', prompt_template: '/model' }],
+    messages: [{ type: 'text', text: 'x' }],
+  });
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  assert.deepEqual(r.body.results.map((s: { text: string }) => s.text), ['model: demo-smart', 'model: demo-fast']);
+  assert.equal(r.body.results[0].model, 'demo-smart');
+  const all = (await g.api('GET', `/api/v1/pipelines/${r.body.id}/events`)).body.events;
+  const H = { authorization: `Bearer ${TOKEN}`, accept: 'text/event-stream' };
+  const resumed = await readSse(`${g.url}/api/v1/pipelines/${r.body.id}/events?follow=false`, { headers: { ...H, 'last-event-id': String(all[2].position) } });
+  assert.deepEqual(resumed.frames.map((f) => f.id), all.slice(3).map((e: { position: number }) => e.position));
+  const typed = await readSse(`${g.url}/api/v1/pipelines/${r.body.id}/events?follow=false&type=StepEnded`, { headers: H });
+  assert.deepEqual(typed.frames.map((f) => JSON.parse(f.data).type), ['StepEnded', 'StepEnded']);
+});
