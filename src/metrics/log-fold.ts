@@ -19,6 +19,7 @@ const FOLDED_TYPES = [
   'BudgetExceeded',
   'PipelineEnded',
   'PipelineDeleted',
+  'OrchestrationEnded',
 ] as const;
 const FOLDED: ReadonlySet<string> = new Set(FOLDED_TYPES);
 
@@ -53,7 +54,7 @@ export class LogFold {
     });
     this.multiAgentRuns = new Counter({
       name: 'aintegrix_orchestrations_total',
-      help: 'Orchestrations and pipelines ended, by kind and outcome (orchestrations: not built yet)',
+      help: 'Orchestrations and pipelines ended, by kind and outcome',
       labelNames: ['kind', 'outcome'],
       registers,
     });
@@ -113,6 +114,9 @@ export class LogFold {
         break;
       case 'PipelineEnded':
         this.multiAgentRuns.inc({ kind: 'pipeline', outcome: String(d.final_status) });
+        break;
+      case 'OrchestrationEnded':
+        this.multiAgentRuns.inc({ kind: 'orchestration', outcome: String(d.status) });
         break;
       case 'PipelineDeleted':
         if (d.run_cancelled === true) this.multiAgentRuns.inc({ kind: 'pipeline', outcome: 'cancelled' });
