@@ -11,6 +11,32 @@ import { messagesSchema, promptText, toContentBlocks } from '../../sessions/prom
 import { multiAgentRoutes } from '../../multiagent/actor-routes.js';
 import { answerRun } from '../../multiagent/actor-sse.js';
 
+const PIPELINE_STREAM = 'pipeline_started, step_started, step_update (the step\'s ACP update), step_complete, pipeline_complete; each id is its log position';
+
+const stepResultSchema = z.looseObject({
+  step: z.number().int(),
+  agent: z.string(),
+  model: z.string().nullable(),
+  session_id: z.string().nullable(),
+  status: z.string(),
+  stop_reason: z.string().nullable(),
+  text: z.string(),
+  usage: z.unknown(),
+  duration_ms: z.number().nullable(),
+});
+
+const pipelineViewSchema = z.looseObject({
+  id: z.string(),
+  status: z.string(),
+  final_status: z.string().nullable(),
+  steps_completed: z.number().int(),
+  results: z.array(stepResultSchema),
+  workspace_root: z.string(),
+  created_at: z.string(),
+  ended_at: z.string().nullable(),
+  duration_ms: z.number().nullable(),
+});
+
 /** the most steps one pipeline may have */
 export const MAX_PIPELINE_STEPS = 16;
 
@@ -36,6 +62,16 @@ export function pipelineRoutes(gw: GatewayServices): Route[] {
       method: 'POST',
       path: '/api/v1/pipelines',
       scope: scopeFor('run_pipeline'),
+      doc: {
+        operationId: 'runPipeline',
+        summary: 'Agents one after the other, each in its own session in one workspace, the answers feeding the templates',
+        tag: 'pipelines',
+        body: pipelineSchema,
+        responses: {
+          200: { description: 'the pipeline once it ended (or its SSE stream with Accept: text/event-stream)', json: pipelineViewSchema, media: { 'text/event-stream': { description: PIPELINE_STREAM } } },
+        },
+        errors: { 404: 'agent_not_found', 413: 'prompt_too_large' },
+      },
       handler: async (ctx) => {
         const body = parseWith(pipelineSchema, await readBody(gw, ctx));
         const input = promptText(toContentBlocks(body.messages));
@@ -46,6 +82,6 @@ export function pipelineRoutes(gw: GatewayServices): Route[] {
         return answerRun(gw, ctx, `pipeline:${run.id}`, run, gw.pipelines.sse);
       },
     },
-    ...multiAgentRoutes(gw, gw.pipelines, { read: scopeFor('read_pipelines'), write: scopeFor('run_pipeline') }),
+    ...multiAgentRoutes(gw, gw.pipelines, { read: scopeFor('read_pipelines'), write: scopeFor('run_pipeline') }, { tag: 'pipelines', noun: 'Pipeline', view: pipelineViewSchema, summary: pipelineViewSchema, stream: PIPELINE_STREAM }),
   ];
 }
