@@ -197,7 +197,6 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
   const interruptedOrchestrations = await orchestrations.interruptAtBoot();
   await pipelines.interruptAtBoot('the gateway stopped while it ran');
   if (interruptedOrchestrations > 0) logger.info('orchestrations interrupted by the restart', { count: interruptedOrchestrations });
-  await pipelines.interruptAtBoot('the gateway stopped while it ran');
 
   const authenticator = new TokenAuthenticator(o.tokens);
   const remoteAcp = remoteAcpLoader(services);
