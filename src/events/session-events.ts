@@ -3,6 +3,9 @@
 // TurnEnded, AgentDetached, ...); AcpMessage records the raw protocol traffic of the session's agent process.
 import { z } from 'zod';
 import type { EventCatalogue } from './catalogue.js';
+import { defineTerminalEvents } from './terminal-events.js';
+
+export { TerminalExited, TerminalReleased, TerminalStarted } from './terminal-events.js';
 
 const json = z.unknown();
 const contentBlock = z.looseObject({ type: z.string() });
@@ -251,38 +254,6 @@ export const AgentOutputSkipped = z.object({
   reason: z.string(),
 });
 
-/**
- * A terminal's process, recorded before its command runs (workspace/terminal-process.ts): what identifies it while it
- * runs (pid, process group, start time from /proc/<pid>/stat), so a restarted gateway can stop what is left of it.
- */
-export const TerminalStarted = z.object({
-  terminal_id: z.string(),
-  pid: z.number().int(),
-  pgid: z.number().int(),
-  start_time: z.string().nullable(),
-  command: z.string(),
-  args: z.array(z.string()),
-  cwd: z.string(),
-});
-
-/** The terminal's process exited (what it started may live on in its group until the terminal is released). */
-export const TerminalExited = z.object({
-  terminal_id: z.string(),
-  exit_code: z.number().int().nullable(),
-  signal: z.string().nullable(),
-});
-
-/**
- * The terminal's process group was stopped: released by the agent, at close or shutdown, or at boot when a previous
- * gateway left it running (`at_boot`: `stopped`, or `gone` when nothing of it was left). `gone`: the group was seen
- * empty afterwards.
- */
-export const TerminalReleased = z.object({
-  terminal_id: z.string(),
-  gone: z.boolean(),
-  at_boot: z.enum(['stopped', 'gone']).optional(),
-});
-
 export function defineSessionEvents(c: EventCatalogue): void {
   c.define('SessionCreated', SessionCreated);
   c.define('RepoCloned', RepoCloned);
@@ -307,7 +278,5 @@ export function defineSessionEvents(c: EventCatalogue): void {
   c.define('SessionRecovered', SessionRecovered);
   c.define('AcpMessage', AcpMessage);
   c.define('AgentOutputSkipped', AgentOutputSkipped);
-  c.define('TerminalStarted', TerminalStarted);
-  c.define('TerminalExited', TerminalExited);
-  c.define('TerminalReleased', TerminalReleased);
+  defineTerminalEvents(c);
 }
