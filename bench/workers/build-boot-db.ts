@@ -92,15 +92,16 @@ async function main(): Promise<void> {
   const store = openEventStore({ path: spec.outDb, durability: 'fast' });
   const catalogue = createCatalogue();
   const runtime = new ActorRuntime({ store, catalogue, logger: silentLogger, snapshotEvery: spec.snapshotEvery });
-  // The SessionService's own kind (its snapshot rule included); only its effect handler is replaced, so that no
+  // The SessionService's own kind (its snapshot rule included); only its effect handlers are dropped, so that no
   // agent is started. Its constructor reads the config (snapshot_every, the workspace roots): a real loaded one.
   const { config } = loadConfigText(
     JSON.stringify({ store: { data_dir: spec.outDataDir, path: spec.outDb, snapshot_every: spec.snapshotEvery } }),
     'bench-boot.yaml',
     {},
   );
-  const deps = { config } as unknown as SessionDeps;
-  const sessionKind = { ...new SessionService(runtime, deps).kind, onEffect: undefined };
+  const deps = { config, store } as unknown as SessionDeps;
+  // no effect handlers: copying a session's events must not start its agent
+  const sessionKind = { ...new SessionService(runtime, deps).kind, effects: {} };
 
   const t0 = performance.now();
   const wave = spec.wave ?? 200;
