@@ -66,6 +66,15 @@ export function startServerProcess(args: string[], env: Record<string, string | 
   });
 }
 
+/** One API call to a server process with `token`: the status and the parsed JSON body (undefined when empty). */
+export async function callServer(s: ServerProcess, token: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
+  const headers: Record<string, string> = { authorization: `Bearer ${token}` };
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  const r = await fetch(s.url + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await r.text();
+  return { status: r.status, body: text ? JSON.parse(text) : undefined };
+}
+
 /** Run the CLI to completion (for commands that exit). */
 export function runCli(args: string[], env: Record<string, string | undefined>): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {

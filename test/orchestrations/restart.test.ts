@@ -7,12 +7,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { startServerProcess, type ServerProcess } from '../helpers/server-process.js';
+import { callServer, startServerProcess, type ServerProcess } from '../helpers/server-process.js';
 import { DEMO_AGENT_ENTRY } from '../helpers/paths.js';
 import { eventually } from '../helpers/poll.js';
 
 const TOKEN = 'orch-restart-token-0123456789';
-const H = { authorization: `Bearer ${TOKEN}` };
 
 /** The config, with each agent's prompt_prefix (a restart may change them: the agent answers differently then). */
 function writeConfig(dir: string, prefixes: Record<string, string>): string {
@@ -34,11 +33,7 @@ function writeConfig(dir: string, prefixes: Record<string, string>): string {
   return file;
 }
 
-async function api(s: ServerProcess, method: string, path: string, body?: unknown) {
-  const r = await fetch(s.url + path, { method, headers: { ...H, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await r.text();
-  return { status: r.status, body: text ? JSON.parse(text) : undefined };
-}
+const api = (s: ServerProcess, method: string, path: string, body?: unknown) => callServer(s, TOKEN, method, path, body);
 
 async function events(s: ServerProcess, id: string): Promise<any[]> {
   return (await api(s, 'GET', `/api/v1/orchestrations/${id}/events?limit=1000`)).body.events;

@@ -7,18 +7,14 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { startServerProcess, type ServerProcess } from '../helpers/server-process.js';
+import { callServer, startServerProcess, type ServerProcess } from '../helpers/server-process.js';
 import { DEMO_AGENT_ENTRY } from '../helpers/paths.js';
 import { eventually } from '../helpers/gateway.js';
 
 const TOKEN = 'pipeline-crash-token-0123456789';
 const H = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };
 
-async function api(s: ServerProcess, method: string, path: string, body?: unknown) {
-  const r = await fetch(s.url + path, { method, headers: H, body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await r.text();
-  return { status: r.status, body: text ? JSON.parse(text) : undefined };
-}
+const api = (s: ServerProcess, method: string, path: string, body?: unknown) => callServer(s, TOKEN, method, path, body);
 
 test('kill -9 during a step: interrupted after the restart, nothing re-run until resume, which continues from that step', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'aix-plcrash-'));

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { startServerProcess, type ServerProcess } from '../helpers/server-process.js';
+import { callServer, startServerProcess, type ServerProcess } from '../helpers/server-process.js';
 import { DEMO_AGENT_ENTRY } from '../helpers/paths.js';
 import { readSse } from '../helpers/sse.js';
 import { eventually } from '../helpers/poll.js';
@@ -37,11 +37,7 @@ function writeConfig(dir: string, extra: Record<string, unknown> = {}, agentEnv:
   return file;
 }
 
-async function api(s: ServerProcess, method: string, path: string, body?: unknown) {
-  const r = await fetch(s.url + path, { method, headers: H, body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await r.text();
-  return { status: r.status, body: text ? JSON.parse(text) : undefined };
-}
+const api = (s: ServerProcess, method: string, path: string, body?: unknown) => callServer(s, TOKEN, method, path, body);
 
 async function allEventPositions(s: ServerProcess, id: string): Promise<Set<number>> {
   const out = new Set<number>();

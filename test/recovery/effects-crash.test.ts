@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { stringify } from 'yaml';
 import Database from 'better-sqlite3';
-import { startServerProcess, type ServerProcess } from '../helpers/server-process.js';
+import { callServer, startServerProcess, type ServerProcess } from '../helpers/server-process.js';
 import { DEMO_AGENT_ENTRY } from '../helpers/paths.js';
 import { eventually } from '../helpers/poll.js';
 
@@ -20,11 +20,7 @@ const TOKEN = 'effects-crash-token-0123456789';
 const H = { authorization: `Bearer ${TOKEN}` };
 const ROUNDS = 8;
 
-async function api(s: ServerProcess, method: string, path: string, body?: unknown) {
-  const r = await fetch(s.url + path, { method, headers: H, body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await r.text();
-  return { status: r.status, body: text ? JSON.parse(text) : undefined };
-}
+const api = (s: ServerProcess, method: string, path: string, body?: unknown) => callServer(s, TOKEN, method, path, body);
 
 /**
  * The file names the log explains: `requested`, those of the agent's requests (fs writes by path, terminals by their

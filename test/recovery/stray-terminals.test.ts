@@ -6,7 +6,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { startServerProcess, type ServerProcess } from '../helpers/server-process.js';
+import { callServer, startServerProcess, type ServerProcess } from '../helpers/server-process.js';
 import { DEMO_AGENT_ENTRY } from '../helpers/paths.js';
 
 import { DEFAULT_COMMAND_PATH, findExecutableSync } from '../../src/workspace/executable.js';
@@ -15,11 +15,7 @@ import { eventually } from '../helpers/poll.js';
 const TOKEN = 'stray-terminals-token-0123456789';
 const H = { authorization: `Bearer ${TOKEN}` };
 
-async function api(s: ServerProcess, method: string, path: string, body?: unknown) {
-  const r = await fetch(s.url + path, { method, headers: H, body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await r.text();
-  return { status: r.status, body: text ? JSON.parse(text) : undefined };
-}
+const api = (s: ServerProcess, method: string, path: string, body?: unknown) => callServer(s, TOKEN, method, path, body);
 
 /** Live (not zombie) members of a process group, from /proc. */
 function groupMembers(pgid: number): number[] {

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
-import { startServerProcess, type ServerProcess } from '../helpers/server-process.js';
+import { callServer, startServerProcess, type ServerProcess } from '../helpers/server-process.js';
 import { DEMO_AGENT_ENTRY } from '../helpers/paths.js';
 import { eventually } from '../helpers/poll.js';
 
@@ -31,11 +31,7 @@ function writeConfig(dir: string): string {
   return file;
 }
 
-async function api(s: ServerProcess, method: string, path: string, body?: unknown) {
-  const r = await fetch(s.url + path, { method, headers: H, body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await r.text();
-  return { status: r.status, body: text ? JSON.parse(text) : undefined };
-}
+const api = (s: ServerProcess, method: string, path: string, body?: unknown) => callServer(s, TOKEN, method, path, body);
 
 function alive(pid: number): boolean {
   try {
