@@ -81,7 +81,6 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
   const secrets = [...o.tokens.map((t) => t.token), ...[config.git.token, webhookSecret, config.webhooks.gitlab.token, config.webhooks.github.token].filter((s) => s !== undefined)];
   // written by the permission broker (SessionDeps.approvals) and read by nothing any more: approvals are served by
   // the sessions projection; it goes with the broker's registerApproval
-  const approvalIndex = new Map<string, string>();
   const instances = new Map<string, number>();
   const agentEnv = (agent: string) => buildAgentEnv({ gatewayEnv: o.env, configured: findAgent(config, agent)?.env ?? {}, secrets }).env;
   const usage = new UsageLedger(store);
@@ -102,7 +101,6 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
     store,
     policy,
     logger,
-    approvals: approvalIndex,
     cancelGraceMs: o.cancelGraceMs ?? 5000,
     restartBackoffMs: o.restartBackoffMs,
     now: () => Date.now(),

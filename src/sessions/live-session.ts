@@ -76,7 +76,6 @@ export class LiveSession {
       sessionRules: () => this.context.sessionRules as PermissionRule[],
       record: (events) => this.record(events),
       decideIfPending: (event) => this.actor.decideEvent(event, { principal: 'system' }),
-      registerApproval: (id) => deps.approvals.set(id, ctx.id),
       now: () => deps.now(),
     });
     this.turns = new TurnRunner({

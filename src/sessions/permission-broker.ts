@@ -29,8 +29,6 @@ export interface BrokerHost {
   record(events: NewEvent[]): Promise<unknown>;
   /** record a PermissionDecided only if its approval is still pending */
   decideIfPending(event: NewEvent): Promise<unknown>;
-  /** an approval id now belongs to this session (for lookups by id) */
-  registerApproval(approvalId: string): void;
   now(): number;
 }
 
@@ -97,7 +95,6 @@ export class PermissionBroker {
     const verdict = this.host.policy.evaluate(subject, this.host.sessionRules());
     const approvalId = newApprovalId();
     const answered = new Promise<PermissionOutcome>((resolve) => this.waiting.set(approvalId, resolve));
-    this.host.registerApproval(approvalId);
     const requested: NewEvent = {
       type: 'PermissionRequested',
       data: {

@@ -22,8 +22,6 @@ export interface SessionDeps {
   mcpServersFor(ctx: SessionContext): unknown[];
   /** the agent-process actors: every start and stop of an agent process goes through them */
   processes: AgentProcesses;
-  /** approval id → session id, for lookups by approval id */
-  approvals: Map<string, string>;
   /** how long an agent has to answer session/cancel before it is stopped */
   cancelGraceMs: number;
   /** back-off before each restart after consecutive crashes; one more crash gives up (default 1, 2, 4, 8, 16 s) */
