@@ -19,8 +19,11 @@ import { boot } from './figures/boot.js';
 import { fanout } from './figures/fanout.js';
 import { idleRss } from './figures/idle-rss.js';
 import { orchestrate } from './figures/orchestrate.js';
+import { concurrency } from './figures/concurrency.js';
+import { liveRss } from './figures/live-rss.js';
+import { logGrowth } from './figures/log-growth.js';
 
-const FIGURES: Figure[] = [restLatency, sseChunks, agentsRps, durableAppends, boot, fanout, idleRss, orchestrate];
+const FIGURES: Figure[] = [restLatency, sseChunks, agentsRps, durableAppends, boot, fanout, idleRss, orchestrate, concurrency, liveRss, logGrowth];
 
 function parseArgs(argv: string[]) {
   const o = { quick: false, rounds: 0, only: [] as string[], profile: undefined as boolean | undefined, wrk: true };

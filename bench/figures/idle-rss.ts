@@ -11,46 +11,13 @@
 import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BenchContext, Figure } from '../lib/figure.js';
-import { startGateway, type GatewayProcess, type GatewaySpec } from '../lib/gateway.js';
-import { Inspector } from '../lib/inspector.js';
+import type { GatewayProcess, GatewaySpec } from '../lib/gateway.js';
+import { memory, withInspectedGateway as withGateway } from '../lib/rss.js';
 import { childPids, isAlive, sleep } from '../lib/proc.js';
 import { row } from '../lib/results.js';
 import { inRounds, median, sig } from '../lib/stats.js';
 
 const WAVE = 10;
-
-interface Memory {
-  rssKiB: number;
-  heapKiB: number;
-}
-
-/** After a full GC: the lowest of a few VmRSS samples over ~1 s, and the JS heap in use. */
-async function memory(gw: GatewayProcess, inspector: Inspector): Promise<Memory> {
-  await sleep(500);
-  const { heapUsedKiB } = await inspector.collect();
-  await sleep(300);
-  let min = Infinity;
-  for (let i = 0; i < 5; i++) {
-    min = Math.min(min, gw.rssKiB());
-    await sleep(150);
-  }
-  return { rssKiB: min, heapKiB: heapUsedKiB };
-}
-
-/** Start a gateway with the inspector on, measure it with `fn`, stop it. */
-async function withGateway<T>(ctx: BenchContext, spec: GatewaySpec, fn: (gw: GatewayProcess, inspector: Inspector) => Promise<T>): Promise<T> {
-  const { gateway } = await startGateway(ctx.tools, ctx.tmp, { ...spec, nodeArgs: ['--inspect=127.0.0.1:0'] });
-  try {
-    const inspector = await Inspector.attach(gateway.child);
-    try {
-      return await fn(gateway, inspector);
-    } finally {
-      inspector.close();
-    }
-  } finally {
-    await gateway.stop();
-  }
-}
 
 /** Stop the agent processes the gateway started (its children), and wait until they are gone. */
 async function stopAgents(gw: GatewayProcess): Promise<void> {
@@ -115,7 +82,7 @@ export const idleRss: Figure = {
         rounds.map((x) => ({ value: (x.restored.rssKiB - x.empty.rssKiB) / sessions })),
         {
           // 40 sessions (quick) move RSS by less than its run-to-run noise (a few MB): no verdict on a quick run
-          ...(ctx.quick ? {} : { target: { kind: 'value_max' as const, limit: 50, text: '≤ 50 KiB' } }),
+          ...(ctx.quick ? {} : { target: { kind: 'value_max' as const, limit: 10, text: '≤ 10 KiB' } }),
           notes: [
             ...(ctx.quick ? ['quick run: too few sessions for RSS to rise above its noise (a few MB); the value is not meaningful, the target is for the full run'] : []),
             `gateway VmRSS after a full GC: ${m((x) => x.restored.rssKiB)} KiB with ${sessions} restored idle sessions, ${m((x) => x.empty.rssKiB)} KiB on an empty log; ` +
