@@ -136,6 +136,24 @@ export class AintegrixClient {
   orchestrate(body: T.OrchestrateInput, signal?: AbortSignal): Promise<T.Orchestration> {
     return this.json('orchestrate', { body, signal });
   }
+  listOrchestrations(): Promise<T.OrchestrationSummary[]> {
+    return this.json('listOrchestrations');
+  }
+  getOrchestration(id: string): Promise<T.Orchestration> {
+    return this.json('getOrchestration', { params: { id } });
+  }
+
+  // --- pipelines
+  /** Steps one after the other; resolves when the run ended (each step's answer and session). */
+  runPipeline(body: T.PipelineInput, signal?: AbortSignal): Promise<T.Pipeline> {
+    return this.json('runPipeline', { body, signal });
+  }
+  listPipelines(): Promise<T.Pipeline[]> {
+    return this.json('listPipelines');
+  }
+  getPipeline(id: string): Promise<T.Pipeline> {
+    return this.json('getPipeline', { params: { id } });
+  }
 
   // --- usage and audit
   usage(query: T.UsageQuery = {}): Promise<T.UsageReport> {
@@ -149,13 +167,22 @@ export class AintegrixClient {
     const res = await this.open('exportAudit', { query: { ...query }, signal });
     const decoder = new TextDecoder();
     let buffer = '';
-    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-      buffer += decoder.decode(chunk, { stream: true });
-      let nl: number;
-      while ((nl = buffer.indexOf('\n')) !== -1) {
-        yield buffer.slice(0, nl);
-        buffer = buffer.slice(nl + 1);
+    // a reader, not `for await` over the body: not every browser can iterate a ReadableStream
+    const reader = res.body!.getReader();
+    try {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        buffer += decoder.decode(value, { stream: true });
+        let nl: number;
+        while ((nl = buffer.indexOf('\n')) !== -1) {
+          yield buffer.slice(0, nl);
+          buffer = buffer.slice(nl + 1);
+        }
       }
+    } finally {
+      // also when the caller stops early: the rest of the export is not downloaded
+      await reader.cancel().catch(() => undefined);
     }
     if (buffer !== '') yield buffer;
   }

@@ -24,7 +24,11 @@ export const OPERATIONS = {
   verifyAudit: ['GET', '/api/v1/audit/verify'],
   exportAudit: ['GET', '/api/v1/audit/export'],
   orchestrate: ['POST', '/api/v1/orchestrate'],
+  listOrchestrations: ['GET', '/api/v1/orchestrations'],
+  getOrchestration: ['GET', '/api/v1/orchestrations/{id}'],
   runPipeline: ['POST', '/api/v1/pipelines'],
+  listPipelines: ['GET', '/api/v1/pipelines'],
+  getPipeline: ['GET', '/api/v1/pipelines/{id}'],
 } as const satisfies Record<string, readonly [string, string]>;
 
 export type OperationId = keyof typeof OPERATIONS;

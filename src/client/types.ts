@@ -13,6 +13,8 @@ import type { createSessionSchema, forkSchema } from '../http/routes/sessions.js
 import type { promptBodySchema } from '../http/routes/prompt-requests.js';
 import type { approvalDecisionSchema } from '../sessions/approval-service.js';
 import type { orchestrateSchema } from '../orchestrations/orchestrate-request.js';
+import type { pipelineViewSchema } from '../http/schemas/pipelines.js';
+import type { pipelineSchema } from '../http/routes/pipelines.js';
 
 export type Agent = z.output<typeof agentSchema>;
 export type AgentStatus = z.output<typeof agentStatusSchema>;
@@ -34,12 +36,14 @@ export type UsageReport = z.output<typeof usageReportSchema>;
 export type ErrorBody = z.output<typeof errorSchema>;
 export type Orchestration = z.output<typeof orchestrationSchema>;
 export type OrchestrationSummary = z.output<typeof orchestrationSummarySchema>;
+export type Pipeline = z.output<typeof pipelineViewSchema>;
 
 export type CreateSessionInput = z.input<typeof createSessionSchema>;
 export type ForkInput = z.input<typeof forkSchema>;
 export type PromptBody = z.input<typeof promptBodySchema>;
 export type ApprovalDecision = z.input<typeof approvalDecisionSchema>;
 export type OrchestrateInput = z.input<typeof orchestrateSchema>;
+export type PipelineInput = z.input<typeof pipelineSchema>;
 
 /** GET /api/v1/usage's query (strings as in a URL: times as dates, ISO 8601 or epoch ms) */
 export interface UsageQuery {

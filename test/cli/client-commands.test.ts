@@ -1,6 +1,7 @@
 // The client commands of `aintegrix`, run as the real built binary against a real gateway: status, agents,
 // sessions, prompt (streamed; a permission answered by --approve and one decided by `approvals decide` while the
-// prompt waits), events (pages and --follow), usage, audit verify/export (remote), config check, and the exit codes.
+// prompt waits), events (pages and --follow), usage, orchestrate, pipeline, audit verify/export (remote), config check,
+// and the exit codes.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -141,6 +142,36 @@ test('orchestrate: a parallel orchestration of two candidates, as text and as JS
   const unknown = await cli(g, ['orchestrate', '--agents', 'nobody', 'x']);
   assert.equal(unknown.code, 1);
   assert.match(unknown.stderr, /agent_not_found/);
+});
+
+test('pipeline: two steps in order, as text and as JSON; a bad template is a clear error with exit code 1', async (t) => {
+  const g = await startTestGateway();
+  t.after(() => g.dispose());
+  const text = await cli(g, ['pipeline', '--step', 'demo', '--step', 'demo=second {{previous}}', 'hello']);
+  assert.equal(text.code, 0, text.stderr);
+  const [head, ...rest] = text.stdout.trimEnd().split('\n');
+  assert.match(head!, /^pl_\S+: completed in \d+ ms, 2\/2 steps$/);
+  assert.match(rest.join('\n'), /^1\. demo completed \(end_turn\) demo_\S+\n {4}echo: hello\n2\. demo completed \(end_turn\) demo_\S+\n {4}echo: second echo: hello$/);
+  assert.match(text.stderr, /running 2 steps/, 'the progress line (one plain line without a terminal)');
+
+  const json = jsonOf(await cli(g, ['--json', 'pipeline', '--step', 'demo', '--step', 'demo={{input}} / {{steps.1.text}}', 'again']));
+  assert.deepEqual(json.results.map((r: { step: number; text: string }) => [r.step, r.text]), [[1, 'echo: again'], [2, 'echo: again / echo: again']]);
+  assert.equal(json.status, 'completed');
+
+  const bad = await cli(g, ['pipeline', '--step', 'demo', '--step', 'demo={{steps.2.text}}', 'x']);
+  assert.equal(bad.code, 1);
+  assert.equal(bad.stdout, '');
+  assert.match(bad.stderr, /^aintegrix: unknown_placeholder: steps\[1\]\.prompt_template: unknown placeholder '\{\{steps\.2\.text\}\}' \(step 2 runs before step 2 has an answer\)$/m);
+  const typo = await cli(g, ['--json', 'pipeline', '--step', 'demo={{previus}}', 'x']);
+  assert.equal(typo.code, 1);
+  assert.match(typo.stderr, /unknown_placeholder: .*'\{\{previus\}\}' \(known: \{\{input\}\}, \{\{previous\}\}, \{\{steps\.N\.text\}\}\)/);
+  assert.equal((await cli(g, ['pipeline', '--step', '=x', 'y'])).code, 2, 'a step without an agent');
+  assert.equal((await cli(g, ['pipeline', 'no steps'])).code, 2, '--step is required');
+  const unknown = await cli(g, ['pipeline', '--step', 'nobody', 'x']);
+  assert.equal(unknown.code, 1);
+  assert.match(unknown.stderr, /agent_not_found/);
+  // nothing was run for the refused requests
+  assert.equal((await g.api('GET', '/api/v1/pipelines')).body.length, 2);
 });
 
 test('config check, and the exit codes: usage 2, unreachable 4, refused token 5, an API error 1', async (t) => {

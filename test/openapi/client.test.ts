@@ -79,3 +79,28 @@ test("the client's answers in a session's life match the document", async (t) =>
   assert.deepEqual([(unreachable as ApiError).status, (unreachable as ApiError).code], [0, 'unreachable']);
   assert.ok(checked >= 15, `${checked} answers checked`);
 });
+
+test("the client's orchestrations and pipelines: run, list and read, answers matching the document", async (t) => {
+  const g = await startTestGateway();
+  t.after(() => g.dispose());
+  const checker = await responseChecker(g.url);
+  const checkingFetch: typeof fetch = async (input, init) => {
+    const res = await fetch(input, init);
+    checker.check(init?.method ?? 'GET', String(input), res.status, res.headers.get('content-type') ?? '', await res.clone().text());
+    return res;
+  };
+  const c = new AintegrixClient({ baseUrl: g.url, token: TOKEN, fetch: checkingFetch });
+  const o = await c.orchestrate({ agents: ['demo', 'demo'], strategy: 'parallel', messages: [{ type: 'text', text: 'hi' }] });
+  assert.deepEqual(o.results.map((r) => r.text), ['echo: hi', 'echo: hi']);
+  assert.deepEqual((await c.listOrchestrations()).map((x) => x.id), [o.id]);
+  assert.equal((await c.getOrchestration(o.id)).status, 'completed');
+
+  const p = await c.runPipeline({ steps: [{ agent: 'demo' }, { agent: 'demo', prompt_template: 'again {{previous}}' }], messages: [{ type: 'text', text: 'hi' }] });
+  assert.deepEqual(p.results.map((s) => s.text), ['echo: hi', 'echo: again echo: hi']);
+  assert.deepEqual((await c.listPipelines()).map((x) => x.id), [p.id]);
+  assert.equal((await c.getPipeline(p.id)).steps_completed, 2);
+  const bad = await c.runPipeline({ steps: [{ agent: 'demo', prompt_template: '{{nope}}' }], messages: [{ type: 'text', text: 'x' }] }).catch((e: unknown) => e);
+  assert.deepEqual([(bad as ApiError).status, (bad as ApiError).code], [400, 'unknown_placeholder']);
+  const missing = await c.getPipeline('pl_nope').catch((e: unknown) => e);
+  assert.deepEqual([(missing as ApiError).status, (missing as ApiError).code], [404, 'pipeline_not_found']);
+});

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { clientFor, type GlobalOptions } from '../remote.js';
 import { Progress, printJson } from '../output.js';
 import { UsageError } from '../exit-codes.js';
-import type { AintegrixClient, Orchestration } from '../../client/index.js';
+import type { AintegrixClient, Orchestration, Pipeline } from '../../client/index.js';
 
 const STRATEGIES = ['parallel', 'race', 'jury'];
 
@@ -34,7 +34,12 @@ export function multiAgentCommands(program: Command, run: (action: () => Promise
     .command('pipeline')
     .description('run agents in sequence, each step given the previous answer')
     .argument('<text...>', 'the prompt of the first step')
-    .requiredOption('--step <agent[=template]...>', 'a step: an agent, optionally =a prompt template with {{previous}} (repeat, in order)')
+    // repeated, one value each time (a variadic option would swallow the prompt's words after the last step)
+    .requiredOption(
+      '--step <step>',
+      'a step: AGENT or AGENT=TEMPLATE, a prompt template with {{input}}, {{previous}} (the default), {{steps.N.text}} (repeat, in order)',
+      (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
+    )
     .action((words: string[], o: { step: string[] }, c: Command) =>
       run(async () => {
         const steps = o.step.map((s) => {
@@ -42,12 +47,25 @@ export function multiAgentCommands(program: Command, run: (action: () => Promise
           return eq === -1 ? { agent: s } : { agent: s.slice(0, eq), prompt_template: s.slice(eq + 1) };
         });
         if (steps.some((s) => !s.agent)) throw new UsageError('--step: AGENT or AGENT=TEMPLATE');
-        const body = { steps, messages: [{ type: 'text', text: words.join(' ') }] };
-        const r = await new Progress().while(`running ${steps.length} steps`, clientFor(globals(c)).json('runPipeline', { body }));
-        printJson(r);
-        return 0;
+        const body = { steps, messages: [{ type: 'text' as const, text: words.join(' ') }] };
+        const r = await new Progress().while(`running ${steps.length} steps`, clientFor(globals(c)).runPipeline(body));
+        if (globals(c).json) printJson(r);
+        else printPipeline(r);
+        return r.status === 'completed' ? 0 : 1;
       }),
     );
+}
+
+function printPipeline(r: Pipeline): void {
+  const took = r.duration_ms !== null ? ` in ${r.duration_ms} ms` : '';
+  process.stdout.write(`${r.id}: ${r.status}${took}, ${r.steps_completed}/${r.results.length} steps\n`);
+  for (const s of r.results) {
+    const session = s.session_id ? ` ${s.session_id}` : '';
+    process.stdout.write(`${s.step}. ${s.agent} ${s.status} (${s.stop_reason ?? s.error?.code ?? '-'})${session}\n`);
+    if (s.error) process.stdout.write(`    ${s.error.message}\n`);
+    if (s.text) process.stdout.write(s.text.replace(/^/gm, '    ') + '\n');
+  }
+  if (r.reason) process.stdout.write(`reason: ${r.reason}\n`);
 }
 
 function printOrchestration(r: Orchestration): void {

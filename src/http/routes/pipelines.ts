@@ -10,32 +10,9 @@ import { commandMeta, readBody } from './prompt-requests.js';
 import { messagesSchema, promptText, toContentBlocks } from '../../sessions/prompt-input.js';
 import { multiAgentRoutes } from '../../multiagent/actor-routes.js';
 import { answerRun } from '../../multiagent/actor-sse.js';
+import { pipelineViewSchema } from '../schemas/pipelines.js';
 
 const PIPELINE_STREAM = 'pipeline_started, step_started, step_update (the step\'s ACP update), step_complete, pipeline_complete; each id is its log position';
-
-const stepResultSchema = z.looseObject({
-  step: z.number().int(),
-  agent: z.string(),
-  model: z.string().nullable(),
-  session_id: z.string().nullable(),
-  status: z.string(),
-  stop_reason: z.string().nullable(),
-  text: z.string(),
-  usage: z.unknown(),
-  duration_ms: z.number().nullable(),
-});
-
-const pipelineViewSchema = z.looseObject({
-  id: z.string(),
-  status: z.string(),
-  final_status: z.string().nullable(),
-  steps_completed: z.number().int(),
-  results: z.array(stepResultSchema),
-  workspace_root: z.string(),
-  created_at: z.string(),
-  ended_at: z.string().nullable(),
-  duration_ms: z.number().nullable(),
-});
 
 /** the most steps one pipeline may have */
 export const MAX_PIPELINE_STEPS = 16;
@@ -48,7 +25,7 @@ const stepSchema = z
   })
   .strict();
 
-const pipelineSchema = z
+export const pipelineSchema = z
   .object({
     steps: z.array(stepSchema).min(1, 'at least one step is required').max(MAX_PIPELINE_STEPS, `at most ${MAX_PIPELINE_STEPS} steps`),
     messages: messagesSchema,
