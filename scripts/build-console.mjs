@@ -38,6 +38,12 @@ const result = await build({
   metafile: true,
   logLevel: 'warning',
 });
+// What the bundle may hold: the console, the package's typed client (fetch only; its types come from the server's
+// schemas, but as type-only imports, erased here) and the view library. Anything else (a runtime import of server
+// code, zod, a Node module) would ship server code to the browser or break there: the build fails naming it.
+const ALLOWED = [/^src\/ui\/client\//, /^src\/client\//, /node_modules\/(preact|htm)\//];
+const foreign = Object.keys(result.metafile.inputs).filter((f) => !f.endsWith('.css') && !ALLOWED.some((a) => a.test(f)));
+if (foreign.length > 0) throw new Error(`console build: the bundle would hold modules outside the console and the client: ${foreign.join(', ')}`);
 const names = {};
 for (const [file, meta] of Object.entries(result.metafile.outputs)) {
   if (meta.entryPoint) names[basename(meta.entryPoint).replace(/\.(ts|css)$/, '')] = basename(file);

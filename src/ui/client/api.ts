@@ -1,78 +1,45 @@
-// Calls to the gateway's API with the bearer token. Errors come back as ApiError with the API's code and message;
-// a 401 signs the tab out (the token is wrong or was revoked).
+// The console's calls to the gateway go through the package's typed client (src/client: fetch only, no Node module),
+// on this page's origin with the tab's token as the bearer header. Its errors are the client's ApiError (the API's
+// code and message; status 0 when the gateway cannot be reached); a 401 signs the tab out (the token is wrong or was
+// revoked).
+import { AintegrixClient, ApiError } from '../../client/index.js';
 import { signOut, token } from './token.js';
 
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+export { ApiError };
 
-export function authHeaders(extra: Record<string, string> = {}): Record<string, string> {
-  const t = token.get();
-  return t ? { authorization: `Bearer ${t}`, ...extra } : extra;
-}
-
-/** fetch with the token; throws ApiError for an answer that is not 2xx. */
-export async function request(method: string, path: string, init: { body?: unknown; headers?: Record<string, string>; signal?: AbortSignal } = {}): Promise<Response> {
-  const headers = authHeaders(init.headers);
-  let body: string | undefined;
-  if (init.body !== undefined) {
-    body = JSON.stringify(init.body);
-    headers['content-type'] = 'application/json';
-  }
-  const r = await fetch(path, { method, headers, body, signal: init.signal, cache: 'no-store', credentials: 'omit' });
-  if (r.ok) return r;
-  let code = `http_${r.status}`;
-  let message = r.statusText || `HTTP ${r.status}`;
-  try {
-    const e = (await r.json()) as { error?: { code?: string; message?: string } };
-    if (e.error?.code) code = e.error.code;
-    if (e.error?.message) message = e.error.message;
-  } catch {
-    /* not the JSON error shape */
-  }
+/** fetch as the console wants it: never from the cache, never with cookies (the token is the only credential) */
+const consoleFetch: typeof fetch = async (input, init) => {
+  const r = await fetch(input, { ...init, cache: 'no-store', credentials: 'omit' });
   if (r.status === 401) signOut();
-  throw new ApiError(r.status, code, message);
+  return r;
+};
+
+/** A client for a token (sign-in checks a token before keeping it). */
+export function clientFor(t: string | null): AintegrixClient {
+  return new AintegrixClient({ baseUrl: location.origin, ...(t ? { token: t } : {}), fetch: consoleFetch });
 }
 
-export async function api<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
-  const r = await request(method, path, { body });
-  if (r.status === 204) return undefined as T;
-  return (await r.json()) as T;
+let current: { token: string | null; client: AintegrixClient } | undefined;
+
+/** The client for the token this tab holds now. */
+export function client(): AintegrixClient {
+  const t = token.get();
+  if (!current || current.token !== t) current = { token: t, client: clientFor(t) };
+  return current.client;
 }
 
-/** Read an NDJSON answer line by line (the audit export), stopping after `limit` lines. */
-export async function readNdjson<T>(path: string, limit: number, signal?: AbortSignal): Promise<{ rows: T[]; more: boolean }> {
-  const r = await request('GET', path, { signal });
-  const reader = r.body!.pipeThrough(new TextDecoderStream()).getReader();
+/** NDJSON lines (the audit export) parsed, stopping after `limit` rows (the rest is not downloaded). */
+export async function readRows<T>(lines: AsyncIterable<string>, limit: number): Promise<{ rows: T[]; more: boolean }> {
   const rows: T[] = [];
-  let rest = '';
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    rest += value;
-    let nl: number;
-    while ((nl = rest.indexOf('\n')) >= 0) {
-      const line = rest.slice(0, nl);
-      rest = rest.slice(nl + 1);
-      if (!line) continue;
-      if (rows.length >= limit) {
-        await reader.cancel();
-        return { rows, more: true };
-      }
-      rows.push(JSON.parse(line) as T);
-    }
+  for await (const line of lines) {
+    if (!line.trim()) continue;
+    if (rows.length >= limit) return { rows, more: true };
+    rows.push(JSON.parse(line) as T);
   }
-  if (rest.trim()) rows.push(JSON.parse(rest) as T);
   return { rows, more: false };
 }
 
 export function errorText(e: unknown): string {
-  if (e instanceof ApiError) return `${e.message} (${e.code})`;
+  if (e instanceof ApiError) return e.status === 0 ? e.message : `${e.message} (${e.code})`;
   return e instanceof Error ? e.message : String(e);
 }

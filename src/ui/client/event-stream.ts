@@ -1,8 +1,9 @@
-// Follows a session's log over SSE with fetch (EventSource cannot send the bearer header, and the token must never
+// Follows a session's log over SSE with the typed client (EventSource cannot send the bearer header, and the token must never
 // be in a URL). The cursor is the log position: every frame's `id:`. When the connection drops, it reconnects with
 // `Last-Event-ID: <last position seen>`, so the server sends each event after it exactly once: nothing lost, nothing
 // doubled. Frames at or before the cursor (none are expected) are dropped all the same.
-import { authHeaders } from './api.js';
+import { client } from './api.js';
+import { sseFrames } from '../../client/sse.js';
 
 export interface LogEvent {
   position: number;
@@ -55,33 +56,43 @@ export function followSessionEvents(sessionId: string, o: FollowOptions): () => 
     }
   };
 
+  // the frames that arrive together are handed over together (one render for a burst, not one per event)
+  let batch: LogEvent[] = [];
+  const deliver = (e: LogEvent) => {
+    batch.push(e);
+    if (batch.length === 1) {
+      setTimeout(() => {
+        const events = batch;
+        batch = [];
+        if (!stopped) o.onEvents(events);
+      }, 0);
+    }
+  };
+
   const readOnce = async (c: AbortController) => {
-    const headers = authHeaders({ accept: 'text/event-stream' });
-    if (cursor > 0) headers['last-event-id'] = String(cursor);
-    const r = await fetch(`/api/v1/sessions/${encodeURIComponent(sessionId)}/events`, { headers, signal: c.signal, cache: 'no-store', credentials: 'omit' });
-    if (!r.ok || !r.body) throw Object.assign(new Error(`events stream answered ${r.status}`), { status: r.status });
+    // throws the client's ApiError (with its status) for an answer that is not 2xx
+    const r = await client().open('sessionEvents', {
+      params: { id: sessionId },
+      headers: { accept: 'text/event-stream', ...(cursor > 0 ? { 'last-event-id': String(cursor) } : {}) },
+      signal: c.signal,
+    });
     o.onState('live');
-    const reader = r.body.pipeThrough(new TextDecoderStream()).getReader();
+    // every chunk (the server's keep-alive comments too) proves the connection alive
     let watchdog = setTimeout(() => c.abort(), SILENCE_MS);
-    let buffer = '';
-    try {
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) return;
+    const alive = new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, out) {
         clearTimeout(watchdog);
         watchdog = setTimeout(() => c.abort(), SILENCE_MS);
-        buffer += value;
-        const frames = buffer.split('\n\n');
-        buffer = frames.pop()!;
-        const batch: LogEvent[] = [];
-        for (const frame of frames) {
-          const e = parseFrame(frame);
-          if (e && e.position > cursor) {
-            cursor = e.position;
-            batch.push(e);
-          }
+        out.enqueue(chunk);
+      },
+    });
+    try {
+      for await (const frame of sseFrames(r.body!.pipeThrough(alive))) {
+        const e = JSON.parse(frame.data) as LogEvent;
+        if (e.position > cursor) {
+          cursor = e.position;
+          deliver(e);
         }
-        if (batch.length > 0) o.onEvents(batch);
       }
     } finally {
       clearTimeout(watchdog);
@@ -94,16 +105,6 @@ export function followSessionEvents(sessionId: string, o: FollowOptions): () => 
     controller?.abort();
     o.onState('stopped');
   };
-}
-
-/** One SSE frame of the events stream (`id:` and `data:` lines; comments and `retry:` ignored). */
-function parseFrame(frame: string): LogEvent | undefined {
-  let data = '';
-  for (const line of frame.split('\n')) {
-    if (line.startsWith('data:')) data += line.slice(line.charAt(5) === ' ' ? 6 : 5);
-  }
-  if (!data) return undefined;
-  return JSON.parse(data) as LogEvent;
 }
 
 function sleep(ms: number): Promise<void> {

@@ -1,6 +1,6 @@
 // The shell: sign-in when the tab holds no token, else the navigation and the page the fragment names.
 import { html } from '../html.js';
-import { api } from '../api.js';
+import { client } from '../api.js';
 import { usePoll } from '../poll.js';
 import { useSignal } from '../signal.js';
 import { signOut, token } from '../token.js';
@@ -27,7 +27,7 @@ export function App() {
 function Shell() {
   const r = useSignal(route);
   // how many requests wait for a person, shown on the Approvals link from every page
-  const pending = usePoll(() => api<unknown[]>('GET', '/api/v1/approvals'), 3000).data?.length ?? 0;
+  const pending = usePoll(() => client().listApprovals(), 3000).data?.length ?? 0;
   let page;
   switch (r.page) {
     case 'sessions':

@@ -1,25 +1,12 @@
 // Approvals: the requests agents wait on (the agent's options, the tool call with its diff or command, the real
 // paths), decided here; and the decisions of the last day, with who decided and when (read from the audit log).
 import { html } from '../html.js';
-import { api, readNdjson } from '../api.js';
+import { client, readRows } from '../api.js';
 import { usePoll } from '../poll.js';
 import { sessionHref } from '../route.js';
 import { when } from '../format.js';
 import { ApprovalActions, ErrorNote, ToolCallView } from './parts.js';
 import type { LogEvent } from '../event-stream.js';
-
-interface PendingApproval {
-  approval_id: string;
-  session_id: string;
-  agent: string;
-  turn: number | null;
-  method: string;
-  tool_call: any;
-  options: { optionId: string; name?: string; kind: string }[];
-  requested_at: string | null;
-  deadline: string | null;
-  real_paths?: string[];
-}
 
 interface Decided {
   approvalId: string;
@@ -36,8 +23,8 @@ const DECIDED_WINDOW_MS = 24 * 3600 * 1000;
 
 async function loadDecided(): Promise<Decided[]> {
   const since = new Date(Date.now() - DECIDED_WINDOW_MS).toISOString();
-  const q = (type: string) => `/api/v1/audit/export?type=${type}&since=${encodeURIComponent(since)}`;
-  const [requested, decided] = await Promise.all([readNdjson<LogEvent>(q('PermissionRequested'), 20_000), readNdjson<LogEvent>(q('PermissionDecided'), 20_000)]);
+  const read = (type: string) => readRows<LogEvent>(client().exportAudit({ type, since }), 20_000);
+  const [requested, decided] = await Promise.all([read('PermissionRequested'), read('PermissionDecided')]);
   const titles = new Map(requested.rows.map((e) => [e.data.approval_id as string, String(e.data.tool_call?.title ?? e.data.method)]));
   return decided.rows
     .slice(-DECIDED_SHOWN)
@@ -54,7 +41,7 @@ async function loadDecided(): Promise<Decided[]> {
 }
 
 export function ApprovalsPage() {
-  const pending = usePoll(() => api<PendingApproval[]>('GET', '/api/v1/approvals'), 2000);
+  const pending = usePoll(() => client().listApprovals(), 2000);
   const decided = usePoll(loadDecided, 4000);
   const refresh = () => {
     pending.reload();

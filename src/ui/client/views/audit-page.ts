@@ -2,7 +2,8 @@
 // filtered log exported as NDJSON (the same lines as `aintegrix audit export`).
 import { useState } from 'preact/hooks';
 import { html } from '../html.js';
-import { api, errorText, readNdjson, request } from '../api.js';
+import { client, errorText, readRows } from '../api.js';
+import type { ExportQuery, VerifyReport } from '../../../client/index.js';
 import { when } from '../format.js';
 import { ErrorNote } from './parts.js';
 import type { LogEvent } from '../event-stream.js';
@@ -20,25 +21,14 @@ interface Filters {
   until: string;
 }
 
-interface VerifyReport {
-  ok: boolean;
-  checked: number;
-  first_bad_position?: number;
-  reason?: string;
-  checkpoint_seq?: number;
-  head?: string;
-  checkpoints?: { count: number; last_position: number | null; mac: string };
-}
-
 /** The export's query for the filters; datetime-local values are local times, sent with their zone. */
-function exportQuery(f: Filters): string {
-  const q = new URLSearchParams();
-  if (f.session.trim()) q.set('stream', `session:${f.session.trim()}`);
-  if (f.type.trim()) q.set('type', f.type.trim());
-  if (f.since) q.set('since', new Date(f.since).toISOString());
-  if (f.until) q.set('until', new Date(f.until).toISOString());
-  const s = q.toString();
-  return `/api/v1/audit/export${s ? `?${s}` : ''}`;
+function exportQuery(f: Filters): ExportQuery {
+  const q: ExportQuery = {};
+  if (f.session.trim()) q.stream = `session:${f.session.trim()}`;
+  if (f.type.trim()) q.type = f.type.trim();
+  if (f.since) q.since = new Date(f.since).toISOString();
+  if (f.until) q.until = new Date(f.until).toISOString();
+  return q;
 }
 
 export function AuditPage() {
@@ -55,7 +45,7 @@ export function AuditPage() {
     setBusy(true);
     setError(null);
     try {
-      setRows(await readNdjson<LogEvent>(exportQuery(filters), SHOWN));
+      setRows(await readRows<LogEvent>(client().exportAudit(exportQuery(filters)), SHOWN));
     } catch (err) {
       setError(errorText(err));
     } finally {
@@ -65,7 +55,7 @@ export function AuditPage() {
   const download = async () => {
     setError(null);
     try {
-      const blob = await (await request('GET', exportQuery(filters))).blob();
+      const blob = await (await client().open('exportAudit', { query: { ...exportQuery(filters) } })).blob();
       const url = URL.createObjectURL(blob);
       const a = document.createElement('a');
       a.href = url;
@@ -83,7 +73,7 @@ export function AuditPage() {
     setVerify(null);
     setError(null);
     try {
-      setVerify(await api<VerifyReport>('GET', '/api/v1/audit/verify'));
+      setVerify(await client().verifyAudit());
     } catch (err) {
       setError(errorText(err));
     } finally {

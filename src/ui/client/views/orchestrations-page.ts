@@ -2,58 +2,19 @@
 // answer, its diff when isolated in a worktree, its session), the winner and the jury's verdict with its matches.
 import { useEffect, useState } from 'preact/hooks';
 import { html } from '../html.js';
-import { api, errorText } from '../api.js';
+import { client, errorText } from '../api.js';
 import { usePoll } from '../poll.js';
 import { sessionHref } from '../route.js';
 import { when } from '../format.js';
 import { ErrorNote, StatusBadge } from './parts.js';
+import type { OrchestrateInput, Orchestration } from '../../../client/index.js';
 
-interface OrchestrationSummary {
-  id: string;
-  strategy: string;
-  status: string;
-  candidates: { label: string; agent: string; session_id: string | null; status: string }[];
-  winner: string | null;
-  created_at: string;
-}
-
-interface Verdict {
-  winner: string;
-  scores: Record<string, number>;
-  rationale: string;
-  fallback: boolean;
-  reason?: string;
-}
-
-interface Orchestration {
-  id: string;
-  strategy: string;
-  status: string;
-  duration_ms: number | null;
-  results: {
-    label: string;
-    agent: string;
-    session_id: string | null;
-    status: string;
-    stop_reason: string | null;
-    text: string;
-    duration_ms: number | null;
-    error?: { code: string; message: string };
-    diff_stat?: string;
-    diff?: string;
-    worktree?: string;
-  }[];
-  winner?: { label: string; agent: string; session_id: string | null };
-  verdict?: Verdict;
-  judge?: string | null;
-  matches?: { match: number; round: number; labels: string[]; verdict: Verdict | null }[];
-  reason?: string;
-}
+type Verdict = NonNullable<Orchestration['verdict']>;
 
 export const orchestrationHref = (id: string) => `#/orchestrations/${encodeURIComponent(id)}`;
 
 export function OrchestrationsPage() {
-  const { data, error, reload } = usePoll(() => api<OrchestrationSummary[]>('GET', '/api/v1/orchestrations'), 2000);
+  const { data, error, reload } = usePoll(() => client().listOrchestrations(), 2000);
   return html`<h1>Orchestrations</h1>
     <${StartOrchestration} onStarted=${reload} />
     <${ErrorNote} error=${error} />
@@ -83,7 +44,7 @@ function StartOrchestration({ onStarted }: { onStarted: () => void }) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
-    api<{ name: string }[]>('GET', '/api/v1/agents').then((a) => setAgents(a.map((x) => x.name)), (e: unknown) => setError(errorText(e)));
+    client().listAgents().then((a) => setAgents(a.map((x) => x.name)), (e: unknown) => setError(errorText(e)));
   }, []);
   const set = (k: keyof typeof form) => (e: Event) => setForm({ ...form, [k]: (e.target as HTMLInputElement).value });
   const submit = async (e: Event) => {
@@ -92,9 +53,9 @@ function StartOrchestration({ onStarted }: { onStarted: () => void }) {
     setBusy(true);
     setError(null);
     // the POST answers when the run ends; the list shows it running meanwhile
-    const run = api<{ id: string }>('POST', '/api/v1/orchestrate', {
+    const run = client().orchestrate({
       agents: names,
-      strategy: form.strategy,
+      strategy: form.strategy as OrchestrateInput['strategy'],
       ...(form.strategy === 'jury' && form.judge ? { judge: form.judge } : {}),
       messages: [{ type: 'text', text: form.prompt }],
     });
@@ -136,7 +97,7 @@ function StartOrchestration({ onStarted }: { onStarted: () => void }) {
 }
 
 export function OrchestrationPage({ id }: { id: string }) {
-  const { data: o, error } = usePoll(() => api<Orchestration>('GET', `/api/v1/orchestrations/${encodeURIComponent(id)}`), 2000, [id]);
+  const { data: o, error } = usePoll(() => client().getOrchestration(id), 2000, [id]);
   return html`<h1>Orchestration <code>${id}</code></h1>
     <${ErrorNote} error=${error} />
     ${o
@@ -163,7 +124,7 @@ export function OrchestrationPage({ id }: { id: string }) {
           </div>
           ${o.verdict ? html`<${VerdictView} verdict=${o.verdict} />` : null}
           ${o.matches && o.matches.length > 1
-            ? html`<h2>Matches</h2><ol>${o.matches.map((m) => html`<li>round ${m.round}: ${m.labels.join(' vs ')} → ${m.verdict ? m.verdict.winner : 'pending'}</li>`)}</ol>`
+            ? html`<h2>Matches</h2><ol>${o.matches.map((m) => html`<li>round ${m.round}: ${m.labels.join(' vs ')} → ${(m.verdict as Verdict | null)?.winner ?? 'pending'}</li>`)}</ol>`
             : null}`
       : null}`;
 }

@@ -1,9 +1,10 @@
 // Pieces several pages show: a tool call with its diffs or command, the decision buttons of an approval, errors.
 import { useState } from 'preact/hooks';
 import { html } from '../html.js';
-import { api, errorText } from '../api.js';
+import { client, errorText } from '../api.js';
 import { lineDiff } from '../line-diff.js';
 import { toolCallSubject } from '../format.js';
+import type { ApprovalDecision } from '../../../client/index.js';
 
 export function ErrorNote({ error }: { error: string | null }) {
   return error ? html`<p class="error" role="alert">${error}</p>` : null;
@@ -44,7 +45,7 @@ export function ToolCallView({ call }: { call: any }) {
   </div>`;
 }
 
-const DECISIONS: { kind: string; decision: string; label: string }[] = [
+const DECISIONS: { kind: string; decision: ApprovalDecision['decision']; label: string }[] = [
   { kind: 'allow_once', decision: 'allow_once', label: 'Allow once' },
   { kind: 'allow_always', decision: 'allow_always', label: 'Allow always' },
   { kind: 'reject_once', decision: 'reject_once', label: 'Reject' },
@@ -56,11 +57,11 @@ export function ApprovalActions({ approvalId, options, onDecided }: { approvalId
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const offered = DECISIONS.filter((d) => options.some((o) => o.kind === d.kind));
-  const decide = async (decision: string) => {
+  const decide = async (decision: ApprovalDecision['decision']) => {
     setBusy(true);
     setError(null);
     try {
-      await api('POST', `/api/v1/approvals/${encodeURIComponent(approvalId)}`, { decision });
+      await client().decideApproval(approvalId, { decision });
       onDecided?.();
     } catch (e) {
       setError(errorText(e));

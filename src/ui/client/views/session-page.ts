@@ -2,24 +2,12 @@
 // dropped connection resumes after the last position seen), a prompt box, cancel, and the requests it waits on.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { html } from '../html.js';
-import { api, ApiError, errorText } from '../api.js';
+import { client, ApiError, errorText } from '../api.js';
 import { usePoll } from '../poll.js';
 import { followSessionEvents, type StreamState } from '../event-stream.js';
 import { emptyTranscript, foldTranscript, type TranscriptItem } from '../transcript.js';
 import { usageText, when } from '../format.js';
 import { ApprovalActions, ErrorNote, StatusBadge, ToolCallView } from './parts.js';
-
-interface SessionDetail {
-  id: string;
-  agent: string;
-  model: string | null;
-  status: string;
-  turns: number;
-  created_at: string | null;
-  workspace_root: string;
-  usage?: any;
-  last_error?: { code: string; message: string } | null;
-}
 
 const STATE_TEXT: Record<StreamState, string> = {
   connecting: 'connecting…',
@@ -29,8 +17,7 @@ const STATE_TEXT: Record<StreamState, string> = {
 };
 
 export function SessionPage({ id }: { id: string }) {
-  const path = `/api/v1/sessions/${encodeURIComponent(id)}`;
-  const detail = usePoll(() => api<SessionDetail>('GET', path), 2000, [id]);
+  const detail = usePoll(() => client().getSession(id), 2000, [id]);
   const [transcript, setTranscript] = useState(emptyTranscript);
   const [stream, setStream] = useState<{ state: StreamState; detail?: string }>({ state: 'connecting' });
   useEffect(() => {
@@ -54,7 +41,7 @@ export function SessionPage({ id }: { id: string }) {
           <div><dt>Created</dt><dd>${when(s.created_at)}</dd></div>
           <div><dt>Workspace</dt><dd><code>${s.workspace_root}</code></dd></div>
         </dl>
-        ${open ? html`<${CloseButton} path=${path} onClosed=${detail.reload} />` : null}`
+        ${open ? html`<${CloseButton} id=${id} onClosed=${detail.reload} />` : null}`
       : null}
     <${ErrorNote} error=${detail.error} />
     <p class=${`stream-state stream-${stream.state}`} role="status" data-stream-state=${stream.state}>
@@ -64,7 +51,7 @@ export function SessionPage({ id }: { id: string }) {
     <ol class="transcript" role="log" aria-live="polite" aria-label="Transcript" data-position=${transcript.position} data-count=${transcript.count}>
       ${transcript.items.map((item, i) => html`<${Item} key=${i} item=${item} />`)}
     </ol>
-    ${open ? html`<${PromptBox} path=${path} running=${transcript.runningTurn !== null} onSubmitted=${detail.reload} />` : html`<p class="muted">This session is ${s?.status ?? '…'}: it takes no more prompts.</p>`}
+    ${open ? html`<${PromptBox} id=${id} running=${transcript.runningTurn !== null} onSubmitted=${detail.reload} />` : html`<p class="muted">This session is ${s?.status ?? '…'}: it takes no more prompts.</p>`}
   </div>`;
 }
 
@@ -97,11 +84,11 @@ function Item({ item }: { item: TranscriptItem }) {
   }
 }
 
-function CloseButton({ path, onClosed }: { path: string; onClosed: () => void }) {
+function CloseButton({ id, onClosed }: { id: string; onClosed: () => void }) {
   const [error, setError] = useState<string | null>(null);
   const close = async () => {
     try {
-      await api('DELETE', path);
+      await client().closeSession(id);
       onClosed();
     } catch (err) {
       setError(errorText(err));
@@ -110,7 +97,7 @@ function CloseButton({ path, onClosed }: { path: string; onClosed: () => void })
   return html`<div class="buttons"><button type="button" class="secondary" onClick=${close}>Close session</button></div><${ErrorNote} error=${error} />`;
 }
 
-function PromptBox({ path, running, onSubmitted }: { path: string; running: boolean; onSubmitted: () => void }) {
+function PromptBox({ id, running, onSubmitted }: { id: string; running: boolean; onSubmitted: () => void }) {
   const [text, setText] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [note, setNote] = useState<string | null>(null);
@@ -123,19 +110,20 @@ function PromptBox({ path, running, onSubmitted }: { path: string; running: bool
     setNote(null);
     setText('');
     // The answer comes through the transcript stream; this request only returns when the turn ends.
-    const pending = api('POST', `${path}/prompt`, { messages: [{ type: 'text', text: t }] });
+    const pending = client().prompt(id, t);
     setTimeout(onSubmitted, 300);
     try {
       await pending;
     } catch (err) {
-      if (err instanceof ApiError) setError(errorText(err));
+      // status 0: the answer never came (the connection dropped), unlike a refusal or a failed turn
+      if (err instanceof ApiError && err.status !== 0) setError(errorText(err));
       else setNote('The connection dropped while the turn ran. The turn goes on at the gateway; the transcript follows it.');
     }
     onSubmitted();
   };
   const cancel = async () => {
     try {
-      await api('POST', `${path}/cancel`);
+      await client().cancelTurn(id);
     } catch (err) {
       setError(errorText(err));
     }

@@ -1,21 +1,13 @@
 // Sessions: the live list (status, agent, turns, pending approvals, usage), creating one, closing one.
 import { useEffect, useState } from 'preact/hooks';
 import { html } from '../html.js';
-import { api, errorText } from '../api.js';
+import { client, errorText } from '../api.js';
 import { usePoll } from '../poll.js';
 import { sessionHref } from '../route.js';
 import { usageText, when, type UsageFigures } from '../format.js';
 import { ErrorNote, StatusBadge } from './parts.js';
 
-interface SessionSummary {
-  id: string;
-  agent: string;
-  model: string | null;
-  status: string;
-  created_at: string | null;
-  turns: number;
-  origin: string;
-}
+import type { SessionSummary } from '../../../client/index.js';
 
 interface ListData {
   sessions: SessionSummary[];
@@ -25,13 +17,13 @@ interface ListData {
 
 async function loadList(): Promise<ListData> {
   const [sessions, approvals, usage] = await Promise.all([
-    api<SessionSummary[]>('GET', '/api/v1/sessions'),
-    api<{ session_id: string }[]>('GET', '/api/v1/approvals'),
-    api<{ groups: ({ key: string } & UsageFigures)[] }>('GET', '/api/v1/usage?group_by=session'),
+    client().listSessions(),
+    client().listApprovals(),
+    client().usage({ group_by: 'session' }),
   ]);
   const pending = new Map<string, number>();
   for (const a of approvals) pending.set(a.session_id, (pending.get(a.session_id) ?? 0) + 1);
-  return { sessions: sessions.slice().reverse(), pending, usage: new Map(usage.groups.map((g) => [g.key, g])) };
+  return { sessions: sessions.slice().reverse(), pending, usage: new Map(usage.groups.map((g) => [g.key ?? '', g])) };
 }
 
 export function SessionsPage() {
@@ -41,7 +33,7 @@ export function SessionsPage() {
   const close = async (id: string) => {
     setActionError(null);
     try {
-      await api('DELETE', `/api/v1/sessions/${encodeURIComponent(id)}`);
+      await client().closeSession(id);
       reload();
     } catch (e) {
       setActionError(errorText(e));
@@ -86,7 +78,7 @@ function CreateSession({ onCreated }: { onCreated: (id: string) => void }) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
-    api<{ name: string }[]>('GET', '/api/v1/agents').then(
+    client().listAgents().then(
       (a) => {
         setAgents(a);
         if (a[0]) setAgent((current) => current || a[0]!.name);
@@ -99,7 +91,7 @@ function CreateSession({ onCreated }: { onCreated: (id: string) => void }) {
     setBusy(true);
     setError(null);
     try {
-      const s = await api<{ id: string }>('POST', '/api/v1/sessions', { agent, ...(model.trim() ? { model: model.trim() } : {}) });
+      const s = await client().createSession({ agent, ...(model.trim() ? { model: model.trim() } : {}) });
       onCreated(s.id);
     } catch (err) {
       setError(errorText(err));

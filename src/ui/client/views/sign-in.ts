@@ -2,6 +2,7 @@
 import { useState } from 'preact/hooks';
 import { html } from '../html.js';
 import { signIn } from '../token.js';
+import { ApiError, clientFor } from '../api.js';
 import { ErrorNote } from './parts.js';
 
 export function SignIn() {
@@ -15,13 +16,14 @@ export function SignIn() {
     setBusy(true);
     setError(null);
     try {
-      const r = await fetch('/api/v1/sessions', { headers: { authorization: `Bearer ${t}` }, cache: 'no-store', credentials: 'omit' });
-      if (r.status === 401) setError('This token is not valid for this gateway.');
-      else if (r.status === 403) setError('This token lacks the read scope the console needs.');
-      else if (!r.ok) setError(`The gateway answered ${r.status}.`);
-      else signIn(t);
+      await clientFor(t).listSessions();
+      signIn(t);
     } catch (err) {
-      setError(`The gateway cannot be reached: ${(err as Error).message}`);
+      const status = err instanceof ApiError ? err.status : 0;
+      if (status === 401) setError('This token is not valid for this gateway.');
+      else if (status === 403) setError('This token lacks the read scope the console needs.');
+      else if (status !== 0) setError(`The gateway answered ${status}.`);
+      else setError(`The gateway cannot be reached: ${(err as Error).message}`);
     } finally {
       setBusy(false);
     }
