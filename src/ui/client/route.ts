@@ -1,5 +1,6 @@
 // Pages are addressed by the URL's fragment (#/sessions, #/sessions/<id>, #/approvals, #/audit, #/orchestrations,
-// #/orchestrations/<id>): the gateway serves one page at /ui, and the fragment never reaches a server or a log.
+// #/orchestrations/<id>, #/pipelines, #/pipelines/<id>): the gateway serves one page at /ui, and the fragment never
+// reaches a server or a log.
 import { signal } from './signal.js';
 
 export type Route =
@@ -9,6 +10,8 @@ export type Route =
   | { page: 'audit' }
   | { page: 'orchestrations' }
   | { page: 'orchestration'; id: string }
+  | { page: 'pipelines' }
+  | { page: 'pipeline'; id: string }
   | { page: 'not_found'; path: string };
 
 export function parseRoute(hash: string): Route {
@@ -20,6 +23,8 @@ export function parseRoute(hash: string): Route {
   if (parts.length === 1 && parts[0] === 'audit') return { page: 'audit' };
   if (parts.length === 1 && parts[0] === 'orchestrations') return { page: 'orchestrations' };
   if (parts.length === 2 && parts[0] === 'orchestrations') return { page: 'orchestration', id: parts[1]! };
+  if (parts.length === 1 && parts[0] === 'pipelines') return { page: 'pipelines' };
+  if (parts.length === 2 && parts[0] === 'pipelines') return { page: 'pipeline', id: parts[1]! };
   return { page: 'not_found', path };
 }
 

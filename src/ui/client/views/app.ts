@@ -11,11 +11,13 @@ import { SessionPage } from './session-page.js';
 import { ApprovalsPage } from './approvals-page.js';
 import { AuditPage } from './audit-page.js';
 import { OrchestrationPage, OrchestrationsPage } from './orchestrations-page.js';
+import { PipelinePage, PipelinesPage } from './pipelines-page.js';
 
 const NAV = [
   { href: '#/sessions', label: 'Sessions', pages: ['sessions', 'session'] },
   { href: '#/approvals', label: 'Approvals', pages: ['approvals'] },
   { href: '#/orchestrations', label: 'Orchestrations', pages: ['orchestrations', 'orchestration'] },
+  { href: '#/pipelines', label: 'Pipelines', pages: ['pipelines', 'pipeline'] },
   { href: '#/audit', label: 'Audit', pages: ['audit'] },
 ];
 
@@ -47,6 +49,12 @@ function Shell() {
       break;
     case 'orchestration':
       page = html`<${OrchestrationPage} key=${r.id} id=${r.id} />`;
+      break;
+    case 'pipelines':
+      page = html`<${PipelinesPage} />`;
+      break;
+    case 'pipeline':
+      page = html`<${PipelinePage} key=${r.id} id=${r.id} />`;
       break;
     default:
       page = html`<h1>Not found</h1><p>No page at <code>${r.path}</code>. <a href="#/sessions">Sessions</a></p>`;
