@@ -1,7 +1,7 @@
 // A typed client of the gateway's REST and SSE API, written on GET /openapi.json (operations.ts) with the types of
 // the schemas the document is generated from (types.ts). Only fetch: it runs in Node 20 and in a browser.
 import { OPERATIONS, type OperationId } from './operations.js';
-import { sseFrames } from './sse.js';
+import { bodyLines, sseFrames } from './sse.js';
 import type * as T from './types.js';
 
 export interface ClientOptions {
@@ -165,26 +165,7 @@ export class AintegrixClient {
   /** The log as NDJSON lines (each an ExportLine's JSON text, without the newline), streamed. */
   async *exportAudit(query: T.ExportQuery = {}, signal?: AbortSignal): AsyncGenerator<string> {
     const res = await this.open('exportAudit', { query: { ...query }, signal });
-    const decoder = new TextDecoder();
-    let buffer = '';
-    // a reader, not `for await` over the body: not every browser can iterate a ReadableStream
-    const reader = res.body!.getReader();
-    try {
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        buffer += decoder.decode(value, { stream: true });
-        let nl: number;
-        while ((nl = buffer.indexOf('\n')) !== -1) {
-          yield buffer.slice(0, nl);
-          buffer = buffer.slice(nl + 1);
-        }
-      }
-    } finally {
-      // also when the caller stops early: the rest of the export is not downloaded
-      await reader.cancel().catch(() => undefined);
-    }
-    if (buffer !== '') yield buffer;
+    yield* bodyLines(res.body!);
   }
 
   // --- the one place requests are made
