@@ -36,6 +36,22 @@ export function buildConsole(): void {
   execFileSync(process.execPath, [join(REPO_ROOT, 'scripts', 'build-console.mjs'), '--quiet', '--out', CONSOLE_DIR], { cwd: REPO_ROOT, stdio: 'inherit' });
 }
 
+/** Open the console of the gateway at `url` and sign in with `token` (typed, then Enter): the Sessions page shows. */
+export async function signedIn(page: Page, url: string, token: string): Promise<void> {
+  await page.goto(`${url}/ui`);
+  await page.getByLabel('API token').fill(token);
+  await page.keyboard.press('Enter');
+  await page.getByRole('heading', { name: 'Sessions', exact: true }).waitFor();
+}
+
+/**
+ * Browser-side (for page.evaluate): the form controls with no accessible name (no label, aria-label or text), as
+ * the start of their HTML.
+ */
+export const UNNAMED_CONTROLS = `[...document.querySelectorAll('input, select, textarea, button')]
+  .filter((e) => !(e.labels && e.labels.length > 0) && !e.getAttribute('aria-label') && !(e.textContent || '').trim())
+  .map((e) => e.outerHTML.slice(0, 80))`;
+
 const taken: string[] = [];
 
 /** A full-page screenshot under test-output/screenshots/NAME.png; the path is listed at the end of the run. */

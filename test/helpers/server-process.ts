@@ -1,6 +1,10 @@
-// Runs `aintegrix serve` as a real child process and waits for the URL it prints.
+// Runs `aintegrix serve` as a real child process and waits for the URL it prints; the config file such a server
+// runs with in the restart and crash tests; one API call to it.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { CLI_ENTRY } from './paths.js';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { CLI_ENTRY, DEMO_AGENT_ENTRY } from './paths.js';
 
 export interface ServerProcess {
   child: ChildProcess;
@@ -64,6 +68,45 @@ export function startServerProcess(args: string[], env: Record<string, string | 
       reject(new Error(`server exited (${code}) before listening\nstdout: ${out}\nstderr: ${err}`));
     });
   });
+}
+
+/** The bundled demo agent as a config's agent, its store (what it keeps across a restart) in DIR/`store`. */
+export function demoAgent(dir: string, more: Record<string, unknown> = {}, store = 'agent-store'): Record<string, unknown> {
+  return { command: process.execPath, args: [DEMO_AGENT_ENTRY], env: { DEMO_AGENT_STORE: join(dir, store) }, ...more };
+}
+
+export interface DemoServerOptions {
+  /** the one API token (named `tester`) */
+  token: string;
+  /** default: `demo`, the demo agent restarted when it dies (demoAgent(dir, { auto_restart: true })) */
+  agents?: Record<string, unknown>;
+  /** merged over `port: 0` */
+  server?: Record<string, unknown>;
+  /** merged over the log in DIR/data with strict durability (a kill -9 loses nothing committed) */
+  store?: Record<string, unknown>;
+  /** further top-level sections (webhooks, git, limits) */
+  extra?: Record<string, unknown>;
+}
+
+/**
+ * Write DIR/aintegrix.yaml for startServerProcess(['--config', path]) and answer its path: a free port, the log under
+ * DIR, the token, every tool call allowed, the demo agent unless `agents` says otherwise. Written again with other
+ * options, it is the config of the next start (a restart that changes an agent).
+ */
+export function demoServerConfig(dir: string, o: DemoServerOptions): string {
+  const file = join(dir, 'aintegrix.yaml');
+  writeFileSync(
+    file,
+    stringify({
+      server: { port: 0, ...o.server },
+      agents: o.agents ?? { demo: demoAgent(dir, { auto_restart: true }) },
+      store: { data_dir: join(dir, 'data'), durability: 'strict', ...o.store },
+      auth: { tokens: [{ name: 'tester', token: o.token }] },
+      permissions: { default: 'allow' },
+      ...o.extra,
+    }),
+  );
+  return file;
 }
 
 /** One API call to a server process with `token`: the status and the parsed JSON body (undefined when empty). */

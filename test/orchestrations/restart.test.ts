@@ -3,34 +3,18 @@
 // what was interrupted (a candidate, in a new session; a jury whose candidates all ended asks its judge).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { stringify } from 'yaml';
-import { callServer, startServerProcess, type ServerProcess } from '../helpers/server-process.js';
-import { DEMO_AGENT_ENTRY } from '../helpers/paths.js';
+import { demoAgent, demoServerConfig, callServer, startServerProcess, type ServerProcess } from '../helpers/server-process.js';
 import { eventually } from '../helpers/poll.js';
 
 const TOKEN = 'orch-restart-token-0123456789';
 
 /** The config, with each agent's prompt_prefix (a restart may change them: the agent answers differently then). */
 function writeConfig(dir: string, prefixes: Record<string, string>): string {
-  const agents: Record<string, unknown> = {};
-  for (const [name, prefix] of Object.entries(prefixes)) {
-    agents[name] = { command: process.execPath, args: [DEMO_AGENT_ENTRY], prompt_prefix: prefix, env: { DEMO_AGENT_STORE: join(dir, `store-${name}`) } };
-  }
-  const file = join(dir, 'aintegrix.yaml');
-  writeFileSync(
-    file,
-    stringify({
-      server: { port: 0 },
-      agents,
-      store: { data_dir: join(dir, 'data'), durability: 'strict' },
-      auth: { tokens: [{ name: 'restart', token: TOKEN }] },
-      permissions: { default: 'allow' },
-    }),
-  );
-  return file;
+  const agents = Object.fromEntries(Object.entries(prefixes).map(([name, prefix]) => [name, demoAgent(dir, { prompt_prefix: prefix }, `store-${name}`)]));
+  return demoServerConfig(dir, { token: TOKEN, agents });
 }
 
 const api = (s: ServerProcess, method: string, path: string, body?: unknown) => callServer(s, TOKEN, method, path, body);

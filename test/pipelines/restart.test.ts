@@ -3,12 +3,10 @@
 // the interrupted step with the earlier answers still feeding the templates.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { stringify } from 'yaml';
-import { callServer, startServerProcess, type ServerProcess } from '../helpers/server-process.js';
-import { DEMO_AGENT_ENTRY } from '../helpers/paths.js';
+import { demoServerConfig, callServer, startServerProcess, type ServerProcess } from '../helpers/server-process.js';
 import { eventually } from '../helpers/gateway.js';
 
 const TOKEN = 'pipeline-crash-token-0123456789';
@@ -18,17 +16,7 @@ const api = (s: ServerProcess, method: string, path: string, body?: unknown) => 
 
 test('kill -9 during a step: interrupted after the restart, nothing re-run until resume, which continues from that step', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'aix-plcrash-'));
-  const config = join(dir, 'aintegrix.yaml');
-  writeFileSync(
-    config,
-    stringify({
-      server: { port: 0 },
-      agents: { demo: { command: process.execPath, args: [DEMO_AGENT_ENTRY], auto_restart: true, env: { DEMO_AGENT_STORE: join(dir, 'agent-store') } } },
-      store: { data_dir: join(dir, 'data'), durability: 'strict' },
-      auth: { tokens: [{ name: 'crash', token: TOKEN }] },
-      permissions: { default: 'allow' },
-    }),
-  );
+  const config = demoServerConfig(dir, { token: TOKEN });
   let server: ServerProcess | undefined;
   t.after(() => {
     server?.child.kill('SIGKILL');

@@ -3,11 +3,10 @@
 // outlives the gateway, and SIGTERM during a turn.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { stringify } from 'yaml';
-import { callServer, startServerProcess, type ServerProcess } from '../helpers/server-process.js';
+import { demoServerConfig, callServer, startServerProcess, type ServerProcess } from '../helpers/server-process.js';
 import { DEMO_AGENT_ENTRY } from '../helpers/paths.js';
 import { readSse } from '../helpers/sse.js';
 import { eventually } from '../helpers/poll.js';
@@ -22,19 +21,7 @@ function writeConfig(dir: string, extra: Record<string, unknown> = {}, agentEnv:
     auto_restart: true,
     env: { DEMO_AGENT_STORE: join(dir, `agent-store-${mode}`), ...agentEnv },
   });
-  const file = join(dir, 'aintegrix.yaml');
-  writeFileSync(
-    file,
-    stringify({
-      server: { port: 0, shutdown_timeout_secs: 10 },
-      agents: { resume: agent('resume'), load: agent('load'), none: agent('none') },
-      store: { data_dir: join(dir, 'data'), durability: 'strict' },
-      auth: { tokens: [{ name: 'crash', token: TOKEN }] },
-      permissions: { default: 'allow' },
-      ...extra,
-    }),
-  );
-  return file;
+  return demoServerConfig(dir, { token: TOKEN, server: { shutdown_timeout_secs: 10 }, agents: { resume: agent('resume'), load: agent('load'), none: agent('none') }, extra });
 }
 
 const api = (s: ServerProcess, method: string, path: string, body?: unknown) => callServer(s, TOKEN, method, path, body);

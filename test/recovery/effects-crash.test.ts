@@ -7,13 +7,11 @@
 // explains; test/sessions/effects-after-record.test.ts proves the order deterministically (a failed commit).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { stringify } from 'yaml';
 import Database from 'better-sqlite3';
-import { callServer, startServerProcess, type ServerProcess } from '../helpers/server-process.js';
-import { DEMO_AGENT_ENTRY } from '../helpers/paths.js';
+import { demoServerConfig, callServer, startServerProcess, type ServerProcess } from '../helpers/server-process.js';
 import { eventually } from '../helpers/poll.js';
 
 const TOKEN = 'effects-crash-token-0123456789';
@@ -58,17 +56,7 @@ function processStreams(dbFile: string): string[][] {
 
 test(`kill -9 while the agent writes files and starts processes, ${ROUNDS} rounds: every effect in the workspace has its request in the log`, async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'aix-fxcrash-'));
-  const config = join(dir, 'aintegrix.yaml');
-  writeFileSync(
-    config,
-    stringify({
-      server: { port: 0 },
-      agents: { demo: { command: process.execPath, args: [DEMO_AGENT_ENTRY], auto_restart: true, env: { DEMO_AGENT_STORE: join(dir, 'agent-store') } } },
-      store: { data_dir: join(dir, 'data'), durability: 'strict' },
-      auth: { tokens: [{ name: 'crash', token: TOKEN }] },
-      permissions: { default: 'allow' },
-    }),
-  );
+  const config = demoServerConfig(dir, { token: TOKEN });
   let server: ServerProcess | undefined;
   t.after(() => {
     server?.child.kill('SIGKILL');

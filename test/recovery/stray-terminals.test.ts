@@ -2,12 +2,10 @@
 // them in the log (TerminalStarted: pid, group, start time) and stops their groups, counted in the boot report.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { stringify } from 'yaml';
-import { callServer, startServerProcess, type ServerProcess } from '../helpers/server-process.js';
-import { DEMO_AGENT_ENTRY } from '../helpers/paths.js';
+import { demoServerConfig, callServer, startServerProcess, type ServerProcess } from '../helpers/server-process.js';
 
 import { DEFAULT_COMMAND_PATH, findExecutableSync } from '../../src/workspace/executable.js';
 import { eventually } from '../helpers/poll.js';
@@ -35,17 +33,7 @@ function groupMembers(pgid: number): number[] {
 
 test('kill -9 while a terminal runs: the restarted gateway stops its whole process group and records it', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'aix-strayterm-'));
-  const config = join(dir, 'aintegrix.yaml');
-  writeFileSync(
-    config,
-    stringify({
-      server: { port: 0 },
-      agents: { demo: { command: process.execPath, args: [DEMO_AGENT_ENTRY], auto_restart: true, env: { DEMO_AGENT_STORE: join(dir, 'agent-store') } } },
-      store: { data_dir: join(dir, 'data') },
-      auth: { tokens: [{ name: 'crash', token: TOKEN }] },
-      permissions: { default: 'allow' },
-    }),
-  );
+  const config = demoServerConfig(dir, { token: TOKEN });
   let server: ServerProcess | undefined;
   let pgid = 0;
   t.after(() => {

@@ -5,12 +5,10 @@
 // The inputs are fixed or drawn from a seeded generator, so every run sends the same requests.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { stringify } from 'yaml';
-import { startServerProcess, type ServerProcess } from '../helpers/server-process.js';
-import { DEMO_AGENT_ENTRY } from '../helpers/paths.js';
+import { demoAgent, demoServerConfig, startServerProcess, type ServerProcess } from '../helpers/server-process.js';
 import { apiRoutes } from '../../src/gateway/routes.js';
 import { buildRequest, pool, rawRequest, seeded, type RawAnswer } from './raw-http.js';
 
@@ -89,20 +87,13 @@ function target(path: string, segment: string | Buffer, query = ''): Buffer {
 }
 
 function writeConfig(dir: string): string {
-  const file = join(dir, 'aintegrix.yaml');
-  writeFileSync(
-    file,
-    stringify({
-      server: { port: 0 },
-      agents: { demo: { command: process.execPath, args: [DEMO_AGENT_ENTRY], max_sessions: 50 } },
-      store: { data_dir: join(dir, 'data'), durability: 'fast' },
-      auth: { tokens: [{ name: 'fuzz', token: TOKEN }] },
-      permissions: { default: 'allow' },
-      // the fuzz must reach the handlers, not the rate limiter
-      limits: { rate: { requests_per_second: 100000, burst: 100000 } },
-    }),
-  );
-  return file;
+  return demoServerConfig(dir, {
+    token: TOKEN,
+    agents: { demo: demoAgent(dir, { max_sessions: 50 }) },
+    store: { durability: 'fast' },
+    // the fuzz must reach the handlers, not the rate limiter
+    extra: { limits: { rate: { requests_per_second: 100000, burst: 100000 } } },
+  });
 }
 
 interface Sent {

@@ -3,13 +3,11 @@
 // a supervisor restarts it. The failures are injected by a module preloaded into the server process.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { stringify } from 'yaml';
-import { callServer, startServerProcess, type ServerProcess } from '../helpers/server-process.js';
-import { DEMO_AGENT_ENTRY } from '../helpers/paths.js';
+import { demoAgent, demoServerConfig, callServer, startServerProcess, type ServerProcess } from '../helpers/server-process.js';
 import { eventually } from '../helpers/poll.js';
 
 const TOKEN = 'last-resort-token-0123456789';
@@ -17,18 +15,7 @@ const H = { authorization: `Bearer ${TOKEN}` };
 const PRELOAD = fileURLToPath(new URL('./fixtures/fail-on-signal.js', import.meta.url));
 
 function writeConfig(dir: string): string {
-  const file = join(dir, 'aintegrix.yaml');
-  writeFileSync(
-    file,
-    stringify({
-      server: { port: 0, shutdown_timeout_secs: 10 },
-      agents: { demo: { command: process.execPath, args: [DEMO_AGENT_ENTRY], env: { DEMO_AGENT_STORE: join(dir, 'agent-store') } } },
-      store: { data_dir: join(dir, 'data'), durability: 'strict' },
-      auth: { tokens: [{ name: 'lr', token: TOKEN }] },
-      permissions: { default: 'allow' },
-    }),
-  );
-  return file;
+  return demoServerConfig(dir, { token: TOKEN, server: { shutdown_timeout_secs: 10 }, agents: { demo: demoAgent(dir) } });
 }
 
 const api = (s: ServerProcess, method: string, path: string, body?: unknown) => callServer(s, TOKEN, method, path, body);

@@ -12,7 +12,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startTestGateway, TOKEN, type TestGateway } from '../helpers/gateway.js';
 import { eventually } from '../helpers/poll.js';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
-import { buildConsole, launchChromium, screenshot, screenshotsTaken } from '../helpers/browser.js';
+import { buildConsole, launchChromium, screenshot, screenshotsTaken, UNNAMED_CONTROLS } from '../helpers/browser.js';
 import { LOW_CONTRAST } from '../helpers/contrast.js';
 
 let g: TestGateway;
@@ -258,10 +258,7 @@ test('contrast: every text at least WCAG AA against its background, on every pag
 });
 
 test('accessible markup: every control has a name, one main landmark, no CSP violation, no token in any URL or message', async () => {
-  const unnamed = await page.evaluate<string[]>(`[...document.querySelectorAll('input, select, textarea, button')]
-    .filter((e) => !(e.labels && e.labels.length > 0) && !e.getAttribute('aria-label') && !(e.textContent || '').trim())
-    .map((e) => e.outerHTML.slice(0, 80))`);
-  assert.deepEqual(unnamed, []);
+  assert.deepEqual(await page.evaluate<string[]>(UNNAMED_CONTROLS), []);
   assert.equal(await page.locator('main').count(), 1);
   assert.deepEqual(consoleMessages.filter((m) => /Content Security Policy|pageerror/i.test(m)), []);
   assert.deepEqual(requested.filter((u) => u.includes(TOKEN)), []);

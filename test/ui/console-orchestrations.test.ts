@@ -4,7 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
 import { startTestGateway, TOKEN, type TestGateway } from '../helpers/gateway.js';
-import { buildConsole, launchChromium, screenshot } from '../helpers/browser.js';
+import { buildConsole, launchChromium, screenshot, signedIn } from '../helpers/browser.js';
 import { LOW_CONTRAST } from '../helpers/contrast.js';
 
 let g: TestGateway;
@@ -23,10 +23,7 @@ before(async () => {
     },
   });
   page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
-  await page.goto(`${g.url}/ui`);
-  await page.getByLabel('API token').fill(TOKEN);
-  await page.keyboard.press('Enter');
-  await page.getByRole('heading', { name: 'Sessions', exact: true }).waitFor();
+  await signedIn(page, g.url, TOKEN);
 });
 
 after(async () => {

@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
 import { startTestGateway, TOKEN, type TestGateway } from '../helpers/gateway.js';
-import { buildConsole, launchChromium, screenshot } from '../helpers/browser.js';
+import { buildConsole, launchChromium, screenshot, signedIn, UNNAMED_CONTROLS } from '../helpers/browser.js';
 import { LOW_CONTRAST } from '../helpers/contrast.js';
 
 let g: TestGateway;
@@ -22,10 +22,7 @@ before(async () => {
   page.on('request', (r) => requested.push(r.url()));
   page.on('console', (m) => messages.push(`${m.type()}: ${m.text()}`));
   page.on('pageerror', (e) => messages.push(`pageerror: ${e.message}`));
-  await page.goto(`${g.url}/ui`);
-  await page.getByLabel('API token').fill(TOKEN);
-  await page.keyboard.press('Enter');
-  await page.getByRole('heading', { name: 'Sessions', exact: true }).waitFor();
+  await signedIn(page, g.url, TOKEN);
 });
 
 after(async () => {
@@ -102,10 +99,7 @@ test('the pipelines pages at a phone width, with named controls and no token in 
   }
   await page.goto(`${g.url}/ui#/pipelines`);
   await page.getByLabel('Steps').waitFor();
-  const unnamed = await page.evaluate<string[]>(`[...document.querySelectorAll('input, select, textarea, button')]
-    .filter((e) => !(e.labels && e.labels.length > 0) && !e.getAttribute('aria-label') && !(e.textContent || '').trim())
-    .map((e) => e.outerHTML.slice(0, 80))`);
-  assert.deepEqual(unnamed, []);
+  assert.deepEqual(await page.evaluate<string[]>(UNNAMED_CONTROLS), []);
   assert.deepEqual(messages.filter((m) => /Content Security Policy|pageerror/i.test(m)), []);
   assert.deepEqual(requested.filter((u) => u.includes(TOKEN)), []);
   assert.deepEqual(messages.filter((m) => m.includes(TOKEN)), []);
