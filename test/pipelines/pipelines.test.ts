@@ -154,7 +154,7 @@ test('DELETE during a step cancels it, closes its session, skips the rest', asyn
   const g = await startTestGateway();
   t.after(() => g.dispose());
   const run = g.api('POST', '/api/v1/pipelines', { steps: [{ agent: 'demo', prompt_template: '/slow 30' }, { agent: 'demo' }], messages: [{ type: 'text', text: 'x' }] });
-  const id = await eventually(async () => (await g.api('GET', '/api/v1/pipelines')).body[0]?.results[0].session_id && (await g.api('GET', '/api/v1/pipelines')).body[0].id, 10_000);
+  const id = await eventually(async () => (await g.api('GET', '/api/v1/pipelines')).body[0]?.results[0]?.session_id && (await g.api('GET', '/api/v1/pipelines')).body[0].id, 10_000);
   const sessionId = (await g.api('GET', `/api/v1/pipelines/${id}`)).body.results[0].session_id;
   await eventually(() => g.gw.store.readStream(`session:${sessionId}`).some((e) => e.dataText.includes('agent_message_chunk')), 10_000);
   assert.equal((await g.api('DELETE', `/api/v1/pipelines/${id}`)).status, 204);
