@@ -5,10 +5,17 @@
 // and fold after the commit.
 import { createActor, type Actor, type AnyMachineSnapshot, type AnyStateMachine, type EventObject, type SnapshotFrom } from 'xstate';
 import type { AppendOptions, EventMeta, EventStore, NewEvent, RecordedEvent } from '../store/types.js';
-import type { EventCatalogue } from '../events/catalogue.js';
+import { isCheckedEvent, type EventCatalogue } from '../events/catalogue.js';
 import { isRejection, type ActorKind, type Decision } from './actor-kind.js';
+import { HeldRecords, HOLD_MS, type RecordOptions } from './held-records.js';
+import { foldedMachineEvent, toMachineEvent } from './machine-event.js';
 
 export type { Decision } from './actor-kind.js';
+export type { RecordOptions } from './held-records.js';
+export { foldedMachineEvent, toMachineEvent } from './machine-event.js';
+const LINGER: AppendOptions = { linger: true };
+/** how long a quiescent state must last before it is snapshotted (ms) */
+const QUIESCENT_SNAPSHOT_MS = 1000;
 
 export type DecideResult =
   | { ok: true; events: RecordedEvent[] }
@@ -30,23 +37,6 @@ export interface JournaledActorHost {
   onBroken(actor: JournaledActor<AnyStateMachine>, error: Error): void;
 }
 
-export function toMachineEvent(type: string, data: unknown): EventObject {
-  return data !== null && typeof data === 'object' && !Array.isArray(data)
-    ? { ...(data as Record<string, unknown>), type }
-    : { type };
-}
-
-/**
- * The machine event for a committed event: its data, plus `$at` (commit time) and `$pos` (log position) so machines
- * can keep timestamps and cursors that are the same live and on replay.
- */
-export function foldedMachineEvent(e: RecordedEvent, data: unknown, type = e.type): EventObject {
-  const ev = toMachineEvent(type, data) as EventObject & { $at?: number; $pos?: number };
-  ev.$at = e.at;
-  ev.$pos = e.position;
-  return ev;
-}
-
 export class JournaledActor<M extends AnyStateMachine = AnyStateMachine> {
   private liveActor: Actor<M> | undefined;
   /**
@@ -62,6 +52,10 @@ export class JournaledActor<M extends AnyStateMachine = AnyStateMachine> {
   private settledPromise: Promise<void> = Promise.resolve();
   private sinceSnapshot = 0;
   private brokenBy: Error | undefined;
+  private readonly held = new HeldRecords(() => this.releaseHeld(LINGER), HOLD_MS);
+  /** a quiescent snapshot that is due (maybeSnapshot), and the version of the last one saved */
+  private snapshotLater: NodeJS.Timeout | undefined;
+  private snapshotAt = -1;
 
   constructor(
     readonly streamId: string,
@@ -124,38 +118,57 @@ export class JournaledActor<M extends AnyStateMachine = AnyStateMachine> {
     return this.brokenBy;
   }
 
-  /** Resolves when every append made so far is committed and folded (or failed). */
+  /** Resolves when every append made so far (held records included) is committed and folded (or failed). */
   settled(): Promise<void> {
+    this.releaseHeld();
     return this.settledPromise;
   }
 
-  /** Append facts (outcomes of effects, protocol traffic); they are folded after the commit, in order. */
-  record(events: readonly NewEvent[], meta?: EventMeta, options?: AppendOptions): Promise<RecordedEvent[]> {
+  /**
+   * Append facts (outcomes of effects, protocol traffic); they are folded after the commit, in order. With `hold`,
+   * they wait for the stream's next append (HeldRecords) and resolve with its commit.
+   */
+  record(events: readonly NewEvent[], meta?: EventMeta, options?: RecordOptions): Promise<RecordedEvent[]> {
     if (this.brokenBy) return Promise.reject(this.brokenBy);
     if (events.length === 0) return Promise.resolve([]);
-    const normalized = events.map((e) => ({
-      type: e.type,
-      data: this.host.catalogue.validate(e.type, e.data),
-      meta: meta || e.meta ? { ...meta, ...e.meta } : undefined,
-      ...(e.dataText !== undefined ? { dataText: e.dataText } : {}),
-    }));
+    const normalized: NewEvent[] = new Array(events.length);
+    for (let i = 0; i < events.length; i++) {
+      const e = events[i]!;
+      // the gateway's own hot-path events were checked by the compiler (CheckedEvent); the rest are parsed here
+      const data = isCheckedEvent(e) ? e.data : this.host.catalogue.validate(e.type, e.data);
+      // the store serialises meta at call time: the caller's object can be shared, not copied per event
+      const m = e.meta ? { ...meta, ...e.meta } : meta;
+      normalized[i] = e.dataText !== undefined ? { type: e.type, data, meta: m, dataText: e.dataText } : { type: e.type, data, meta: m };
+    }
+    if (options?.hold) return this.held.add(normalized);
+    return this.append(normalized, options?.linger ? LINGER : undefined);
+  }
+
+  /** Append `events` after whatever is held; resolves with the recorded `events`. */
+  private append(events: NewEvent[], options: AppendOptions | undefined): Promise<RecordedEvent[]> {
+    const held = this.held.take();
+    const batch = held ? held.events.concat(events) : events;
     const expected = this.next;
-    this.next += normalized.length;
+    this.next += batch.length;
     this.inFlight++;
-    const result = this.host.store.appendToStream(this.streamId, expected, normalized, options).then(
+    const result = this.host.store.appendToStream(this.streamId, expected, batch, options).then(
       (r) => {
         this.inFlight--;
         if (!r.ok) {
           const err = new ActorConflictError(this.streamId, expected, r.actual);
           this.markBroken(err);
+          held?.settle(err);
           throw err;
         }
-        this.fold(r.events, normalized);
-        return r.events;
+        this.fold(r.events, batch);
+        if (!held) return r.events;
+        held.settle(r.events);
+        return r.events.slice(held.events.length);
       },
       (err: Error) => {
         this.inFlight--;
         this.markBroken(err);
+        held?.settle(err);
         throw err;
       },
     );
@@ -164,6 +177,13 @@ export class JournaledActor<M extends AnyStateMachine = AnyStateMachine> {
       () => undefined,
     );
     return result;
+  }
+
+  /** Records held too long, or asked for (settled, stop): appended on their own. */
+  private releaseHeld(options?: AppendOptions): void {
+    if (this.held.size === 0) return;
+    if (this.brokenBy) return this.held.take()!.settle(this.brokenBy);
+    this.append([], options).catch(() => undefined); // their own promises carry the outcome
   }
 
   /**
@@ -197,6 +217,17 @@ export class JournaledActor<M extends AnyStateMachine = AnyStateMachine> {
   /** Stop the live actor (no effects after this). */
   stop(): void {
     this.stopped = true;
+    this.releaseHeld();
+    if (this.snapshotLater !== undefined) {
+      // the quiescent snapshot that was due is taken now (a later boot replays less)
+      clearTimeout(this.snapshotLater);
+      this.snapshotLater = undefined;
+      try {
+        if (this.snapshotDue()) this.saveSnapshot();
+      } catch {
+        /* the store is closed already: a snapshot only saves replay work */
+      }
+    }
     this.liveActor?.stop();
   }
 
@@ -214,18 +245,40 @@ export class JournaledActor<M extends AnyStateMachine = AnyStateMachine> {
     this.maybeSnapshot(folded);
   }
 
-  /** Snapshot every N events, and when a folded event left the machine in a state the kind calls quiescent. */
+  /**
+   * Snapshot every N events, and once the machine has stayed for QUIESCENT_SNAPSHOT_MS in a state the kind calls
+   * quiescent (a session between turns). A snapshot only saves replay work: taking one after every turn (the
+   * persisted form, serialised, a row in the next commit) would cost each turn, on its reply's path, what a boot
+   * saves by not replaying a few events. Stopping the actor (shutdown, eviction) takes one that is due.
+   */
   private maybeSnapshot(stateChanged: boolean): void {
     const every = this.kind.snapshotEvery ?? this.host.snapshotEvery;
-    if (this.sinceSnapshot >= every || (stateChanged && this.kind.snapshotWhen?.(this.snapshot()))) {
-      this.sinceSnapshot = 0;
-      this.host.store.saveSnapshot({
-        streamId: this.streamId,
-        streamPosition: this.applied,
-        machineVersion: this.kind.machineVersion,
-        snapshot: this.persistedSnapshot(),
-      });
+    if (this.sinceSnapshot >= every) this.saveSnapshot();
+    else if (stateChanged && this.kind.snapshotWhen?.(this.snapshot())) {
+      if (this.snapshotLater !== undefined) this.snapshotLater.refresh();
+      else {
+        this.snapshotLater = setTimeout(() => {
+          this.snapshotLater = undefined;
+          if (!this.stopped && this.snapshotDue()) this.saveSnapshot();
+        }, QUIESCENT_SNAPSHOT_MS);
+        this.snapshotLater.unref();
+      }
     }
+  }
+
+  private snapshotDue(): boolean {
+    return !this.brokenBy && this.snapshotAt !== this.applied && this.kind.snapshotWhen?.(this.snapshot()) === true;
+  }
+
+  private saveSnapshot(): void {
+    this.sinceSnapshot = 0;
+    this.snapshotAt = this.applied;
+    this.host.store.saveSnapshot({
+      streamId: this.streamId,
+      streamPosition: this.applied,
+      machineVersion: this.kind.machineVersion,
+      snapshot: this.persistedSnapshot(),
+    });
   }
 
   private markBroken(err: Error): void {

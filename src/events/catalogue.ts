@@ -24,6 +24,29 @@ export class EventValidationError extends Error {
 
 type Upcaster = (data: unknown) => { type: string; data: unknown };
 
+/**
+ * An event the gateway builds itself, on the hot path of a turn, from values whose static type is already its
+ * schema's output (`checkedEvent`): appending it skips the zod parse (the compiler did that check), as parsing
+ * the gateway's own objects again on every chunk would only cost time. Events from outside (a client, a config, a
+ * stored snapshot) keep going through `validate`.
+ */
+export interface CheckedEvent {
+  type: string;
+  data: unknown;
+  /** the JSON text of `data` when the caller has it (NewEvent.dataText) */
+  dataText?: string;
+  readonly checked: true;
+}
+
+/** An event of type `type` whose data has its schema's output type (see CheckedEvent). */
+export function checkedEvent<S extends ZodType>(type: string, _schema: S, data: z.output<S>, dataText?: string): CheckedEvent {
+  return dataText === undefined ? { type, data, checked: true } : { type, data, dataText, checked: true };
+}
+
+export function isCheckedEvent(e: object): e is CheckedEvent {
+  return (e as { checked?: unknown }).checked === true;
+}
+
 export class EventCatalogue {
   private readonly schemas = new Map<string, ZodType>();
   private readonly upcasters = new Map<string, Upcaster>();

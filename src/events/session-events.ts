@@ -2,7 +2,7 @@
 // TurnCancelRequested, PermissionDecided by a person, SessionClosed); outcomes of effects the second (AgentAttached,
 // TurnEnded, AgentDetached, ...); AcpMessage records the raw protocol traffic of the session's agent process.
 import { z } from 'zod';
-import type { EventCatalogue } from './catalogue.js';
+import { checkedEvent, type CheckedEvent, type EventCatalogue } from './catalogue.js';
 import { defineTerminalEvents } from './terminal-events.js';
 
 export { TerminalExited, TerminalReleased, TerminalStarted } from './terminal-events.js';
@@ -247,6 +247,16 @@ export const AcpMessage = z.object({
   /** set on the agent's answer to the transcript that primes a new ACP session (not part of any client turn) */
   priming: z.literal(true).optional(),
 });
+
+/** An AcpMessage built by the tap (`dataText`: the line as sent or received, stored byte for byte). */
+export function acpMessageEvent(data: z.output<typeof AcpMessage>, dataText?: string): CheckedEvent {
+  return checkedEvent('AcpMessage', AcpMessage, data, dataText);
+}
+
+/** The TurnEnded of a turn, built by the session's turn ledger. */
+export function turnEndedEvent(data: z.output<typeof TurnEnded>): CheckedEvent {
+  return checkedEvent('TurnEnded', TurnEnded, data);
+}
 
 /** A stdout line of the agent that is not a JSON-RPC message: recorded and skipped. */
 export const AgentOutputSkipped = z.object({
