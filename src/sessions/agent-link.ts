@@ -7,7 +7,8 @@ import type { RunningProcess } from '../agents/agent-processes.js';
 import type { AgentConfig } from '../config/index.js';
 import type { AgentSandbox } from '../sandbox/agent-sandbox.js';
 import { terminateInside } from '../sandbox/stop-inside.js';
-import type { AppendOptions, NewEvent, RecordedEvent } from '../store/types.js';
+import type { RecordOptions } from '../actors/journaled-actor.js';
+import type { NewEvent, RecordedEvent } from '../store/types.js';
 import type { AnyMessage } from '@agentclientprotocol/sdk';
 import { attachAgent } from './agent-attach.js';
 import { crashHistory, RESTART_BACKOFF_MS, waitForRestart } from './agent-restarts.js';
@@ -25,7 +26,7 @@ export interface AgentLinkHost {
   readonly env: Record<string, string>;
   readonly handlers: ClientMethodHandlers;
   /** append to the session's stream */
-  record(events: NewEvent[], principal?: string, options?: AppendOptions): Promise<RecordedEvent[]>;
+  record(events: NewEvent[], principal?: string, options?: RecordOptions): Promise<RecordedEvent[]>;
   /** the running turn reads the agent's traffic */
   observe(message: AnyMessage): void;
   /** the attached process exited without being released (it crashed, or was killed): called once per process */
@@ -65,9 +66,14 @@ export class AgentLink {
     return this.current?.connection.alive === true;
   }
 
+  /** The connection of an agent that serves the session now (alive and attached), else null. */
+  get attached(): AgentConnection | null {
+    return this.alive && this.host.actor.snapshot().context.attached ? this.current!.connection : null;
+  }
+
   /** Make sure an agent process serves this session (starting one if needed). */
   ensureAttached(cause: 'create' | 'reattach'): Promise<void> {
-    if (this.alive && this.host.actor.snapshot().context.attached) return Promise.resolve();
+    if (this.attached) return Promise.resolve();
     this.attaching ??= this.attach(cause).finally(() => {
       this.attaching = null;
     });

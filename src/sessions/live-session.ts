@@ -6,11 +6,11 @@
 // teardown path below. It holds no session state a restart would need: that is all in the log.
 import type { AgentConnection, ExitInfo } from '../acp/agent-connection.js';
 import type { AgentProcessCommand } from '../agents/agent-process-kind.js';
-import type { JournaledActor } from '../actors/journaled-actor.js';
+import type { JournaledActor, RecordOptions } from '../actors/journaled-actor.js';
 import { findAgent } from '../config/agent-lookup.js';
 import type { PermissionRule } from '../permissions/index.js';
 import type { AgentSandbox } from '../sandbox/agent-sandbox.js';
-import type { AppendOptions, NewEvent, RecordedEvent } from '../store/types.js';
+import type { NewEvent, RecordedEvent } from '../store/types.js';
 import { TerminalManager } from '../workspace/index.js';
 import { AgentLink, type Released } from './agent-link.js';
 import { switchModel } from './agent-models.js';
@@ -81,6 +81,7 @@ export class LiveSession {
     this.turns = new TurnRunner({
       actor,
       deps,
+      attached: () => this.link.attached,
       attach: async () => {
         await this.ensureAttached('reattach');
         return this.link.connection!;
@@ -129,7 +130,7 @@ export class LiveSession {
     return findAgent(this.deps.config, this.context.agent)!;
   }
 
-  record(events: NewEvent[], principal = `agent:${this.context.agent}`, options?: AppendOptions): Promise<RecordedEvent[]> {
+  record(events: NewEvent[], principal = `agent:${this.context.agent}`, options?: RecordOptions): Promise<RecordedEvent[]> {
     return this.actor.record(events, { principal }, options);
   }
 

@@ -1,20 +1,26 @@
 // The tap on one session's agent traffic: every message in and out is recorded raw. Protocol traffic lingers (it
-// changes nothing, and a message chunk must not wait for an fsync); a call that acts on the world
+// changes nothing, and a message chunk must not wait for an fsync); what we send is held until the agent's answer
+// takes it along (RecordOptions.hold: sending a prompt costs no commit of its own); a call that acts on the world
 // (client-call-effects.ts) is held back from its handler until its record is committed, and refused with a JSON-RPC
 // error when that commit fails or when the session has failed. The refusal is recorded on the agent process's stream,
 // which takes writes even when the session's own stream no longer does.
 import type { AnyMessage } from '@agentclientprotocol/sdk';
 import { CallRefusal, type StreamTap } from '../acp/tapped-stream.js';
+import { acpMessageEvent } from '../events/session-events.js';
 import type { Logger } from '../log/logger.js';
-import type { AppendOptions, NewEvent, RecordedEvent } from '../store/types.js';
+import type { RecordOptions } from '../actors/journaled-actor.js';
+import type { NewEvent, RecordedEvent } from '../store/types.js';
 import { JSON_RPC_INTERNAL_ERROR } from '../workspace/json-rpc-error.js';
 import { actsOnTheWorld, agentCall, REFUSAL_MESSAGES, touchesWorkspace, type AgentCall, type RefusalReason } from './client-call-effects.js';
+
+const LINGER: RecordOptions = { linger: true };
+const HOLD: RecordOptions = { hold: true };
 
 export interface SessionTapHost {
   readonly sessionId: string;
   readonly logger: Logger;
   /** append to the session's stream (agent principal) */
-  record(events: NewEvent[], options?: AppendOptions): Promise<RecordedEvent[]>;
+  record(events: NewEvent[], options?: RecordOptions): Promise<RecordedEvent[]>;
   /** the session failed, or its stream stopped taking writes: its workspace and terminals take no more calls */
   failed(): boolean;
   /** record a refused call where it can still be recorded (the agent process's stream) */
@@ -49,9 +55,9 @@ export class SessionTap implements StreamTap {
       return;
     }
     // stored byte for byte as the agent sent it (and without serialising the message a second time)
-    const event: NewEvent = this.priming
-      ? { type: 'AcpMessage', data: { dir: 'in', msg, priming: true } }
-      : { type: 'AcpMessage', data: { dir: 'in', msg }, dataText: `{"dir":"in","msg":${line}}` };
+    const event = this.priming
+      ? acpMessageEvent({ dir: 'in', msg, priming: true })
+      : acpMessageEvent({ dir: 'in', msg }, `{"dir":"in","msg":${line}}`);
     if (!this.priming) this.host.observe(msg);
     const call = agentCall(msg);
     if (call === null || !touchesWorkspace(call.method)) return this.recordQuietly(event);
@@ -70,8 +76,11 @@ export class SessionTap implements StreamTap {
     );
   }
 
-  outgoing(msg: AnyMessage): void {
-    this.recordQuietly({ type: 'AcpMessage', data: this.priming ? { dir: 'out', msg, priming: true } : { dir: 'out', msg } });
+  /** `line` is the message as written to the agent: stored as it is, not serialised a second time. */
+  outgoing(msg: AnyMessage, line: string): void {
+    const event = this.priming ? acpMessageEvent({ dir: 'out', msg, priming: true }) : acpMessageEvent({ dir: 'out', msg }, `{"dir":"out","msg":${line}}`);
+    // held until the agent's answer (or the next record) takes it along: sending a prompt costs no commit of its own
+    this.recordQuietly(event, HOLD);
   }
 
   unparsed(line: string, reason: string): void {
@@ -79,9 +88,9 @@ export class SessionTap implements StreamTap {
   }
 
   /** Protocol traffic: it has gone out (or come in) already and nobody waits on its commit, so it may linger. */
-  private recordQuietly(event: NewEvent): void {
+  private recordQuietly(event: NewEvent, options: RecordOptions = LINGER): void {
     this.host
-      .record([event], { linger: true })
+      .record([event], options)
       .catch((e: Error) => this.host.logger.error('cannot record agent traffic', { session: this.host.sessionId, error: e }));
   }
 

@@ -3,8 +3,11 @@
 // waits for a turn (a REST prompt, an MCP call, a close giving the agent its grace) waits for that committed
 // TurnEnded, whichever path recorded it (session-signals.ts): one completion signal, the one the log shows.
 import type { NewEvent, RecordedEvent } from '../store/types.js';
+import { turnEndedEvent, type turnOutcomes } from '../events/session-events.js';
 import type { SessionSignals } from './session-signals.js';
 import type { TurnCollector } from './turn-collector.js';
+
+type TurnOutcome = (typeof turnOutcomes)[number];
 
 export interface TurnResult {
   turn: number;
@@ -16,7 +19,7 @@ export interface TurnResult {
   position: number;
 }
 
-export type TurnEnding = Omit<TurnResult, 'turn' | 'text' | 'position'> & { text?: string };
+export type TurnEnding = Omit<TurnResult, 'turn' | 'text' | 'position' | 'outcome'> & { outcome: TurnOutcome; text?: string };
 
 /** The result of a turn, from its committed TurnEnded. */
 export function turnResult(ended: RecordedEvent): TurnResult {
@@ -25,8 +28,8 @@ export function turnResult(ended: RecordedEvent): TurnResult {
 }
 
 /** Resolves when turn `n` of session `id` has ended (its TurnEnded committed). */
-export async function waitForTurnEnded(signals: SessionSignals, id: string, n: number): Promise<TurnResult> {
-  return turnResult(await signals.turnEnded(id, n));
+export function waitForTurnEnded(signals: SessionSignals, id: string, n: number): Promise<TurnResult> {
+  return signals.turnEnded(id, n).then(turnResult);
 }
 
 export class TurnLedger {
@@ -67,7 +70,7 @@ export class TurnLedger {
   async end(n: number, r: TurnEnding, collector: TurnCollector | null): Promise<void> {
     if (!this.claim(n)) return;
     try {
-      await this.record([{ type: 'TurnEnded', data: TurnLedger.data(n, r, collector) }]);
+      await this.record([turnEndedEvent(TurnLedger.data(n, r, collector))]);
     } catch (e) {
       this.signals.turnFailed(this.sessionId, n, e as Error);
     }

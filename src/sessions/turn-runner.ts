@@ -14,6 +14,8 @@ import { TurnLedger, type TurnEnding, type TurnResult } from './turn-ledger.js';
 export interface TurnRunnerHost {
   readonly actor: SessionActor;
   readonly deps: SessionDeps;
+  /** the connection of an agent that serves the session now, if one does (a turn then starts without waiting) */
+  attached(): AgentConnection | null;
   /** attach an agent if none is (the first prompt, after a crash or a restart) and return its connection */
   attach(): Promise<AgentConnection>;
   /** the attached agent's connection, if any */
@@ -62,7 +64,7 @@ export class TurnRunner {
     const timeoutSecs = this.host.deps.config.server.prompt_timeout_secs;
     let conn: AgentConnection;
     try {
-      conn = await this.host.attach();
+      conn = this.host.attached() ?? (await this.host.attach());
     } catch (e) {
       const err = e instanceof AttachError ? e : new AttachError('spawn_failed', errorText(e));
       await this.end(n, { outcome: 'failed', stop_reason: null, error: { code: err.code, message: err.message } });

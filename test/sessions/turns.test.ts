@@ -147,6 +147,31 @@ test('raw traffic is recorded as sent: non-JSON lines, unknown update kinds, usa
   assert.equal(usage!.size, 200000);
 });
 
+test('a turn in the log: its PromptSubmitted committed first, then the session/prompt as written to the agent, the answer and TurnEnded', async (t) => {
+  const g = await startTestGateway();
+  t.after(() => g.dispose());
+  const id = await session(g);
+  const before = g.gw.store.streamVersion(`session:${id}`);
+  const r = await g.api('POST', `/api/v1/sessions/${id}/prompt`, says('/chunks 2'));
+  assert.equal(r.body.outcome, 'completed');
+  const turn = g.gw.store.readStream(`session:${id}`, before + 1);
+  const kinds = turn.map((e) => {
+    const msg = (e.data as { dir?: string; msg?: { method?: string; result?: unknown; params?: { update?: { sessionUpdate?: string } } } }).msg;
+    if (e.type !== 'AcpMessage') return e.type;
+    return `${(e.data as { dir: string }).dir}:${msg?.method === 'session/update' ? msg.params?.update?.sessionUpdate : (msg?.method ?? 'result')}`;
+  });
+  assert.deepEqual(kinds, ['PromptSubmitted', 'out:session/prompt', 'in:agent_message_chunk', 'in:agent_message_chunk', 'in:result', 'TurnEnded']);
+  // what we sent is stored as the line we wrote (serialised once), and it is a JSON-RPC request of the prompt
+  const sent = turn[1]!;
+  const line = JSON.parse(sent.dataText) as { dir: string; msg: { jsonrpc: string; id: unknown; method: string; params: { prompt: unknown } } };
+  assert.deepEqual(sent.data, line);
+  assert.equal(line.msg.jsonrpc, '2.0');
+  assert.deepEqual(line.msg.params.prompt, (turn[0]!.data as { prompt: unknown }).prompt);
+  // the prompt was on record before it was sent: its commit came first
+  assert.ok(turn[0]!.position < sent.position);
+  assert.equal((turn[5]!.data as { text: string }).text, r.body.text);
+});
+
 test('prompt_prefix and prompt_suffix wrap the prompt', async (t) => {
   const g = await startTestGateway({ agents: { demo: { prompt_prefix: 'PREFIX:', prompt_suffix: ':SUFFIX' } } });
   t.after(() => g.dispose());
