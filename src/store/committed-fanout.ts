@@ -8,7 +8,7 @@ import { CatchUpSubscription, type SubscriptionSource } from './subscription.js'
 import type { CommitTiming, CommittedListener, RecordedEvent, SubscribeOptions, Subscription } from './types.js';
 
 interface FanoutEvents {
-  committed: (events: readonly RecordedEvent[], commit: CommitTiming) => void;
+  committed: (events: readonly RecordedEvent[], commit: CommitTiming | undefined) => void;
 }
 
 export interface FanoutDeps {
@@ -33,7 +33,7 @@ export class CommittedFanout {
   onCommitted(listener: CommittedListener): () => void {
     if (typeof listener !== 'function') throw new InvalidArgumentError('onCommitted: listener must be a function');
     const report = this.deps.reportError;
-    const guarded = (events: readonly RecordedEvent[], commit: CommitTiming): void => {
+    const guarded = (events: readonly RecordedEvent[], commit: CommitTiming | undefined): void => {
       try {
         listener(events, commit);
       } catch (err) {
@@ -56,8 +56,8 @@ export class CommittedFanout {
     return sub;
   }
 
-  /** Announce a commit, synchronously, in listener registration order. */
-  committed(events: readonly RecordedEvent[], commit: CommitTiming): void {
+  /** Announce a commit, synchronously, in listener registration order (`commit`: none for another node's commit). */
+  committed(events: readonly RecordedEvent[], commit?: CommitTiming): void {
     this.emitter.emit('committed', events, commit);
   }
 

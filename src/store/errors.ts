@@ -33,3 +33,22 @@ export class StoreFailedError extends Error {
 export class SchemaVersionError extends Error {
   override readonly name = 'SchemaVersionError';
 }
+
+/**
+ * A fenced append (AppendOptions.fence) whose node no longer holds the lease at that epoch: another node took the
+ * actor over (or the lease is gone). Nothing of that append is in the log; the other appends of its batch commit.
+ */
+export class FencedError extends Error {
+  override readonly name = 'FencedError';
+  constructor(
+    readonly streamId: string,
+    readonly fence: { key: string; epoch: number },
+    /** who holds the lease now (undefined: nobody) */
+    readonly holder: { nodeId: string; epoch: number } | undefined,
+  ) {
+    super(
+      `append to ${streamId} refused: lease ${fence.key} epoch ${fence.epoch} is no longer this node's ` +
+        (holder ? `(held by ${holder.nodeId} at epoch ${holder.epoch})` : '(no such lease)'),
+    );
+  }
+}

@@ -3,21 +3,18 @@
 import type Database from 'better-sqlite3';
 import { AppendQueue } from './append-queue.js';
 import { CommittedFanout } from './committed-fanout.js';
-import { type AuditCheckpointTable, auditCheckpointTable } from './audit-checkpoint-table.js';
+import type { AuditCheckpointTable } from './audit-checkpoint-table.js';
 import { InvalidArgumentError, StoreClosedError } from './errors.js';
-import { PageStatementCache, iterateEvents } from './iterate-events.js';
+import { LogReads } from './log-reads.js';
 import { openDatabase } from './open-database.js';
-import { firstStreamPositionAfter } from './position-search.js';
-import { PendingWrites, snapshotFromRow, timerFromRow } from './pending-writes.js';
-import { eventsFromRows } from './recorded-event.js';
-import { type Statements, type StreamRow, prepareStatements } from './statements.js';
+import { PendingWrites } from './pending-writes.js';
+import type { Statements } from './statements.js';
 import type {
   AppendOptions,
   AppendResult, AuditCheckpoint, CommittedListener, DurableTimer, EventFilter, EventStore, EventStoreOptions, ExpectedVersion,
   NewEvent, RecordedEvent, Snapshot, StreamInfo, SubscribeOptions, Subscription, VerifyResult,
 } from './types.js';
 import { type SerialisedEvent, checkExpectedVersion, checkLimit, checkPosition, checkStreamId, serialiseEvents } from './validate-append.js';
-import { verifyChain } from './verify-chain.js';
 import { WalCheckpointer } from './wal-checkpointer.js';
 
 const DEFAULT_MAX_BATCH_EVENTS = 512;
@@ -27,16 +24,12 @@ function defaultReportError(error: unknown, context: string): void {
   console.error(`[event-store] ${context}:`, error);
 }
 
-function streamInfo(r: StreamRow): StreamInfo {
-  return { streamId: r.stream_id, streamType: r.stream_type, version: r.version, createdPosition: r.created_position };
-}
-
 class SqliteEventStore implements EventStore {
   private readonly st: Statements;
   private readonly pending = new PendingWrites();
   private readonly writer: AppendQueue;
   private readonly checkpointer: WalCheckpointer;
-  private readonly pages: PageStatementCache;
+  private readonly reads: LogReads;
   private readonly auditCheckpoints: AuditCheckpointTable;
   private readonly fanout: CommittedFanout;
   private closing: Promise<void> | undefined;
@@ -54,9 +47,9 @@ class SqliteEventStore implements EventStore {
           }
         }
       : defaultReportError;
-    this.st = prepareStatements(db);
-    this.pages = new PageStatementCache(db);
-    this.auditCheckpoints = auditCheckpointTable(db);
+    this.reads = new LogReads(db, this.pending);
+    this.st = this.reads.st;
+    this.auditCheckpoints = this.reads.auditCheckpoints;
     this.checkpointer = new WalCheckpointer(db, options.checkpointIdleMs ?? DEFAULT_CHECKPOINT_IDLE_MS, this.reportError);
     this.writer = new AppendQueue(db, this.st, this.pending, options.maxBatchEvents ?? DEFAULT_MAX_BATCH_EVENTS, {
       committed: (events, commit) => this.fanout.committed(events, commit),
@@ -141,29 +134,26 @@ class SqliteEventStore implements EventStore {
     if (flushError !== undefined) throw flushError;
   }
 
-  // ---- reads --------------------------------------------------------------------------------------------------
+  // ---- reads (log-reads.ts: the same code serves the postgres store's mirror) -----------------------------------
 
   readStream(streamId: string, fromStreamPosition = 1, limit?: number): RecordedEvent[] {
     this.assertOpen('read a stream');
-    const from = checkPosition(fromStreamPosition, 'fromStreamPosition');
-    return eventsFromRows(this.st.readStream.all(streamId, from, limit === undefined ? -1 : checkLimit(limit, 'limit')));
+    return this.reads.readStream(streamId, fromStreamPosition, limit);
   }
 
   readAll(afterPosition: number, limit: number): RecordedEvent[] {
     this.assertOpen('read the log');
-    return eventsFromRows(this.st.readAll.all(checkPosition(afterPosition, 'afterPosition'), checkLimit(limit, 'limit')));
+    return this.reads.readAll(afterPosition, limit);
   }
 
   readStreamAfter(streamId: string, afterPosition: number, limit: number): RecordedEvent[] {
     this.assertOpen('read a stream');
-    const after = checkPosition(afterPosition, 'afterPosition');
-    const from = firstStreamPositionAfter(this.st, streamId, after);
-    return eventsFromRows(this.st.readStreamAfter.all(streamId, from, after, checkLimit(limit, 'limit')));
+    return this.reads.readStreamAfter(streamId, afterPosition, limit);
   }
 
   iterate(filter?: EventFilter): IterableIterator<RecordedEvent> {
     this.assertOpen('iterate the log');
-    return iterateEvents(this.st, this.pages, this.writer.head.position, filter);
+    return this.reads.iterate(this.writer.head.position, filter);
   }
 
   headPosition(): number {
@@ -177,63 +167,42 @@ class SqliteEventStore implements EventStore {
 
   streamVersion(streamId: string): number {
     this.assertOpen('read a stream version');
-    return this.st.streamVersion.get(streamId) ?? 0;
+    return this.reads.streamVersion(streamId);
   }
 
   listStreams(prefix?: string): StreamInfo[] {
     this.assertOpen('list streams');
-    if (prefix === undefined || prefix === '') return this.st.allStreams.all().map(streamInfo);
-    // Ids sharing a prefix are contiguous in the primary-key order: walk from the prefix, stop at the first miss.
-    const found: StreamInfo[] = [];
-    for (const r of this.st.streamsFrom.iterate(prefix)) {
-      if (!r.stream_id.startsWith(prefix)) break;
-      found.push(streamInfo(r));
-    }
-    return found.sort((a, b) => a.createdPosition - b.createdPosition);
+    return this.reads.listStreams(prefix);
   }
 
   lastEventTypes(prefix: string): Map<string, string> {
     this.assertOpen('read last event types');
-    const found = new Map<string, string>();
-    for (const [streamId, type] of this.st.lastTypesFrom.iterate(prefix)) {
-      if (!streamId.startsWith(prefix)) break;
-      found.set(streamId, type);
-    }
-    return found;
+    return this.reads.lastEventTypes(prefix);
   }
 
   loadSnapshot(streamId: string): Snapshot | undefined {
     this.assertOpen('load a snapshot');
-    const row = this.pending.snapshot(streamId) ?? this.st.getSnapshot.get(streamId);
-    return row ? snapshotFromRow(row) : undefined;
+    return this.reads.loadSnapshot(streamId);
   }
 
   listSnapshots(prefix: string): Map<string, Snapshot> {
     this.assertOpen('list snapshots');
-    // one walk over the snapshots table (ids sharing a prefix are contiguous), instead of a query per stream
-    const found = new Map<string, Snapshot>();
-    for (const r of this.st.snapshotsFrom.iterate(prefix)) {
-      if (!r.stream_id.startsWith(prefix)) break;
-      found.set(r.stream_id, snapshotFromRow(r));
-    }
-    // snapshots written since the last commit replace what the table had
-    for (const r of this.pending.snapshotRows()) if (r.stream_id.startsWith(prefix)) found.set(r.stream_id, snapshotFromRow(r));
-    return found;
+    return this.reads.listSnapshots(prefix);
   }
 
   listTimers(): DurableTimer[] {
     this.assertOpen('list timers');
-    return this.pending.mergeTimers(this.st.allTimers.all()).map(timerFromRow);
+    return this.reads.listTimers();
   }
 
   getCheckpoint(processorId: string): number {
     this.assertOpen('read a checkpoint');
-    return this.pending.checkpoint(processorId) ?? this.st.getCheckpoint.get(processorId) ?? 0;
+    return this.reads.getCheckpoint(processorId);
   }
 
   verifyChain(): VerifyResult {
     this.assertOpen('verify the chain');
-    return verifyChain(this.db);
+    return this.reads.verifyChain();
   }
 
   saveAuditCheckpoint(checkpoint: AuditCheckpoint): void {

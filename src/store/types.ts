@@ -167,6 +167,18 @@ export interface AppendOptions {
    * The wait is the store's `lingerMs` (default 2 ms).
    */
   linger?: boolean;
+  /**
+   * Fencing for stores shared by several nodes (the postgres store): the append commits only if this node holds the
+   * lease `key` (table `leases`) at exactly `epoch`, checked inside the commit's transaction; otherwise it rejects
+   * with FencedError (the other appends of the batch still commit), so an old owner that was paused while another
+   * node took its actor over can never write again. The SQLite store has one node and ignores it.
+   */
+  fence?: AppendFence;
+}
+
+export interface AppendFence {
+  key: string;
+  epoch: number;
 }
 
 /** How long a group commit took: when it began (performance.now()) and its duration in ms, COMMIT included. */
@@ -252,6 +264,13 @@ export interface EventStore {
   /** Last position a processor recorded (0 when none). */
   getCheckpoint(processorId: string): number;
   setCheckpoint(processorId: string, position: number): void;
+
+  /**
+   * Stores shared by several nodes (postgres): re-read the snapshots and timers of these streams from the shared
+   * database into the local copy, and catch the log up (a node that takes an actor over calls it before restoring
+   * it). Absent on the SQLite store, where nothing else writes.
+   */
+  refreshStreams?(streamIds: readonly string[]): Promise<void>;
 
   /** Resolve once everything queued so far is committed. */
   flush(): Promise<void>;

@@ -3,12 +3,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { InvalidArgumentError } from '../../src/store/errors.js';
-import { openEventStore } from '../../src/store/sqlite-event-store.js';
 import type { RecordedEvent } from '../../src/store/types.js';
-import { openTempStore, range } from './helpers.js';
+import { STORE_KINDS, openTempStore, openTestStore, range } from './helpers.js';
 
-test('appended events read back exactly, positions contiguous, versions right', async (t) => {
-  const { store, file } = openTempStore(t);
+for (const kind of STORE_KINDS) test(`${kind}: appended events read back exactly, positions contiguous, versions right`, async (t) => {
+  const { store, reopen } = await openTestStore(t, kind);
   assert.equal(store.headPosition(), 0);
   assert.equal(store.streamVersion('session:a'), 0);
 
@@ -64,10 +63,9 @@ test('appended events read back exactly, positions contiguous, versions right', 
   assert.deepEqual(store.listStreams('pipeline:'), []);
   assert.equal(store.verifyChain().ok, true);
 
-  // and the same after reopening the file
+  // and the same after reopening the file (the database and the mirror)
   await store.close();
-  const reopened = openEventStore({ path: file });
-  t.after(() => reopened.close());
+  const reopened = await reopen();
   assert.equal(reopened.headPosition(), 5);
   assert.deepEqual(reopened.readAll(0, 100).map((e) => [e.position, e.hash, e.dataText, e.metaText, e.at]),
     all.map((e) => [e.position, e.hash, e.dataText, e.metaText, e.at]));
@@ -78,8 +76,8 @@ test('appended events read back exactly, positions contiguous, versions right', 
   assert.deepEqual(reopened.verifyChain(), { ok: true, checked: 6 });
 });
 
-test('data is serialised at call time: mutating the object afterwards changes nothing', async (t) => {
-  const { store } = openTempStore(t);
+for (const kind of STORE_KINDS) test(`${kind}: data is serialised at call time: mutating the object afterwards changes nothing`, async (t) => {
+  const { store } = await openTestStore(t, kind);
   const data = { items: ['a'], n: 1 };
   const pending = store.appendToStream('session:m', 0, [{ type: 'Changed', data }]);
   data.items.push('b');
@@ -91,8 +89,8 @@ test('data is serialised at call time: mutating the object afterwards changes no
   assert.equal(store.verifyChain().ok, true);
 });
 
-test('invalid arguments reject clearly and write nothing', async (t) => {
-  const { store } = openTempStore(t);
+for (const kind of STORE_KINDS) test(`${kind}: invalid arguments reject clearly and write nothing`, async (t) => {
+  const { store } = await openTestStore(t, kind);
   const cyclic: Record<string, unknown> = {};
   cyclic.self = cyclic;
   const bad: [string, unknown, unknown][] = [
@@ -126,8 +124,8 @@ test('invalid arguments reject clearly and write nothing', async (t) => {
   assert.deepEqual(store.listStreams(), []);
 });
 
-test('appends of one event-loop turn commit as one batch, in call order', async (t) => {
-  const { store } = openTempStore(t);
+for (const kind of STORE_KINDS) test(`${kind}: appends of one event-loop turn commit as one batch, in call order`, async (t) => {
+  const { store } = await openTestStore(t, kind);
   const batches: number[][] = [];
   store.onCommitted((events) => batches.push(events.map((e) => e.position)));
   const a = store.appendToStream('session:a', 'any', [{ type: 'A', data: 1 }]);
@@ -143,8 +141,8 @@ test('appends of one event-loop turn commit as one batch, in call order', async 
   assert.deepEqual(batches, [[1, 2, 3, 4], [5]]);
 });
 
-test('a lingering append waits for the next awaited one and shares its commit; alone, it still commits', async (t) => {
-  const { store } = openTempStore(t, { lingerMs: 500 }); // long enough that no scheduling delay lets it run out
+for (const kind of STORE_KINDS) test(`${kind}: a lingering append waits for the next awaited one and shares its commit; alone, it still commits`, async (t) => {
+  const { store } = await openTestStore(t, kind, { lingerMs: 500 }); // long enough that no scheduling delay lets it run out
   const batches: string[][] = [];
   store.onCommitted((events) => batches.push(events.map((e) => e.type)));
   const lingering = store.appendToStream('session:a', 'any', [{ type: 'Out', data: 1 }], { linger: true });
@@ -162,7 +160,8 @@ test('a lingering append waits for the next awaited one and shares its commit; a
   assert.deepEqual(batches.at(-1), ['In']);
 });
 
-test('maxBatchEvents flushes at once, without waiting for the next turn', async (t) => {
+// SQLite only: its commit runs synchronously inside the append that fills the batch (PostgreSQL's cannot).
+test('sqlite: maxBatchEvents flushes at once, without waiting for the next turn', async (t) => {
   const { store } = openTempStore(t, { maxBatchEvents: 3 });
   const first = store.appendToStream('session:a', 'any', [{ type: 'A', data: 1 }, { type: 'A', data: 2 }]);
   assert.equal(store.headPosition(), 0);
@@ -171,9 +170,9 @@ test('maxBatchEvents flushes at once, without waiting for the next turn', async 
   assert.deepEqual(await Promise.all([first, second]).then((rs) => rs.map((r) => r.ok)), [true, true]);
 });
 
-test('a throwing onCommitted listener is reported and does not affect the store or other listeners', async (t) => {
+for (const kind of STORE_KINDS) test(`${kind}: a throwing onCommitted listener is reported and does not affect the store or other listeners`, async (t) => {
   const reported: string[] = [];
-  const { store } = openTempStore(t, { onError: (_err, context) => reported.push(context) });
+  const { store } = await openTestStore(t, kind, { onError: (_err, context) => reported.push(context) });
   const seen: number[] = [];
   store.onCommitted(() => {
     throw new Error('listener bug');
@@ -190,8 +189,8 @@ test('a throwing onCommitted listener is reported and does not affect the store 
   assert.equal(store.headPosition(), 2);
 });
 
-test('RecordedEvent parses data lazily, once', async (t) => {
-  const { store } = openTempStore(t);
+for (const kind of STORE_KINDS) test(`${kind}: RecordedEvent parses data lazily, once`, async (t) => {
+  const { store } = await openTestStore(t, kind);
   await store.appendToStream('session:a', 'any', [{ type: 'A', data: { deep: { x: 1 } } }]);
   const [e] = store.readAll(0, 1) as [RecordedEvent];
   assert.equal(e.data, e.data, 'the parsed value is cached');
@@ -199,8 +198,8 @@ test('RecordedEvent parses data lazily, once', async (t) => {
   assert.deepEqual(JSON.parse(JSON.stringify(e)).data, { deep: { x: 1 } });
 });
 
-test('iterate filters by stream, type and time, and never blocks the writer', async (t) => {
-  const { store } = openTempStore(t);
+for (const kind of STORE_KINDS) test(`${kind}: iterate filters by stream, type and time, and never blocks the writer`, async (t) => {
+  const { store } = await openTestStore(t, kind);
   const times: number[] = [];
   for (let i = 1; i <= 30; i++) {
     const r = await store.appendToStream(`session:${i % 3}`, 'any', [{ type: i % 2 ? 'Odd' : 'Even', data: { i } }]);
@@ -233,8 +232,8 @@ test('iterate filters by stream, type and time, and never blocks the writer', as
   assert.deepEqual(rest, range(2, 30));
 });
 
-test('a long stream is read after a position through its index (many pages)', async (t) => {
-  const { store } = openTempStore(t, { maxBatchEvents: 10_000 });
+for (const kind of STORE_KINDS) test(`${kind}: a long stream is read after a position through its index (many pages)`, async (t) => {
+  const { store } = await openTestStore(t, kind, { maxBatchEvents: 10_000 });
   const pending: Promise<unknown>[] = [];
   for (let i = 0; i < 3000; i++) {
     pending.push(store.appendToStream(i % 2 ? 'session:long' : 'session:other', 'any', [{ type: 'E', data: i }]));
@@ -248,8 +247,8 @@ test('a long stream is read after a position through its index (many pages)', as
     longPositions.filter((p) => p > 1000));
 });
 
-test('after close, appends reject and reads throw, clearly', async (t) => {
-  const { store } = openTempStore(t);
+for (const kind of STORE_KINDS) test(`${kind}: after close, appends reject and reads throw, clearly`, async (t) => {
+  const { store } = await openTestStore(t, kind);
   await store.appendToStream('session:a', 'any', [{ type: 'A', data: 1 }]);
   const closing = store.close();
   await assert.rejects(store.appendToStream('session:a', 'any', [{ type: 'A', data: 2 }]), /event store is closed/);
@@ -260,12 +259,11 @@ test('after close, appends reject and reads throw, clearly', async (t) => {
   await assert.rejects(store.flush(), /event store is closed/);
 });
 
-test('appends queued before close() are committed by it', async (t) => {
-  const { store, file } = openTempStore(t);
+for (const kind of STORE_KINDS) test(`${kind}: appends queued before close() are committed by it`, async (t) => {
+  const { store, reopen } = await openTestStore(t, kind);
   const pending = [1, 2, 3].map((i) => store.appendToStream('session:a', 'any', [{ type: 'A', data: i }]));
   await store.close();
   assert.deepEqual((await Promise.all(pending)).map((r) => r.ok), [true, true, true]);
-  const reopened = openEventStore({ path: file });
-  t.after(() => reopened.close());
+  const reopened = await reopen();
   assert.equal(reopened.headPosition(), 3);
 });

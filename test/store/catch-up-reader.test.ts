@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { CatchUpReader } from '../../src/store/catch-up-reader.js';
 import type { EventStore, RecordedEvent } from '../../src/store/types.js';
-import { nextTurn, openTempStore, range } from './helpers.js';
+import { STORE_KINDS, nextTurn, openTestStore, range } from './helpers.js';
 import { eventually } from '../helpers/poll.js';
 
 function readerOn(store: EventStore, after: number, pageSize: number, onDeliver?: (events: readonly RecordedEvent[]) => void) {
@@ -29,8 +29,8 @@ function readerOn(store: EventStore, after: number, pageSize: number, onDeliver?
 const append = (store: EventStore, n: number) =>
   Promise.all(Array.from({ length: n }, (_, i) => store.appendToStream(`session:${i % 3}`, 'any', [{ type: 'A', data: i }])));
 
-test('a paused reader takes nothing live; resumed, it catches up from the log, each position once and in order', async (t) => {
-  const { store } = openTempStore(t);
+for (const kind of STORE_KINDS) test(`${kind}: a paused reader takes nothing live; resumed, it catches up from the log, each position once and in order`, async (t) => {
+  const { store } = await openTestStore(t, kind);
   await append(store, 20);
   let pauseAt = 7;
   const r = readerOn(store, 0, 5, (events) => {
@@ -53,8 +53,8 @@ test('a paused reader takes nothing live; resumed, it catches up from the log, e
   r.off();
 });
 
-test('a rewind delivers again from the new position; close stops everything', async (t) => {
-  const { store } = openTempStore(t);
+for (const kind of STORE_KINDS) test(`${kind}: a rewind delivers again from the new position; close stops everything`, async (t) => {
+  const { store } = await openTestStore(t, kind);
   await append(store, 12);
   const r = readerOn(store, 0, 100);
   r.reader.start();
@@ -70,8 +70,8 @@ test('a rewind delivers again from the new position; close stops everything', as
   r.off();
 });
 
-test('a read that throws closes the reader and is reported once', async (t) => {
-  const { store } = openTempStore(t);
+for (const kind of STORE_KINDS) test(`${kind}: a read that throws closes the reader and is reported once`, async (t) => {
+  const { store } = await openTestStore(t, kind);
   await append(store, 3);
   const errors: string[] = [];
   const reader = new CatchUpReader(

@@ -3,14 +3,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { AppendResult } from '../../src/store/types.js';
-import { nextTurn, openTempStore, range } from './helpers.js';
+import { STORE_KINDS, nextTurn, openTestStore, range } from './helpers.js';
 
 const ev = (n: number) => [{ type: 'Counted', data: { n } }];
 const summary = (r: AppendResult) =>
   r.ok ? { ok: true, first: r.firstPosition, last: r.lastPosition, version: r.streamVersion } : { ok: false, expected: r.expected, actual: r.actual };
 
-test('same-tick appends: stale expected versions conflict, the rest commit in call order', async (t) => {
-  const { store } = openTempStore(t);
+for (const kind of STORE_KINDS) test(`${kind}: same-tick appends: stale expected versions conflict, the rest commit in call order`, async (t) => {
+  const { store } = await openTestStore(t, kind);
   const results = await Promise.all([
     store.appendToStream('session:s', 0, ev(1)), // creates the stream (version 1)
     store.appendToStream('session:s', 0, ev(2)), // stale: the stream exists now
@@ -43,8 +43,8 @@ test('same-tick appends: stale expected versions conflict, the rest commit in ca
   assert.equal(store.verifyChain().ok, true);
 });
 
-test('appends across ticks: a writer that read a stale version conflicts, and no partial append is written', async (t) => {
-  const { store } = openTempStore(t);
+for (const kind of STORE_KINDS) test(`${kind}: appends across ticks: a writer that read a stale version conflicts, and no partial append is written`, async (t) => {
+  const { store } = await openTestStore(t, kind);
   await store.appendToStream('session:c', 0, ev(0));
   // Two "actors" both read version 1 and then append in different turns of the event loop.
   const seenByBoth = store.streamVersion('session:c');
@@ -61,8 +61,8 @@ test('appends across ticks: a writer that read a stale version conflicts, and no
   assert.deepEqual(summary(retry), { ok: true, first: 5, last: 6, version: 6 });
 });
 
-test('many writers racing on one stream with expected versions: exactly one wins each version', async (t) => {
-  const { store } = openTempStore(t);
+for (const kind of STORE_KINDS) test(`${kind}: many writers racing on one stream with expected versions: exactly one wins each version`, async (t) => {
+  const { store } = await openTestStore(t, kind);
   const writers = 8;
   const rounds = 25;
   let wins = 0;

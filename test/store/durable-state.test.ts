@@ -1,18 +1,20 @@
 // Snapshots, timers and checkpoints: queued with the writer, visible at once, durable after flush, kept across a
-// reopen. Schema versions: a file from a newer build is refused. WAL checkpoints happen when the writer is idle.
+// reopen (both stores). SQLite only: schema versions (a file from a newer build is refused; the postgres schema is
+// tested in postgres-nodes.test.ts), and WAL checkpoints happen when the writer is idle.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
+import pg from 'pg';
 import { SchemaVersionError } from '../../src/store/errors.js';
 import { SCHEMA_VERSION } from '../../src/store/schema.js';
 import { openEventStore } from '../../src/store/sqlite-event-store.js';
-import { openTempStore, tempDir } from './helpers.js';
+import { STORE_KINDS, openTempStore, openTestStore, tempDir } from './helpers.js';
 import { eventually } from '../helpers/poll.js';
 
-test('snapshots, timers and checkpoints are visible at once and survive a reopen', async (t) => {
-  const { store, file } = openTempStore(t);
+for (const kind of STORE_KINDS) test(`${kind}: snapshots, timers and checkpoints are visible at once and survive a reopen`, async (t) => {
+  const { store, reopen } = await openTestStore(t, kind);
   await store.appendToStream('session:a', 0, [{ type: 'A', data: 1 }, { type: 'B', data: 2 }]);
 
   const state = { value: 'waiting', context: { n: 2 } };
@@ -38,8 +40,7 @@ test('snapshots, timers and checkpoints are visible at once and survive a reopen
   await store.flush();
   await store.close();
 
-  const reopened = openEventStore({ path: file });
-  t.after(() => reopened.close());
+  const reopened = await reopen();
   assert.deepEqual(reopened.loadSnapshot('session:a'), {
     streamId: 'session:a', streamPosition: 2, machineVersion: 'session@1', snapshot: { value: 'waiting', context: { n: 2 } },
   });
@@ -56,18 +57,30 @@ test('snapshots, timers and checkpoints are visible at once and survive a reopen
   assert.deepEqual(reopened.listTimers().map((x) => [x.timerId, x.dueAt]), [['approval', 3_000]]);
 });
 
-test('side writes commit on their own soon, without an append or a flush', async (t) => {
-  const { store, file } = openTempStore(t);
+for (const kind of STORE_KINDS) test(`${kind}: side writes commit on their own soon, without an append or a flush`, async (t) => {
+  const { store, file, url } = await openTestStore(t, kind);
   store.setCheckpoint('p', 5);
-  const reader = new Database(file, { readonly: true });
-  t.after(() => reader.close());
-  const stored = () => (reader.prepare('SELECT position FROM checkpoints WHERE processor_id = ?').pluck().get('p') as number | undefined);
-  assert.equal(stored(), undefined);
-  await eventually(() => stored() === 5, 5000, 'the checkpoint row');
+  let stored: () => Promise<number | undefined>;
+  if (url === undefined) {
+    const reader = new Database(file, { readonly: true });
+    t.after(() => reader.close());
+    stored = async () => reader.prepare('SELECT position FROM checkpoints WHERE processor_id = ?').pluck().get('p') as number | undefined;
+  } else {
+    // the authority, not the node's mirror (which has it at once)
+    const reader = new pg.Client({ connectionString: url });
+    await reader.connect();
+    t.after(() => reader.end());
+    stored = async () => {
+      const r = await reader.query<{ position: string }>('SELECT position FROM pg_checkpoints WHERE processor_id = $1', ['p']);
+      return r.rows[0] === undefined ? undefined : Number(r.rows[0].position);
+    };
+  }
+  if (kind === 'sqlite') assert.equal(await stored(), undefined);
+  await eventually(async () => (await stored()) === 5, 5000, 'the checkpoint row');
 });
 
-test('side writes are checked at call time', async (t) => {
-  const { store } = openTempStore(t);
+for (const kind of STORE_KINDS) test(`${kind}: side writes are checked at call time`, async (t) => {
+  const { store } = await openTestStore(t, kind);
   assert.throws(() => store.setCheckpoint('', 1), /processorId/);
   assert.throws(() => store.setCheckpoint('p', -1), /position/);
   assert.throws(() => store.setTimer({ streamId: 'nope', timerId: 't', dueAt: 1, event: {} }), /stream id/);
@@ -99,7 +112,7 @@ test('a fresh database records the schema version; a newer one is refused clearl
   check.close();
 });
 
-test('reopening an up-to-date database applies no migration again', async (t) => {
+test('sqlite: reopening an up-to-date database applies no migration again', async (t) => {
   const { store, file } = openTempStore(t);
   await store.close();
   const second = openEventStore({ path: file });

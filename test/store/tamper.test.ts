@@ -1,3 +1,5 @@
+// SQLite only, but for the golden hashes and the empty log: the edits are made to the SQLite file (the postgres
+// store's chain is checked in postgres-nodes.test.ts).
 // Tamper evidence: the hash chain rule is what hash.ts documents, and verifyChain names the first changed or
 // missing event, whether a row was edited, deleted, or cut off the end of the log.
 import assert from 'node:assert/strict';
@@ -5,7 +7,7 @@ import { test, type TestContext } from 'node:test';
 import Database from 'better-sqlite3';
 import { openEventStore } from '../../src/store/sqlite-event-store.js';
 import { GENESIS_HASH, canonicalEventText, computeEventHash } from '../../src/store/hash.js';
-import { openTempStore } from './helpers.js';
+import { STORE_KINDS, openTempStore, openTestStore } from './helpers.js';
 
 /** A closed store file with `n` events over three streams. */
 async function logWith(t: TestContext, n: number): Promise<string> {
@@ -154,8 +156,8 @@ test('the first row deleted, and rows cut off the end, are found', async (t) => 
   assert.match(r2.reason, /removed/);
 });
 
-test('an empty log verifies', async (t) => {
-  const { store } = openTempStore(t);
+for (const kind of STORE_KINDS) test(`${kind}: an empty log verifies`, async (t) => {
+  const { store } = await openTestStore(t, kind);
   assert.deepEqual(store.verifyChain(), { ok: true, checked: 0 });
 });
 
