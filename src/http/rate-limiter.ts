@@ -1,13 +1,13 @@
 // Token-bucket rate limiting per principal (token name): `requests_per_second` refill, `burst` capacity.
+// take() runs on every API request: it allocates nothing (one bucket per principal, made on its first request).
 
-export interface RateLimitDecision {
-  allowed: boolean;
-  /** seconds until one request is available again */
-  retryAfter: number;
+interface Bucket {
+  tokens: number;
+  at: number;
 }
 
 export class RateLimiter {
-  private readonly buckets = new Map<string, { tokens: number; at: number }>();
+  private readonly buckets = new Map<string, Bucket>();
 
   constructor(
     private readonly perSecond: number,
@@ -15,9 +15,13 @@ export class RateLimiter {
     private readonly now: () => number = () => performance.now(),
   ) {}
 
-  take(key: string): RateLimitDecision {
-    if (this.perSecond <= 0) return { allowed: true, retryAfter: 0 };
-    const t = this.now();
+  /**
+   * Takes one request from `key`'s bucket: 0 when it may go on, else the seconds until one request is available
+   * again (at least 1). `at`: performance.now() of the request when the caller has it (one clock read fewer).
+   */
+  take(key: string, at?: number): number {
+    if (this.perSecond <= 0) return 0;
+    const t = at ?? this.now();
     let b = this.buckets.get(key);
     if (!b) {
       b = { tokens: this.burst, at: t };
@@ -27,8 +31,8 @@ export class RateLimiter {
     b.at = t;
     if (b.tokens >= 1) {
       b.tokens -= 1;
-      return { allowed: true, retryAfter: 0 };
+      return 0;
     }
-    return { allowed: false, retryAfter: Math.max(1, Math.ceil((1 - b.tokens) / this.perSecond)) };
+    return Math.max(1, Math.ceil((1 - b.tokens) / this.perSecond));
   }
 }

@@ -37,39 +37,43 @@ export class RequestContext {
   done = false;
   /** true once `send` ended the response (the uWS response is then dead) */
   ended = false;
-  private abortHandlers: (() => void)[] = [];
+  /** made on the first onAbort (most requests end synchronously and never need one) */
+  private abortHandlers: (() => void)[] | undefined;
 
   constructor(
     readonly res: HttpResponse,
     req: HttpRequest,
     paramCount: number,
     requestId: string,
+    /** the route's method (lower case, as uWS names it) when the handler is the method's own: not read again */
+    method?: string,
   ) {
-    this.method = req.getMethod();
+    this.method = method ?? req.getMethod();
     this.url = req.getUrl();
     this.rawQuery = req.getQuery() ?? '';
-    const headers: Record<string, string> = {};
-    let headerBytes = 0;
-    let hosts = 0;
-    req.forEach((k, v) => {
-      if (k === 'host') hosts++;
-      headers[k] = v;
-      headerBytes += k.length + v.length + 4;
-    });
+    collected = {};
+    collectedBytes = 0;
+    collectedHosts = 0;
+    req.forEach(collectHeader);
+    const headers = collected;
     this.headers = headers;
-    this.duplicateHost = hosts > 1;
-    this.headerBytes = headerBytes;
-    const params: string[] = [];
-    // a malformed escape is kept as sent: it names no session or agent, so the route answers its own 404
-    for (let i = 0; i < paramCount; i++) {
-      const raw = req.getParameter(i) ?? '';
-      params.push(decodeComponent(raw) ?? raw);
+    this.duplicateHost = collectedHosts > 1;
+    this.headerBytes = collectedBytes;
+    if (paramCount === 0) this.params = NO_PARAMS;
+    else {
+      const params: string[] = [];
+      // a malformed escape is kept as sent: it names no session or agent, so the route answers its own 404
+      for (let i = 0; i < paramCount; i++) {
+        const raw = req.getParameter(i) ?? '';
+        params.push(decodeComponent(raw) ?? raw);
+      }
+      this.params = params;
     }
-    this.params = params;
     // A client's id could collide with ours (or another client's) and make two requests one in the log: ours is
     // always generated, and the client's is kept apart.
     this.requestId = requestId;
-    this.clientRequestId = clientRequestId(headers['x-request-id']);
+    const clientId = headers['x-request-id'];
+    this.clientRequestId = clientId === undefined ? undefined : clientRequestId(clientId);
   }
 
   elapsedSeconds(): number {
@@ -87,7 +91,9 @@ export class RequestContext {
       this.res.onAborted(() => {
         this.aborted = true;
         this.done = true;
-        for (const h of this.abortHandlers.splice(0)) {
+        const handlers = this.abortHandlers ?? [];
+        this.abortHandlers = undefined;
+        for (const h of handlers) {
           try {
             h();
           } catch {
@@ -121,7 +127,7 @@ export class RequestContext {
   /** Run `handler` when the client goes away before the response ended. */
   onAbort(handler: () => void): void {
     if (this.aborted) handler();
-    else this.abortHandlers.push(handler);
+    else (this.abortHandlers ??= []).push(handler);
   }
 
   get open(): boolean {
@@ -129,33 +135,49 @@ export class RequestContext {
   }
 
   /** Send a complete response (corked). Ignored when the client is gone. */
-  send(status: number, body: string | Uint8Array | undefined, headers: Record<string, string> = {}): void {
-    if (!this.open) return;
-    this.done = true;
-    this.ended = true;
-    this.res.cork(() => {
-      if (status !== 200) this.res.writeStatus(statusLine(status)); // uWS answers 200 OK unless told otherwise
-      this.res.writeHeader('x-request-id', this.requestId);
-      let closeConnection = false;
-      for (const k in headers) {
-        // uWS writes its own `Connection: close` when asked to close; a body that was not fully read must close.
-        if (k === 'connection') closeConnection = headers[k] === 'close';
-        else this.res.writeHeader(k, headers[k]!);
-      }
-      if (body === undefined) this.res.end(undefined, closeConnection);
-      else this.res.end(body, closeConnection);
-    });
+  send(status: number, body: string | Uint8Array | undefined, headers?: Readonly<Record<string, string>>): void {
+    this.end(status, body, headers, undefined);
   }
 
-  sendJson(status: number, value: unknown, headers: Record<string, string> = {}): void {
-    this.send(status, JSON.stringify(value), { 'content-type': 'application/json', ...headers });
+  sendJson(status: number, value: unknown, headers?: Readonly<Record<string, string>>): void {
+    this.end(status, JSON.stringify(value), headers, JSON_TYPE);
   }
 
   sendError(err: HttpError): void {
-    this.send(err.status, errorBody(err.code, err.message, err.details), {
-      'content-type': 'application/json',
-      ...err.headers,
-    });
+    this.end(err.status, errorBody(err.code, err.message, err.details), err.headers, JSON_TYPE);
+  }
+
+  /** Send a response prepared ahead (PreparedResponse): its bytes as they are. Ignored when the client is gone. */
+  sendPrepared(prepared: PreparedResponse): void {
+    this.end(prepared.status, prepared.body, undefined, undefined, prepared);
+  }
+
+  /** The one way a response ends: `contentType` is written unless `headers` name their own. */
+  private end(
+    status: number,
+    body: string | Uint8Array | undefined,
+    headers: Readonly<Record<string, string>> | undefined,
+    contentType: Uint8Array | undefined,
+    prepared?: PreparedResponse,
+  ): void {
+    if (!this.open) return;
+    this.done = true;
+    this.ended = true;
+    out.res = this.res;
+    out.status = status;
+    out.requestId = this.requestId;
+    out.body = body;
+    out.headers = headers;
+    out.contentType = contentType;
+    out.prepared = prepared;
+    try {
+      this.res.cork(writeOut);
+    } finally {
+      out.res = undefined;
+      out.body = undefined;
+      out.headers = undefined;
+      out.prepared = undefined;
+    }
   }
 
   /**
@@ -202,6 +224,88 @@ export class RequestContext {
       throw new HttpError(400, 'invalid_json', `request body is not valid JSON: ${(e as Error).message}`);
     }
   }
+}
+
+const NO_PARAMS: string[] = Object.freeze([]) as unknown as string[];
+// The header names and values every response writes, as bytes: uWS copies a string argument into a buffer of its own
+// (allocated and freed per call), bytes it takes as they are.
+const X_REQUEST_ID = bytes('x-request-id');
+const CONTENT_TYPE = bytes('content-type');
+const JSON_TYPE = bytes('application/json');
+
+function bytes(text: string): Uint8Array {
+  return new Uint8Array(Buffer.from(text, 'utf8'));
+}
+
+/**
+ * A complete response known ahead of any request (a static read: the configured agents, the OpenAPI document):
+ * status line, headers and body encoded once, written per request with no conversion. The request id is the only
+ * header written per request.
+ */
+export class PreparedResponse {
+  readonly statusLine: Uint8Array | undefined;
+  readonly headers: readonly Uint8Array[];
+  readonly body: Uint8Array;
+
+  constructor(
+    readonly status: number,
+    body: string | Uint8Array,
+    headers: Readonly<Record<string, string>> = {},
+  ) {
+    if ('connection' in headers) throw new Error('a prepared response keeps its connection open');
+    this.statusLine = status === 200 ? undefined : bytes(statusLine(status));
+    this.headers = Object.entries(headers).flatMap(([k, v]) => [bytes(k), bytes(v)]);
+    this.body = typeof body === 'string' ? bytes(body) : new Uint8Array(body);
+  }
+}
+
+// uWS calls collectHeader once per request header while a RequestContext is built: one function for every request
+// instead of a closure each, filling the state below (the constructor sets it up, reads it and is never re-entered).
+let collected: Record<string, string> = {};
+let collectedBytes = 0;
+let collectedHosts = 0;
+function collectHeader(name: string, value: string): void {
+  if (name === 'host') collectedHosts++;
+  collected[name] = value;
+  collectedBytes += name.length + value.length + 4;
+}
+
+// What the response being ended says, for writeOut: the one function handed to uWS's cork for every response (no
+// closure per response). cork runs it at once, so `out` is filled, read and cleared within one synchronous call.
+const out: {
+  res: HttpResponse | undefined;
+  status: number;
+  requestId: string;
+  body: string | Uint8Array | undefined;
+  headers: Readonly<Record<string, string>> | undefined;
+  contentType: Uint8Array | undefined;
+  prepared: PreparedResponse | undefined;
+} = { res: undefined, status: 200, requestId: '', body: undefined, headers: undefined, contentType: undefined, prepared: undefined };
+
+function writeOut(): void {
+  const res = out.res!;
+  const prepared = out.prepared;
+  if (prepared !== undefined) {
+    if (prepared.statusLine !== undefined) res.writeStatus(prepared.statusLine);
+    res.writeHeader(X_REQUEST_ID, out.requestId);
+    const h = prepared.headers;
+    for (let i = 0; i < h.length; i += 2) res.writeHeader(h[i]!, h[i + 1]!);
+    res.end(prepared.body);
+    return;
+  }
+  const headers = out.headers;
+  if (out.status !== 200) res.writeStatus(statusLine(out.status)); // uWS answers 200 OK unless told otherwise
+  res.writeHeader(X_REQUEST_ID, out.requestId);
+  if (out.contentType !== undefined && headers?.['content-type'] === undefined) res.writeHeader(CONTENT_TYPE, out.contentType);
+  let closeConnection = false;
+  if (headers !== undefined) {
+    for (const k in headers) {
+      // uWS writes its own `Connection: close` when asked to close; a body that was not fully read must close.
+      if (k === 'connection') closeConnection = headers[k] === 'close';
+      else res.writeHeader(k, headers[k]!);
+    }
+  }
+  res.end(out.body, closeConnection);
 }
 
 /** A client's `x-request-id`, when it looks like an id (else it is ignored). */

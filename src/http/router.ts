@@ -3,10 +3,10 @@
 // Every handler runs behind the same guard: request data copied, admission (header size, Host and Origin, the token:
 // admission.ts), the route's scope, rate limit, errors mapped, abort handler armed.
 import { ZodError } from 'zod';
-import type { TemplatedApp } from './uws.js';
+import type { HttpRequest, HttpResponse, TemplatedApp } from './uws.js';
 import { HttpError, errorBody } from './errors.js';
 import { rejectionToHttp } from '../errors/rejection.js';
-import { RequestContext } from './request-context.js';
+import { RequestContext, PreparedResponse } from './request-context.js';
 import type { TokenAuthenticator } from './auth.js';
 import type { RateLimiter } from './rate-limiter.js';
 import type { Logger } from '../log/logger.js';
@@ -21,9 +21,16 @@ export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 /** What a JSON handler returns; `undefined` means the handler answered (or took over the response) itself. */
 export interface Reply {
   status: number;
+  /** a response encoded ahead (a static read): sent as it is, the fields below are not read */
+  prepared?: PreparedResponse;
   json?: unknown;
   body?: string;
   headers?: Record<string, string>;
+}
+
+/** The reply of a static read: encoded once, the same bytes for every request. */
+export function preparedReply(status: number, body: string, headers?: Readonly<Record<string, string>>): Reply {
+  return Object.freeze({ status, prepared: new PreparedResponse(status, body, headers) });
 }
 
 export type RouteHandler = (ctx: RequestContext) => Reply | undefined | Promise<Reply | undefined>;
@@ -63,12 +70,24 @@ export interface RouterDeps extends AdmissionDeps {
 }
 
 let requestCounter = 0;
-// the start time in the prefix keeps ids unique across restarts (the log outlives the process)
-const requestIdPrefix = Math.floor(Date.now() / 1000).toString(36);
+// the start time in the prefix keeps ids unique across restarts (the log outlives the process); the counter is
+// decimal, the cheapest number to print (one id per request)
+const requestIdPrefix = `${Math.floor(Date.now() / 1000).toString(36)}-`;
 export function nextRequestId(): string {
   requestCounter = (requestCounter + 1) % Number.MAX_SAFE_INTEGER;
-  return `${requestIdPrefix}-${requestCounter.toString(36)}`;
+  return requestIdPrefix + requestCounter;
 }
+
+type UwsHandler = (res: HttpResponse, req: HttpRequest) => void;
+
+/** uWS's registration of a handler for one method (its own names: `del` for DELETE). */
+const ON_METHOD: Record<HttpMethod, (app: TemplatedApp, pattern: string, handler: UwsHandler) => void> = {
+  GET: (app, pattern, handler) => app.get(pattern, handler),
+  POST: (app, pattern, handler) => app.post(pattern, handler),
+  PUT: (app, pattern, handler) => app.put(pattern, handler),
+  PATCH: (app, pattern, handler) => app.patch(pattern, handler),
+  DELETE: (app, pattern, handler) => app.del(pattern, handler),
+};
 
 export function mountRoutes(app: TemplatedApp, routes: readonly Route[], deps: RouterDeps): void {
   const byPath = new Map<string, Map<string, Route>>();
@@ -89,20 +108,23 @@ export function mountRoutes(app: TemplatedApp, routes: readonly Route[], deps: R
     // a path any of whose methods needs a token needs one for all: a 405 must not tell an anonymous caller it exists.
     // Under a token prefix only a route that names another authentication (authenticatedBy) goes without one.
     const token = [...methods.values()].some((r) => r.auth !== false || (needsToken(path) && r.authenticatedBy === undefined));
+    // Each method gets its own uWS handler (uWS tries them before the path's `any`): the route is known without
+    // reading or looking up the method per request, and the method is the route's own string.
+    for (const route of methods.values()) {
+      const method = route.method.toLowerCase();
+      ON_METHOD[route.method](app, path, guardRequest(deps.logger, path, (res, req) => {
+        const ctx = new RequestContext(res, req, paramCount, nextRequestId(), method);
+        const refused = admit(ctx, deps, token);
+        if (refused) finish(ctx, deps, path, refused);
+        else runRoute(ctx, route, deps);
+        ctx.armAbort(); // still inside the uWS handler: a response the handler did not end may be aborted later
+      }));
+    }
+    // every other method on a known path
     app.any(path, guardRequest(deps.logger, path, (res, req) => {
       const ctx = new RequestContext(res, req, paramCount, nextRequestId());
       const refused = admit(ctx, deps, token);
-      if (refused) {
-        finish(ctx, deps, path, refused);
-        return;
-      }
-      const route = methods.get(ctx.method.toUpperCase());
-      if (!route) {
-        finish(ctx, deps, path, new HttpError(405, 'method_not_allowed', `${ctx.method.toUpperCase()} is not allowed on ${path}`, { allow }));
-        return;
-      }
-      runRoute(ctx, route, deps);
-      ctx.armAbort(); // still inside the uWS handler: a response the handler did not end may be aborted later
+      finish(ctx, deps, path, refused ?? new HttpError(405, 'method_not_allowed', `${ctx.method.toUpperCase()} is not allowed on ${path}`, { allow }));
     }));
   }
   app.any('/*', guardRequest(deps.logger, '*', (res, req) => {
@@ -130,9 +152,9 @@ function runRoute(ctx: RequestContext, route: Route, deps: RouterDeps): void {
       return;
     }
     if (deps.rateLimiter) {
-      const d = deps.rateLimiter.take(principal.name);
-      if (!d.allowed) {
-        finish(ctx, deps, route.path, new HttpError(429, 'rate_limited', 'too many requests', { 'retry-after': String(d.retryAfter) }));
+      const retryAfter = deps.rateLimiter.take(principal.name, ctx.startedAt);
+      if (retryAfter > 0) {
+        finish(ctx, deps, route.path, new HttpError(429, 'rate_limited', 'too many requests', { 'retry-after': String(retryAfter) }));
         return;
       }
     }
@@ -168,7 +190,8 @@ function finish(ctx: RequestContext, deps: RouterDeps, route: string, error: unk
     return; // the handler answered or took over the response
   }
   deps.onRequest?.(ctx.method, route, reply.status, ctx.elapsedSeconds());
-  if (reply.json !== undefined) ctx.sendJson(reply.status, reply.json, reply.headers);
+  if (reply.prepared !== undefined) ctx.sendPrepared(reply.prepared);
+  else if (reply.json !== undefined) ctx.sendJson(reply.status, reply.json, reply.headers);
   else ctx.send(reply.status, reply.body, reply.headers);
 }
 

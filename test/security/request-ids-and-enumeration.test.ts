@@ -94,6 +94,15 @@ test('without a token, /api/*, /mcp and /acp answer 401 before routing: unknown 
   // with a token the routing answers as before
   assert.equal((await g.api('GET', '/api/v1/no-such-route')).status, 404);
   assert.equal((await g.api('DELETE', '/api/v1/agents')).status, 405);
+  // a static read answers the same bytes each time (prepared once), with a request id of its own each time
+  const lists = await Promise.all([1, 2, 3].map(() => fetch(`${g.url}/api/v1/agents`, { headers: { authorization: `Bearer ${TOKEN}` } })));
+  const ids = new Set(lists.map((r) => r.headers.get('x-request-id')));
+  assert.equal(ids.size, 3, 'one request id per request');
+  for (const r of lists) {
+    assert.equal(r.status, 200);
+    assert.equal(r.headers.get('content-type'), 'application/json');
+    assert.ok(Array.isArray(await r.json()));
+  }
   // the open routes stay open, and a path outside the API is still a plain 404
   for (const path of ['/health', '/readiness', '/metrics']) assert.equal((await fetch(g.url + path)).status, 200, path);
   assert.equal((await fetch(`${g.url}/favicon.ico`)).status, 404);

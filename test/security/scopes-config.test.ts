@@ -53,7 +53,7 @@ test('start: a notice names each token that has no scopes configured, and only t
 });
 
 test('router: a route that needs a token must declare its scope (fail closed)', () => {
-  const app = { any: () => app } as unknown as TemplatedApp;
+  const app = { any: () => app, get: () => app, post: () => app, put: () => app, patch: () => app, del: () => app } as unknown as TemplatedApp;
   const deps = { authenticator: new TokenAuthenticator([]), logger: silentLogger };
   assert.throws(() => mountRoutes(app, [{ method: 'GET', path: '/api/v1/x', handler: () => ({ status: 200 }) }], deps), /route without a scope: GET \/api\/v1\/x/);
   assert.doesNotThrow(() => mountRoutes(app, [{ method: 'GET', path: '/open', auth: false, handler: () => ({ status: 200 }) }], deps));

@@ -1,5 +1,5 @@
 // Agents as configured, the models they offer, and their live status.
-import type { Route } from '../router.js';
+import { preparedReply, type Route } from '../router.js';
 import { HttpError } from '../errors.js';
 import type { GatewayServices } from '../services.js';
 import { scopeFor } from '../scopes.js';
@@ -10,9 +10,11 @@ import { agentModelsSchema, agentSchema, agentStatusSchema } from '../schemas/ag
 const JSON_HEADERS = { 'content-type': 'application/json' };
 
 export function agentRoutes(gw: GatewayServices): Route[] {
-  // the configured agents do not change while the gateway runs: their JSON is built once
-  const agentList = JSON.stringify(
-    Object.entries(gw.config.agents).map(([name, a]) => ({ name, command: a.command, mode: a.mode, max_sessions: a.max_sessions })),
+  // the configured agents do not change while the gateway runs: their response is built once
+  const agentList = preparedReply(
+    200,
+    JSON.stringify(Object.entries(gw.config.agents).map(([name, a]) => ({ name, command: a.command, mode: a.mode, max_sessions: a.max_sessions }))),
+    JSON_HEADERS,
   );
   return [
     {
@@ -20,7 +22,7 @@ export function agentRoutes(gw: GatewayServices): Route[] {
       path: '/api/v1/agents',
       scope: scopeFor('list_agents'),
       doc: { operationId: 'listAgents', summary: 'The configured agents', tag: 'agents', responses: { 200: { description: 'the agents', json: z.array(agentSchema) } } },
-      handler: () => ({ status: 200, body: agentList, headers: JSON_HEADERS }),
+      handler: () => agentList,
     },
     {
       method: 'GET',

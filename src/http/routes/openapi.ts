@@ -1,7 +1,7 @@
 // GET /openapi.json: the OpenAPI 3.1 document of every route this gateway mounts (src/openapi/document.ts). Open
 // like /health: it describes the API, never its data. Built once, on the first request.
 import { z } from 'zod';
-import type { Route } from '../router.js';
+import { preparedReply, type Reply, type Route } from '../router.js';
 import { openApiDocument } from '../../openapi/document.js';
 import { CLIENT_INFO } from '../../sessions/agent-attach.js';
 
@@ -9,7 +9,7 @@ const JSON_HEADERS = { 'content-type': 'application/json' };
 
 /** The route serving the document of `routes` plus itself. */
 export function openApiRoute(routes: readonly Route[]): Route {
-  let text: string | undefined;
+  let reply: Reply | undefined;
   const self: Route = {
     method: 'GET',
     path: '/openapi.json',
@@ -21,8 +21,8 @@ export function openApiRoute(routes: readonly Route[]): Route {
       responses: { 200: { description: 'the OpenAPI document', json: z.record(z.string(), z.unknown()) } },
     },
     handler: () => {
-      text ??= JSON.stringify(openApiDocument([...routes, self], { version: CLIENT_INFO.version }));
-      return { status: 200, body: text, headers: JSON_HEADERS };
+      reply ??= preparedReply(200, JSON.stringify(openApiDocument([...routes, self], { version: CLIENT_INFO.version })), JSON_HEADERS);
+      return reply;
     },
   };
   return self;
