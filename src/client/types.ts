@@ -1,5 +1,7 @@
 // The typed client's types: inferred from the same zod schemas the gateway validates requests with and documents its
-// answers with (type-only imports: the client carries no zod, no server code, and runs in a browser as in Node).
+// answers with (type-only imports: the client carries no zod, no server code, and runs in a browser as in Node). Only
+// modules that hold schemas and nothing else are named here, so that the console's type-check (DOM types, no Node
+// types) reads them and not the server: test/ui/console-serving.test.ts keeps it so.
 import type { z } from 'zod';
 import type { agentModelsSchema, agentSchema, agentStatusSchema } from '../http/schemas/agents.js';
 import type { approvalSchema, cancelResultSchema, forkResultSchema, modelChangedSchema, sessionCreatedSchema, sessionDetailSchema, sessionSummarySchema, turnResultSchema } from '../http/schemas/sessions.js';
@@ -9,12 +11,10 @@ import type { exportLineSchema, verifyReportSchema } from '../http/schemas/audit
 import type { usageReportSchema } from '../http/schemas/usage.js';
 import type { errorSchema } from '../http/schemas/error.js';
 import type { orchestrationSchema, orchestrationSummarySchema } from '../http/schemas/orchestrations.js';
-import type { createSessionSchema, forkSchema } from '../http/routes/sessions.js';
-import type { promptBodySchema } from '../http/routes/prompt-requests.js';
-import type { approvalDecisionSchema } from '../sessions/approval-service.js';
+import type { createSessionSchema, forkSchema, pipelineSchema, promptBodySchema } from '../http/schemas/requests.js';
+import type { approvalDecisionSchema } from '../sessions/approval-decision.js';
 import type { orchestrateSchema } from '../orchestrations/orchestrate-request.js';
 import type { pipelineViewSchema } from '../http/schemas/pipelines.js';
-import type { pipelineSchema } from '../http/routes/pipelines.js';
 
 export type Agent = z.output<typeof agentSchema>;
 export type AgentStatus = z.output<typeof agentStatusSchema>;

@@ -1,6 +1,6 @@
 // The body of POST /api/v1/orchestrate (and the arguments of the MCP tool acp_orchestrate).
 import { z } from 'zod';
-import { messagesSchema } from '../sessions/prompt-input.js';
+import { messagesSchema } from '../sessions/prompt-schemas.js';
 import { judgeModes, orchestrationStrategies } from '../events/orchestration-events.js';
 
 const agentName = z.string().min(1).max(64);

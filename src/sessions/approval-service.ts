@@ -10,10 +10,9 @@ import type { SessionCommand } from './session-decide.js';
 import type { ApprovalView } from './session-view.js';
 import type { SessionsProjection } from './sessions-projection.js';
 
-export const approvalDecisionSchema = z.object({
-  decision: z.enum(['allow_once', 'allow_always', 'reject_once', 'reject_always']),
-  reason: z.string().max(2000).optional(),
-});
+import { approvalDecisionSchema } from './approval-decision.js';
+
+export { approvalDecisionSchema };
 export type ApprovalDecision = z.infer<typeof approvalDecisionSchema>;
 
 export interface DecidedApproval {

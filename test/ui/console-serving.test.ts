@@ -3,7 +3,10 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
 import { buildConsole } from '../helpers/browser.js';
+import { REPO_ROOT } from '../helpers/paths.js';
 import { CONSOLE_CSP } from '../../src/ui/console-routes.js';
 
 let g: TestGateway;
@@ -70,4 +73,13 @@ test('the Host and Origin allow-lists hold for the console too', async () => {
   assert.equal(await status({ host: 'evil.example' }), 403);
   assert.equal(await status({ host: new URL(g.url).host, origin: 'http://evil.example' }), 403);
   assert.equal(await status({ host: new URL(g.url).host }), 200);
+});
+
+test("the console's type-check reads no Node types: the client's types come from modules of schemas only", () => {
+  // A type-only import of a server module would still pull the server (and @types/node, whose globals would then
+  // type-check in browser code) into the console's tsconfig, which gives it the DOM's types only.
+  const tsc = join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+  const files = execFileSync(process.execPath, [tsc, '-p', 'src/ui/client/tsconfig.json', '--listFilesOnly'], { cwd: REPO_ROOT, encoding: 'utf8' }).split('\n').filter(Boolean);
+  assert.ok(files.some((f) => f.endsWith('src/client/client.ts')), 'the console type-checks the client it uses');
+  assert.deepEqual(files.filter((f) => f.includes('/@types/node/')), []);
 });

@@ -1,37 +1,20 @@
 // Pipelines: POST /api/v1/pipelines runs steps one after the other (answered when the run ends, or as SSE), and the
 // generic routes of a multi-agent actor kind: list, read, events, delete, resume.
-import { z } from 'zod';
 import type { Route } from '../router.js';
 import type { GatewayServices } from '../services.js';
 import { parseWith } from '../validation.js';
 import { HttpError } from '../errors.js';
 import { scopeFor } from '../scopes.js';
 import { commandMeta, readBody } from './prompt-requests.js';
-import { messagesSchema, promptText, toContentBlocks } from '../../sessions/prompt-input.js';
+import { promptText, toContentBlocks } from '../../sessions/prompt-input.js';
 import { multiAgentRoutes } from '../../multiagent/actor-routes.js';
 import { answerRun } from '../../multiagent/actor-sse.js';
 import { pipelineViewSchema } from '../schemas/pipelines.js';
+import { pipelineSchema } from '../schemas/requests.js';
+
+export { MAX_PIPELINE_STEPS } from '../schemas/requests.js';
 
 const PIPELINE_STREAM = 'pipeline_started, step_started, step_update (the step\'s ACP update), step_complete, pipeline_complete; each id is its log position';
-
-/** the most steps one pipeline may have */
-export const MAX_PIPELINE_STEPS = 16;
-
-const stepSchema = z
-  .object({
-    agent: z.string().min(1).max(64),
-    prompt_template: z.string().min(1).max(65536).optional(),
-    model: z.string().min(1).max(256).optional(),
-  })
-  .strict();
-
-export const pipelineSchema = z
-  .object({
-    steps: z.array(stepSchema).min(1, 'at least one step is required').max(MAX_PIPELINE_STEPS, `at most ${MAX_PIPELINE_STEPS} steps`),
-    messages: messagesSchema,
-    workspace_root: z.string().min(1).max(4096).optional(),
-  })
-  .strict();
 
 export function pipelineRoutes(gw: GatewayServices): Route[] {
   return [

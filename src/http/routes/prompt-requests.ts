@@ -1,6 +1,5 @@
 // Shared by the prompt routes (REST and SSE): the prompt body, its submission with the command metadata of the
 // request, and the reply for a finished turn.
-import { z } from 'zod';
 import type { RequestContext } from '../request-context.js';
 import type { Reply } from '../router.js';
 import { parseWith } from '../validation.js';
@@ -8,9 +7,9 @@ import type { GatewayServices } from '../services.js';
 import type { EventMeta } from '../../store/types.js';
 import type { TurnResult } from '../../sessions/turn-ledger.js';
 import type { SubmittedTurn } from '../../sessions/session-service.js';
-import { embeddedContextSchema, messagesSchema } from '../../sessions/prompt-input.js';
+import { promptBodySchema } from '../schemas/requests.js';
 
-export const promptBodySchema = z.object({ messages: messagesSchema, embedded_context: embeddedContextSchema.optional() }).strict().meta({ id: 'PromptBody' });
+export { promptBodySchema };
 
 /** The request's JSON body, within the configured size cap. */
 export function readBody(gw: GatewayServices, ctx: RequestContext): Promise<unknown> {

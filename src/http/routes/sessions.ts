@@ -7,35 +7,12 @@ import type { GatewayServices } from '../services.js';
 import { sessionDetail, sessionSummary } from '../../sessions/session-view.js';
 import { sessionUsage } from '../../usage/index.js';
 import { commandMeta, readBody, submitPrompt, turnReply, TURN_ERRORS } from './prompt-requests.js';
-import { mcpServerSchema } from './mcp-server-schema.js';
 import { scopeFor } from '../scopes.js';
-import { originFields } from './origin-fields.js';
 import { originView } from '../../sessions/session-origin-view.js';
 import { cancelResultSchema, forkResultSchema, modelChangedSchema, sessionCreatedSchema, sessionDetailSchema, sessionSummarySchema, turnResultSchema } from '../schemas/sessions.js';
-import { promptBodySchema } from './prompt-requests.js';
-
-export const createSessionSchema = z
-  .object({
-    agent: z.string().min(1).max(64).optional(),
-    workspace_root: z.string().min(1).max(4096).optional(),
-    model: z.string().min(1).max(256).optional(),
-    mcp_servers: z.array(mcpServerSchema).max(32).optional(),
-    ...originFields,
-    /** auto_route: the text routing matches keywords against */
-    prompt: z.string().min(1).max(65536).optional(),
-  })
-  .strict()
-  .meta({ id: 'CreateSession' });
+import { createSessionSchema, forkSchema, promptBodySchema } from '../schemas/requests.js';
 
 const modelSchema = z.object({ model: z.string().min(1).max(256) }).strict();
-
-export const forkSchema = z
-  .object({
-    target_agent: z.string().min(1).max(64).optional(),
-    /** a log position of the source session: the fork's conversation goes up to it (inclusive) */
-    at: z.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional(),
-  })
-  .strict();
 
 const ID = { id: 'the session id' };
 
