@@ -14,6 +14,7 @@ import { eventually } from '../helpers/poll.js';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
 import { buildConsole, launchChromium, screenshot, screenshotsTaken, UNNAMED_CONTROLS } from '../helpers/browser.js';
 import { LOW_CONTRAST } from '../helpers/contrast.js';
+import { createLogger } from '../../src/log/logger.js';
 
 let g: TestGateway;
 let proxy: TcpProxy;
@@ -24,6 +25,8 @@ let base: string;
 /** every URL the browser asked for, and every console message: the token must appear in none */
 const requested: string[] = [];
 const consoleMessages: string[] = [];
+/** the gateway's own log, at debug level: no token in it either */
+const gatewayLog: string[] = [];
 
 before(async () => {
   buildConsole();
@@ -34,6 +37,7 @@ before(async () => {
   g = await startTestGateway({
     permissions: { default: 'ask', approval_timeout_secs: 120 },
     server: { allowed_hosts: [proxyHost], allowed_origins: [`http://${proxyHost}`] },
+    logger: createLogger({ level: 'debug', write: (l) => gatewayLog.push(l) }),
   });
   gatewayPort = Number(new URL(g.url).port);
   base = `http://${proxyHost}`;
@@ -61,6 +65,15 @@ async function prompt(text: string): Promise<void> {
 }
 
 let sessionId = '';
+
+/** every page, the lists of orchestrations and pipelines (empty here) too */
+const PAGES = () => ['#/sessions', `#/sessions/${encodeURIComponent(sessionId)}`, '#/approvals', '#/audit', '#/orchestrations', '#/pipelines'];
+
+async function open(hash: string): Promise<void> {
+  await page.goto(`${base}/ui${hash}`);
+  await page.locator('main h1').waitFor();
+  if (hash.startsWith('#/sessions/')) await transcript().locator('li.turn-end').first().waitFor();
+}
 
 test('sign in with the token: kept in session storage, never in a URL', async () => {
   const r = await page.goto(`${base}/ui`);
@@ -223,15 +236,10 @@ test('thoughts, plans and usage: in the transcript, the session and the live lis
 
 test('usable at a phone width: no sideways scrolling, every page', async () => {
   await page.setViewportSize({ width: 390, height: 844 });
-  for (const [hash, name] of [
-    ['#/sessions', '11-phone-sessions'],
-    [`#/sessions/${encodeURIComponent(sessionId)}`, '12-phone-session'],
-    ['#/approvals', '13-phone-approvals'],
-    ['#/audit', '14-phone-audit'],
-  ] as const) {
-    await page.goto(`${base}/ui${hash}`);
-    await page.locator('main h1').waitFor();
-    if (hash.startsWith('#/sessions/')) await transcript().locator('li.turn-end').first().waitFor();
+  const names = ['11-phone-sessions', '12-phone-session', '13-phone-approvals', '14-phone-audit', '16-phone-orchestrations', '17-phone-pipelines'];
+  for (const [i, hash] of PAGES().entries()) {
+    const name = names[i]!;
+    await open(hash);
     const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth');
     assert.ok(overflow <= 0, `${hash} scrolls sideways by ${overflow}px`);
     await screenshot(page, name);
@@ -242,10 +250,8 @@ test('contrast: every text at least WCAG AA against its background, on every pag
   await page.setViewportSize({ width: 1280, height: 900 });
   for (const scheme of ['light', 'dark'] as const) {
     await page.emulateMedia({ colorScheme: scheme });
-    for (const hash of ['#/sessions', `#/sessions/${encodeURIComponent(sessionId)}`, '#/approvals', '#/audit']) {
-      await page.goto(`${base}/ui${hash}`);
-      await page.locator('main h1').waitFor();
-      if (hash.startsWith('#/sessions/')) await transcript().locator('li.turn-end').first().waitFor();
+    for (const hash of PAGES()) {
+      await open(hash);
       if (hash === '#/audit') {
         await page.getByRole('button', { name: 'Show events' }).click();
         await page.locator('table.events tbody tr').first().waitFor();
@@ -257,12 +263,17 @@ test('contrast: every text at least WCAG AA against its background, on every pag
   await page.emulateMedia({ colorScheme: 'light' });
 });
 
-test('accessible markup: every control has a name, one main landmark, no CSP violation, no token in any URL or message', async () => {
-  assert.deepEqual(await page.evaluate<string[]>(UNNAMED_CONTROLS), []);
-  assert.equal(await page.locator('main').count(), 1);
+test('accessible markup on every page: every control has a name, one main landmark; no CSP violation, no token in any URL, message or log line', async () => {
+  for (const hash of PAGES()) {
+    await open(hash);
+    assert.deepEqual(await page.evaluate<string[]>(UNNAMED_CONTROLS), [], hash);
+    assert.equal(await page.locator('main').count(), 1, hash);
+  }
   assert.deepEqual(consoleMessages.filter((m) => /Content Security Policy|pageerror/i.test(m)), []);
   assert.deepEqual(requested.filter((u) => u.includes(TOKEN)), []);
   assert.deepEqual(consoleMessages.filter((m) => m.includes(TOKEN)), []);
+  assert.ok(gatewayLog.length > 0);
+  assert.deepEqual(gatewayLog.filter((l) => l.includes(TOKEN) || l.includes('not-the-token-0123456789')), []);
 });
 
 /** The transcript holds each event of the session's log once: its count and cursor are the log's. */
