@@ -141,7 +141,7 @@ export class JournaledActor<M extends AnyStateMachine = AnyStateMachine> {
       normalized[i] = e.dataText !== undefined ? { type: e.type, data, meta: m, dataText: e.dataText } : { type: e.type, data, meta: m };
     }
     if (options?.hold) return this.held.add(normalized);
-    return this.append(normalized, options?.linger ? LINGER : undefined);
+    return this.append(normalized, options); // every other option (linger, ...) is the store's
   }
 
   /** Append `events` after whatever is held; resolves with the recorded `events`. */
