@@ -3,7 +3,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { resolveWebhookSecret, webhookSecretFile } from '../webhooks/webhook-secret.js';
-import { loadConfig, resolveAuthTokens, apiKeyFile, formatConfigError, ConfigError, DEFAULT_CONFIG_SOURCE } from '../config/index.js';
+import { loadConfig, resolveAuthTokens, resolveStoreUrl, apiKeyFile, formatConfigError, ConfigError, DEFAULT_CONFIG_SOURCE } from '../config/index.js';
 import { createLogger } from '../log/logger.js';
 import { startGateway } from '../gateway/gateway.js';
 import { assertNativeUws } from '../http/uws.js';
@@ -36,6 +36,7 @@ export async function serve(options: { config?: string }): Promise<number> {
   try {
     tokens = resolveAuthTokens(config, process.env);
     resolveWebhookSecret(config, process.env); // a bad secret file stops the start here, with the config's errors
+    resolveStoreUrl(config, process.env); // so does a postgres store without a usable URL
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
     process.stderr.write(formatConfigError(e) + '\n');
@@ -47,7 +48,7 @@ export async function serve(options: { config?: string }): Promise<number> {
     tokens.push({ name: 'generated', token: generated, scopes: [...ALL_SCOPES] });
   }
   // files holding secrets are hidden from sandboxed agents even where a read-only bind would show them
-  const secretFiles = [apiKeyFile(config, process.env), webhookSecretFile(config, process.env), loaded.source === DEFAULT_CONFIG_SOURCE ? undefined : loaded.source].filter(
+  const secretFiles = [apiKeyFile(config, process.env), webhookSecretFile(config, process.env), config.store.url_file, loaded.source === DEFAULT_CONFIG_SOURCE ? undefined : loaded.source].filter(
     (f): f is string => f !== undefined,
   );
   const gateway = await startGateway({ config, tokens, logger, env: process.env, secretFiles });

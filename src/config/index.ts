@@ -5,6 +5,7 @@ export { ConfigError, formatConfigError, formatKeyPath, type ConfigProblem, type
 export { resolveAuthTokens, apiKeyFile, ENV_API_KEY, ENV_API_KEY_FILE } from './auth-tokens.js';
 export { API_KEY_TOKEN_NAME } from './cross-check.js';
 export { ENV_HOST, ENV_PORT, ENV_DATA_DIR } from './env-overrides.js';
+export { resolveStoreUrl, ENV_STORE_URL } from './store-url.js';
 export { expandString, type Env } from './expand-env.js';
 export { LOG_LEVEL_ENV } from './legacy.js';
 export { toAcpMcpServer } from './mcp-servers.js';

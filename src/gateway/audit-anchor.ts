@@ -42,7 +42,8 @@ export function startAuditAnchor(config: AnchorConfig, store: EventStore, key: A
     config.store.path === IN_MEMORY_STORE
       ? // no file for a worker to open (unit tests only): the chain alone, here
         async () => ({ report: verifyReport(store.verifyChain()), expectedHeadFailures: {} })
-      : workerRunner({ dbPath: config.store.path, key: { bytes: key.bytes, path: key.path }, sinkFile }),
+      : // postgres: the node's mirror holds the same rows, hashes and checkpoints (src/store/postgres/mirror.ts)
+        workerRunner({ dbPath: config.store.kind === 'postgres' ? config.store.mirror_path : config.store.path, key: { bytes: key.bytes, path: key.path }, sinkFile }),
   );
   return {
     checkpointer,

@@ -2,8 +2,8 @@
 import { chmodSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { AintegrixConfig } from '../config/index.js';
-import { findAgent, toAcpMcpServer } from '../config/index.js';
-import { openEventStore } from '../store/index.js';
+import { findAgent, resolveStoreUrl, toAcpMcpServer } from '../config/index.js';
+import { describePostgresUrl, openConfiguredEventStore } from '../store/index.js';
 import type { EventStore } from '../store/types.js';
 import { createCatalogue } from '../events/index.js';
 import { ActorRuntime, type RestoreReport } from '../actors/runtime.js';
@@ -64,21 +64,23 @@ export interface Gateway extends GatewayServices {
 export async function startGateway(o: GatewayOptions): Promise<Gateway> {
   const { config, logger } = o;
   if (config.store.path !== ':memory:') mkdirSync(dirname(config.store.path), { recursive: true, mode: 0o700 });
+  if (config.store.kind === 'postgres') mkdirSync(dirname(config.store.mirror_path), { recursive: true, mode: 0o700 });
   mkdirSync(config.store.data_dir, { recursive: true, mode: 0o700 });
   chmodSync(config.store.data_dir, 0o700); // the database, the token and the audit key live here
   const anchorKey = loadAnchorKey(config, logger); // before the store opens: a bad key file stops the start
-  const store: EventStore = openEventStore({
-    path: config.store.path,
-    durability: config.store.durability,
+  const storeUrl = resolveStoreUrl(config, o.env);
+  const store: EventStore = await openConfiguredEventStore(config.store, {
+    url: storeUrl,
     onError: (error, context) => logger.error('event store', { context, error: error as Error }),
   });
+  if (storeUrl !== undefined) logger.info('event store on PostgreSQL', { server: describePostgresUrl(storeUrl), mirror: config.store.mirror_path });
   const anchor = startAuditAnchor(config, store, anchorKey, logger);
   const catalogue = createCatalogue();
   const runtime = new ActorRuntime({ store, catalogue, logger, snapshotEvery: config.store.snapshot_every });
   const policy = new PermissionPolicy(config.permissions);
   const webhookSecret = resolveWebhookSecret(config, o.env);
   // the git token, the webhook secret and the post-back tokens are secrets too: no agent env value may equal them
-  const secrets = [...o.tokens.map((t) => t.token), ...[config.git.token, webhookSecret, config.webhooks.gitlab.token, config.webhooks.github.token].filter((s) => s !== undefined)];
+  const secrets = [...o.tokens.map((t) => t.token), ...[config.git.token, webhookSecret, config.webhooks.gitlab.token, config.webhooks.github.token, storeUrl].filter((s) => s !== undefined)];
   // written by the permission broker (SessionDeps.approvals) and read by nothing any more: approvals are served by
   // the sessions projection; it goes with the broker's registerApproval
   const instances = new Map<string, number>();

@@ -50,10 +50,13 @@ describe('embedded default', () => {
     });
     assert.ok(isAbsolute(config.agents['demo']?.args[0] ?? ''));
     assert.deepEqual(config.store, {
+      kind: 'sqlite',
       data_dir: resolve('data'),
       path: resolve('data', 'aintegrix.db'),
       durability: 'strict',
       snapshot_every: 200,
+      mirror_path: resolve('data', 'postgres-mirror.db'),
+      poll_secs: 1,
     });
     assert.deepEqual(config.routing, { rules: [] });
     assert.deepEqual(config.auth, { tokens: [] });

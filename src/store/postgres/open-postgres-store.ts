@@ -10,6 +10,8 @@ import { hashAt, pgTypes, readDurable } from './pg-reads.js';
 import { PostgresEventStore } from './postgres-event-store.js';
 import { migratePostgres } from './schema.js';
 
+export { describePostgresUrl } from './url.js';
+
 export interface PostgresEventStoreOptions extends EventStoreOptions {
   /** postgres://user:password@host:port/database (never logged: see describePostgresUrl) */
   url: string;
@@ -25,16 +27,6 @@ const DEFAULT_MAX_BATCH_EVENTS = 512;
 
 function defaultReportError(error: unknown, context: string): void {
   console.error(`[event-store] ${context}:`, error);
-}
-
-/** "host:port/database" of a PostgreSQL URL: what may be logged (never the user's password). */
-export function describePostgresUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    return `${u.hostname}${u.port ? `:${u.port}` : ''}${u.pathname}`;
-  } catch {
-    return '(unparsable PostgreSQL URL)';
-  }
 }
 
 /** Open (creating the schema if needed) the postgres event store; its mirror lives in `options.path`. */
