@@ -9,8 +9,8 @@ export interface CommitListenerOptions {
   url: string;
   applicationName: string;
   pollMs: number;
-  /** something may have been committed: catch up from the table */
-  look(): void;
+  /** something may have been committed (up to `position`, when a notification said so): catch up from the table */
+  look(position?: number): void;
   error(error: unknown, context: string): void;
 }
 
@@ -30,7 +30,7 @@ export class CommitListener {
   /** Connect and LISTEN (resolves once listening; rejects if the first connection fails). */
   async start(): Promise<void> {
     const client = new pg.Client({ connectionString: this.o.url, application_name: this.o.applicationName });
-    client.on('notification', () => this.o.look());
+    client.on('notification', (n) => this.o.look(n.payload === undefined ? undefined : Number(n.payload)));
     client.on('error', (err) => this.lost(client, err));
     client.on('end', () => this.lost(client, undefined));
     await client.connect();

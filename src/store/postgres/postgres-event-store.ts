@@ -1,15 +1,13 @@
 // The PostgreSQL implementation of EventStore, for several gateway nodes sharing one log. PostgreSQL is the
 // authority (commit-batch.ts writes it in group commits under one advisory lock); each node reads from its own
 // mirror (mirror.ts: SQLite, same rows, same positions and hashes), so the contract's reads stay synchronous.
-// The mirror is fed in position order from two sources that may overlap but never leave a hole: this node's own
-// commits (with the rows other nodes committed just before, read in the same transaction), and catch-up reads
-// after the mirror head when another node's commit is announced (commit-listener.ts) or the slow poll fires.
-// onCommitted and subscriptions fire as rows reach the mirror: every node sees every event, in global order.
+// The mirror is fed in position order (mirror-feed.ts) by this node's commits and by catch-up reads when another
+// node's commit is announced (commit-listener.ts) or the slow poll fires; onCommitted and subscriptions fire as
+// rows reach the mirror: every node sees every event, in global order.
 import type pg from 'pg';
 import { CommittedFanout } from '../committed-fanout.js';
-import { InvalidArgumentError, StoreClosedError, StoreFailedError } from '../errors.js';
+import { InvalidArgumentError, StoreClosedError } from '../errors.js';
 import { PendingWrites } from '../pending-writes.js';
-import type { StoredEvent } from '../recorded-event.js';
 import type {
   AppendOptions, AppendResult, AuditCheckpoint, CommitTiming, CommittedListener, DurableTimer, EventFilter, EventStore, ExpectedVersion,
   NewEvent, RecordedEvent, Snapshot, StreamInfo, SubscribeOptions, Subscription, VerifyResult,
@@ -19,10 +17,8 @@ import { type PgBatch, commitBatch } from './commit-batch.js';
 import { CommitListener } from './commit-listener.js';
 import { CommitQueue } from './commit-queue.js';
 import type { Mirror } from './mirror.js';
-import { readDurable, readEventsAfter } from './pg-reads.js';
-
-/** Rows read per catch-up query. */
-const CATCH_UP_PAGE = 2000;
+import { MirrorFeed } from './mirror-feed.js';
+import { readDurable } from './pg-reads.js';
 
 export interface PostgresStoreParts {
   pool: pg.Pool;
@@ -43,9 +39,7 @@ export class PostgresEventStore implements EventStore {
   private readonly fanout: CommittedFanout;
   private readonly listener: CommitListener;
   private readonly reportError: (error: unknown, context: string) => void;
-  private catchingUp: Promise<void> | undefined;
-  private lookAgain = false;
-  private failure: StoreFailedError | undefined;
+  private readonly feed: MirrorFeed;
   private closing: Promise<void> | undefined;
   private closed = false;
 
@@ -59,6 +53,7 @@ export class PostgresEventStore implements EventStore {
         streamId === undefined ? this.readAll(after, limit) : this.readStreamAfter(streamId, after, limit),
       reportError: this.reportError,
     });
+    this.feed = new MirrorFeed(this.mirror, this.pool, this.fanout, this.reportError);
     this.queue = new CommitQueue({
       commit: (batch) => this.commit(batch),
       error: this.reportError,
@@ -70,7 +65,10 @@ export class PostgresEventStore implements EventStore {
       url: p.url,
       applicationName: `aintegrix-listen:${p.nodeId}`.slice(0, 63),
       pollMs: p.pollMs,
-      look: () => void this.catchUp(),
+      // a node hears its own commits too: those it has copied already need no read
+      look: (position) => {
+        if (position === undefined || !(position <= this.mirror.head.position)) void this.feed.catchUp();
+      },
       error: this.reportError,
     });
   }
@@ -78,14 +76,14 @@ export class PostgresEventStore implements EventStore {
   /** Start listening for other nodes' commits, then catch up with what they committed meanwhile. */
   async start(): Promise<void> {
     await this.listener.start();
-    await this.catchUp();
+    await this.feed.catchUp();
   }
 
   // ---- writes -------------------------------------------------------------------------------------------------
 
   appendToStream(streamId: string, expected: ExpectedVersion, events: readonly NewEvent[], options?: AppendOptions): Promise<AppendResult> {
     if (this.closing) return Promise.reject(new StoreClosedError(`append to ${String(streamId)}`));
-    if (this.failure) return Promise.reject(this.failure);
+    if (this.feed.failure) return Promise.reject(this.feed.failure);
     try {
       const streamType = checkStreamId(streamId);
       const checked = checkExpectedVersion(expected);
@@ -106,7 +104,7 @@ export class PostgresEventStore implements EventStore {
 
   /** One group commit, then its rows (and those other nodes committed just before) into the mirror, announced. */
   private async commit(batch: PgBatch): Promise<(AppendResult | Error)[]> {
-    if (this.failure) throw this.failure;
+    if (this.feed.failure) throw this.feed.failure;
     const startedAt = performance.now();
     const client = await this.pool.connect();
     let outcome;
@@ -118,51 +116,9 @@ export class PostgresEventStore implements EventStore {
       throw err;
     }
     const timing: CommitTiming = { startedAt, durationMs: performance.now() - startedAt };
-    this.ingest(outcome.before, undefined);
-    this.ingest(outcome.events, timing);
+    this.feed.ingest(outcome.before, undefined);
+    this.feed.ingest(outcome.events, timing);
     return outcome.results;
-  }
-
-  /** Rows of the log into the mirror (skipping what it has), then to listeners and subscriptions. */
-  private ingest(events: readonly StoredEvent[], commit: CommitTiming | undefined): void {
-    if (events.length === 0) return;
-    let applied: readonly StoredEvent[];
-    try {
-      applied = this.mirror.apply(events);
-    } catch (err) {
-      // PostgreSQL has rows the mirror cannot take: reads would go stale silently, so writes stop loudly
-      this.failure ??= new StoreFailedError(`the local mirror of the log cannot take committed rows (${(err as Error).message}); restart the node`, { cause: err });
-      this.reportError(this.failure, 'postgres store: mirror update failed');
-      return;
-    }
-    if (applied.length > 0) this.fanout.committed(applied, commit);
-  }
-
-  /** Read what other nodes committed after the mirror head, page by page (one catch-up at a time). */
-  private catchUp(): Promise<void> {
-    if (this.closed) return Promise.resolve();
-    if (this.catchingUp) {
-      this.lookAgain = true;
-      return this.catchingUp;
-    }
-    this.catchingUp = (async () => {
-      try {
-        do {
-          this.lookAgain = false;
-          for (;;) {
-            const rows = await readEventsAfter(this.pool, this.mirror.head.position, CATCH_UP_PAGE);
-            if (this.closed) return;
-            this.ingest(rows, undefined);
-            if (rows.length < CATCH_UP_PAGE || this.failure) break;
-          }
-        } while (this.lookAgain && !this.closed);
-      } catch (err) {
-        if (!this.closed) this.reportError(err, 'postgres store: catch-up read failed (the next notification or poll retries)');
-      } finally {
-        this.catchingUp = undefined;
-      }
-    })();
-    return this.catchingUp;
   }
 
   saveSnapshot(snapshot: Snapshot): void {
@@ -193,7 +149,7 @@ export class PostgresEventStore implements EventStore {
 
   saveAuditCheckpoint(checkpoint: AuditCheckpoint): void {
     this.assertWritable('save an audit checkpoint');
-    if (this.failure) throw this.failure;
+    if (this.feed.failure) throw this.feed.failure;
     this.mirror.saveAuditCheckpoint(checkpoint);
     this.queue.addSide({ snapshots: new Map(), timers: new Map(), checkpoints: new Map() }, { ...checkpoint }, true);
   }
@@ -203,7 +159,7 @@ export class PostgresEventStore implements EventStore {
     for (const id of streamIds) checkStreamId(id);
     const rows = await readDurable(this.pool, streamIds);
     this.mirror.replaceDurable(rows, streamIds);
-    await this.catchUp();
+    await this.feed.catchUp();
   }
 
   flush(): Promise<void> {
@@ -225,8 +181,8 @@ export class PostgresEventStore implements EventStore {
       flushError = err;
     }
     await this.listener.stop();
+    await this.feed.stop();
     this.closed = true;
-    await this.catchingUp;
     await this.pool.end().catch((err: unknown) => this.reportError(err, 'close: ending the connection pool failed'));
     try {
       this.mirror.close();
