@@ -91,7 +91,7 @@ export async function serve(options: { config?: string }): Promise<number> {
   logger.info('gateway started', {
     url: gateway.url,
     config: loaded.source,
-    store: config.store.path,
+    store: config.store.kind === 'postgres' ? `postgres (mirror ${config.store.mirror_path})` : config.store.path,
     restored_streams: r.streams,
     timers: r.timers,
     recovered_sessions: rec.sessions,
