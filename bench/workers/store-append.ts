@@ -1,13 +1,17 @@
 // Durable appends through the event store the gateway uses (strict: synchronous=FULL, group commit), driven
 // in-process: `window` appends of one AcpMessage event each are kept in flight over 100 streams (each with its
 // exact expected version, as the actor runtime appends), so the appends of one event-loop turn form a batch.
-// usage: node store-append.js '{"dir": "...", "seconds": 3, "window": 1000}' → one JSON line
+// usage: node store-append.js '{"dir": "...", "seconds": 3, "window": 1000[, "postgresUrl": "postgres://..."]}' → one JSON line
 import { join } from 'node:path';
-import { openEventStore } from '../../src/store/index.js';
+import type { StoreConfig } from '../../src/config/schema.js';
+import { openConfiguredEventStore, openEventStore } from '../../src/store/index.js';
 import { CHUNK_META, STREAMS, chunkEventData, streamId } from '../lib/acp-rows.js';
 
-const spec = JSON.parse(process.argv[2] ?? '{}') as { dir: string; seconds: number; window: number };
-const store = openEventStore({ path: join(spec.dir, 'store.db'), durability: 'strict' });
+const spec = JSON.parse(process.argv[2] ?? '{}') as { dir: string; seconds: number; window: number; postgresUrl?: string };
+// postgresUrl: the postgres store (its mirror in `dir`) instead of the SQLite file (bench/figures/postgres-appends.ts)
+const store = spec.postgresUrl === undefined
+  ? openEventStore({ path: join(spec.dir, 'store.db'), durability: 'strict' })
+  : await openConfiguredEventStore({ kind: 'postgres', mirror_path: join(spec.dir, 'mirror.db'), poll_secs: 1 } as StoreConfig, { url: spec.postgresUrl });
 const versions = new Array<number>(STREAMS).fill(0);
 let commits = 0;
 store.onCommitted(() => {

@@ -1,4 +1,5 @@
-// A real PostgreSQL server for the tests that need one (the postgres event store, the cluster's leases).
+// A real PostgreSQL server for the tests that need one (the postgres event store, the cluster's leases), and for
+// the bench's postgres figure (bench/figures/postgres-appends.ts starts a durable one with startPostgres).
 // Debian's `postgresql` package gives the binaries (scripts/ensure-system-packages.sh installs it); this helper makes
 // a throw-away cluster in a temporary folder (initdb, trust auth on 127.0.0.1 only, a free port), starts it, and
 // hands out one fresh database per call, so test files never see each other's rows. One cluster per test process.
@@ -65,8 +66,11 @@ export function postgresBinDir(): string {
   return join(root, majors[0]!, 'bin');
 }
 
-/** Start a private cluster: initdb into a temporary folder, then `postgres` on 127.0.0.1 and a free port. */
-export async function startPostgres(): Promise<PostgresServer> {
+/**
+ * Start a private cluster: initdb into a temporary folder, then `postgres` on 127.0.0.1 and a free port. `durable`:
+ * PostgreSQL's own defaults (fsync, synchronous commit), for benchmarks of durable appends; the tests run without.
+ */
+export async function startPostgres(options: { durable?: boolean } = {}): Promise<PostgresServer> {
   const bin = postgresBinDir();
   const dir = mkdtempSync(join(tmpdir(), 'aintegrix-pg-'));
   const dataDir = join(dir, 'data');
@@ -95,9 +99,7 @@ export async function startPostgres(): Promise<PostgresServer> {
     '-c', `unix_socket_directories=${dir}`,
     '-c', 'max_connections=200',
     // the tests measure behaviour, not durability of this throw-away cluster
-    '-c', 'fsync=off',
-    '-c', 'synchronous_commit=off',
-    '-c', 'full_page_writes=off',
+    ...(options.durable ? [] : ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off']),
   ], { stdio: ['ignore', 'ignore', 'pipe'], cwd: dir, ...asOwner });
   let log = '';
   child.stderr!.on('data', (b) => (log = (log + b).slice(-4000)));
@@ -119,6 +121,7 @@ export async function startPostgres(): Promise<PostgresServer> {
       process.off('exit', killOnExit);
       if (child.exitCode === null && child.signalCode === null) {
         const exited = new Promise((resolve) => child.once('exit', resolve));
+        child.ref(); // unref'd at start: waiting for its exit must keep the process alive
         child.kill('SIGINT'); // fast shutdown
         await exited;
       }
