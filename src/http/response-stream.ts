@@ -47,13 +47,16 @@ export class ResponseStream {
    */
   write(chunk: string | Uint8Array): boolean {
     if (!this.alive) return true;
-    const res = this.ctx.res;
-    let ok = true;
-    res.cork(() => {
-      this.writeHead();
-      ok = res.write(chunk);
-    });
-    return ok;
+    pending.stream = this;
+    pending.chunk = chunk;
+    pending.ok = true;
+    try {
+      this.ctx.res.cork(ResponseStream.writePending);
+      return pending.ok;
+    } finally {
+      pending.stream = undefined;
+      pending.chunk = undefined;
+    }
   }
 
   /** Call `resume` once, when the socket drained after a false `write` (never after the stream died). */
@@ -115,7 +118,14 @@ export class ResponseStream {
     });
   }
 
-  /** Inside a cork only. */
+  /** The one function handed to uWS's cork by `write` (inside a cork only). */
+  private static readonly writePending = (): void => {
+    const stream = pending.stream!;
+    stream.writeHead();
+    pending.ok = stream.ctx.res.write(pending.chunk!);
+  };
+
+  /** Inside a cork only: the status line and headers, once. */
   private writeHead(): void {
     if (this.headSent) return;
     this.headSent = true;
@@ -125,3 +135,8 @@ export class ResponseStream {
     for (const k in this.headers) res.writeHeader(k, this.headers[k]!);
   }
 }
+
+// The chunk being written, for ResponseStream.writePending: the one function handed to uWS's cork for every chunk of
+// every stream (a fan-out writes one chunk per client per batch: no closure each). cork runs it at once, so `pending`
+// is filled, read and cleared within one synchronous call.
+const pending: { stream: ResponseStream | undefined; chunk: string | Uint8Array | undefined; ok: boolean } = { stream: undefined, chunk: undefined, ok: true };

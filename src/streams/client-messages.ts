@@ -85,14 +85,31 @@ export function wsMessage(position: number, m: ClientMessage): string {
   return JSON.stringify({ type: m.kind, position, data });
 }
 
-/** Memoises one rendering per event object: a batch is rendered once, whatever the number of clients. */
+/** How many recent renderings each memo keeps (a ring indexed by log position). */
+const MEMO_SIZE = 2048;
+
+/**
+ * Memoises one rendering per event: a batch is rendered once, whatever the number of clients, and so is a page a
+ * lagging client reads again from the log (a new object for the same event). The memo is a ring indexed by log
+ * position, holding positions, hashes and frames (never the events); an entry counts only for the same position and
+ * hash (the hash covers the event's content, so two stores in one process cannot mix their events up).
+ */
 export function memoFrames(render: (e: RecordedEvent) => string | undefined): (e: RecordedEvent) => string | undefined {
-  const cache = new WeakMap<RecordedEvent, string | null>();
+  let positions: Float64Array | undefined;
+  let hashes: (string | undefined)[] = [];
+  let frames: (string | undefined)[] = [];
   return (e) => {
-    const hit = cache.get(e);
-    if (hit !== undefined) return hit ?? undefined;
+    const i = e.position & (MEMO_SIZE - 1);
+    if (positions === undefined) {
+      // made on the first rendering: a gateway that never streams keeps no ring
+      positions = new Float64Array(MEMO_SIZE);
+      hashes = new Array<string | undefined>(MEMO_SIZE).fill(undefined);
+      frames = new Array<string | undefined>(MEMO_SIZE).fill(undefined);
+    } else if (positions[i] === e.position && hashes[i] === e.hash) return frames[i];
     const f = render(e);
-    cache.set(e, f ?? null);
+    positions[i] = e.position;
+    hashes[i] = e.hash;
+    frames[i] = f;
     return f;
   };
 }

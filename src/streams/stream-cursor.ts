@@ -140,9 +140,14 @@ interface RenderedBatch {
 }
 
 const batches = new WeakMap<readonly RecordedEvent[], Map<StreamFormat['frame'], RenderedBatch>>();
+// the batch being fanned out right now: every client of a live batch after the first finds it here, without a lookup
+let lastEvents: readonly RecordedEvent[] | undefined;
+let lastFrame: StreamFormat['frame'] | undefined;
+let lastBatch: RenderedBatch | undefined;
 
 /** A live batch rendered once per frame function (shared by every client of the stream), encoded lazily. */
 function renderBatch(events: readonly RecordedEvent[], frame: StreamFormat['frame']): RenderedBatch {
+  if (events === lastEvents && frame === lastFrame) return lastBatch!;
   let byFrame = batches.get(events);
   if (!byFrame) batches.set(events, (byFrame = new Map()));
   let b = byFrame.get(frame);
@@ -156,10 +161,13 @@ function renderBatch(events: readonly RecordedEvent[], frame: StreamFormat['fram
     b = {
       frames,
       get bytes() {
-        return (bytes ??= Buffer.from(frames.join('')));
+        return (bytes ??= Buffer.from(frames.length === 1 ? frames[0]! : frames.join('')));
       },
     };
     byFrame.set(frame, b);
   }
+  lastEvents = events;
+  lastFrame = frame;
+  lastBatch = b;
   return b;
 }
