@@ -34,23 +34,18 @@ export function foldStream<M extends AnyStateMachine>(
   streamId: string,
   known?: KnownStream,
 ): FoldedStream<M> {
-  let state: SnapshotFrom<M>;
-  let version = 0;
-  let usedSnapshot = false;
   const saved = known ? known.snapshot : store.loadSnapshot(streamId);
-  if (saved && saved.machineVersion === kind.machineVersion && known && saved.streamPosition >= known.version) {
+  const usable = saved !== undefined && saved.machineVersion === kind.machineVersion ? saved : undefined;
+  if (usable && known && usable.streamPosition >= known.version) {
     // the snapshot covers the whole stream: go live from it as stored, no read, no hydration for transition()
-    const persisted = saved.snapshot as { status?: unknown };
-    return { snapshot: persisted as SnapshotFrom<M>, version: saved.streamPosition, foldedEvents: 0, usedSnapshot: true, done: persisted.status === 'done', asStored: true };
+    return asStored(usable, usable.streamPosition);
   }
-  if (saved && saved.machineVersion === kind.machineVersion) {
-    // transition() needs a hydrated snapshot, not the persisted JSON (runtime-tech.md §1.2, 3c/3d)
-    state = createActor(kind.machine as AnyStateMachine, { snapshot: saved.snapshot as never }).getSnapshot() as SnapshotFrom<M>;
-    version = saved.streamPosition;
-    usedSnapshot = true;
-  } else {
-    state = initialTransition(kind.machine as AnyStateMachine)[0] as SnapshotFrom<M>;
-  }
+  // Hydrated only when the tail holds an event the machine folds: after a snapshot a stream often ends with events
+  // that change no state (the raw protocol traffic of a session's close, of an agent's last words), and hydrating
+  // a snapshot for transition() costs more than reading the tail (runtime-tech.md §1.2, 3c/3d).
+  let state: SnapshotFrom<M> | undefined;
+  let version = usable ? usable.streamPosition : 0;
+  if (!usable) state = initialTransition(kind.machine as AnyStateMachine)[0] as SnapshotFrom<M>;
   let folded = 0;
   for (;;) {
     const page = store.readStream(streamId, version + 1, PAGE);
@@ -62,10 +57,20 @@ export function foldStream<M extends AnyStateMachine>(
         continue;
       }
       const decoded = catalogue.decode(e.position, e.type, e.data);
-      state = transition(kind.machine, state, foldedMachineEvent(e, decoded.data, decoded.type) as never)[0] as SnapshotFrom<M>;
+      // transition() needs a hydrated snapshot, not the persisted JSON
+      const from: SnapshotFrom<M> = state ?? (createActor(kind.machine as AnyStateMachine, { snapshot: usable!.snapshot as never }).getSnapshot() as SnapshotFrom<M>);
+      state = transition(kind.machine, from, foldedMachineEvent(e, decoded.data, decoded.type) as never)[0] as SnapshotFrom<M>;
       folded++;
     }
     if (page.length < PAGE) break;
   }
-  return { snapshot: state, version, foldedEvents: folded, usedSnapshot, done: (state as { status?: unknown }).status === 'done', asStored: false };
+  // nothing after the snapshot changed the state: the stored snapshot stands, at the stream's version
+  if (state === undefined) return asStored(usable!, version, known !== undefined);
+  return { snapshot: state, version, foldedEvents: folded, usedSnapshot: usable !== undefined, done: (state as { status?: unknown }).status === 'done', asStored: false };
+}
+
+/** The persisted snapshot as the state at `version` (`asStored`: kept as stored until the actor is needed). */
+function asStored<M extends AnyStateMachine>(saved: Snapshot, version: number, deferred = true): FoldedStream<M> {
+  const persisted = saved.snapshot as { status?: unknown };
+  return { snapshot: persisted as SnapshotFrom<M>, version, foldedEvents: 0, usedSnapshot: true, done: persisted.status === 'done', asStored: deferred };
 }
