@@ -41,6 +41,8 @@ export class ActorRuntime implements JournaledActorHost {
   private readonly logger: Logger;
   private readonly kinds = new Map<string, ActorKind<AnyStateMachine>>();
   private readonly actors = new Map<string, JournaledActor<AnyStateMachine>>();
+  /** the same actors by stream type, so that listing one kind does not walk every actor (boot lists each kind) */
+  private readonly byType = new Map<string, Map<string, JournaledActor<AnyStateMachine>>>();
 
   constructor(options: ActorRuntimeOptions) {
     this.store = options.store;
@@ -65,12 +67,12 @@ export class ActorRuntime implements JournaledActorHost {
     const streamId = `${kind.streamType}:${id}`;
     if (this.actors.has(streamId) || this.store.streamVersion(streamId) > 0) throw new StreamExistsError(streamId);
     const actor = new JournaledActor<M>(streamId, kind, this, undefined, 0);
-    this.actors.set(streamId, actor as never);
+    this.put(actor as never);
     try {
       await actor.record(firstEvents, meta);
     } catch (e) {
       actor.stop();
-      this.actors.delete(streamId);
+      this.drop(streamId);
       throw e;
     }
     return actor;
@@ -82,9 +84,8 @@ export class ActorRuntime implements JournaledActorHost {
 
   /** Live actors of one kind, in creation order. */
   list<M extends AnyStateMachine = AnyStateMachine>(streamType: string): JournaledActor<M>[] {
-    const out: JournaledActor<M>[] = [];
-    for (const a of this.actors.values()) if (a.kind.streamType === streamType) out.push(a as never);
-    return out;
+    const ofType = this.byType.get(streamType);
+    return ofType ? ([...ofType.values()] as never) : [];
   }
 
   /** Fold one stream from the log and make it live (replacing a broken actor if there is one). */
@@ -119,7 +120,7 @@ export class ActorRuntime implements JournaledActorHost {
         }
         this.actors.get(info.streamId)?.stop();
         // a snapshot that covered the stream is kept as stored until the actor is needed (JournaledActor.restored)
-        this.actors.set(info.streamId, new JournaledActor(info.streamId, kind, this, folded.snapshot, folded.version, folded.asStored));
+        this.put(new JournaledActor(info.streamId, kind, this, folded.snapshot, folded.version, folded.asStored));
         report.streams++;
       }
     }
@@ -131,14 +132,28 @@ export class ActorRuntime implements JournaledActorHost {
     const folded = foldStream(this.store, this.catalogue, kind, streamId);
     this.actors.get(streamId)?.stop();
     const actor = new JournaledActor(streamId, kind, this, folded.snapshot, folded.version);
-    this.actors.set(streamId, actor);
+    this.put(actor);
     return { actor, folded };
   }
 
   /** Forget a live actor (e.g. a closed session whose state no route needs any more). */
   evict(streamId: string): void {
     this.actors.get(streamId)?.stop();
+    this.drop(streamId);
+  }
+
+  private put(actor: JournaledActor<AnyStateMachine>): void {
+    this.actors.set(actor.streamId, actor);
+    let ofType = this.byType.get(actor.kind.streamType);
+    if (!ofType) this.byType.set(actor.kind.streamType, (ofType = new Map()));
+    ofType.set(actor.streamId, actor);
+  }
+
+  private drop(streamId: string): void {
+    const actor = this.actors.get(streamId);
+    if (!actor) return;
     this.actors.delete(streamId);
+    this.byType.get(actor.kind.streamType)?.delete(streamId);
   }
 
   /** Resolve when every actor's in-flight appends are committed and folded. */
