@@ -60,7 +60,7 @@ export const concurrency: Figure = {
         { cpu: SERVER_CPU },
       );
       ctx.log(`concurrency round ${r}: gateway, ${s.sessions} sessions`);
-      const { gateway } = await startGateway(ctx.tools, ctx.tmp, { durability: 'strict', maxSessions: s.sessions + 8 });
+      const { gateway } = await startGateway(ctx.tools, ctx.tmp, { durability: 'strict', maxSessions: 2 * s.sessions + 8 });
       try {
         const ids = await openSessions(gateway, s.sessions);
         const cpu0 = cpuSeconds(gateway.pid);
@@ -90,7 +90,7 @@ export const concurrency: Figure = {
   },
   async profile(ctx) {
     const s = sizes(ctx.quick);
-    return profileGateway(ctx, { durability: 'strict', maxSessions: s.sessions + 8 }, async (gw, mark) => {
+    return profileGateway(ctx, { durability: 'strict', maxSessions: 2 * s.sessions + 8 }, async (gw, mark) => {
       const ids = await openSessions(gw, s.sessions);
       mark();
       await throughGateway(ctx, gw, ids, s.seconds);

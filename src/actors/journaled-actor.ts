@@ -37,6 +37,9 @@ export interface JournaledActorHost {
   onBroken(actor: JournaledActor<AnyStateMachine>, error: Error): void;
 }
 
+// one resolved promise for every actor that has appended nothing yet (most restored sessions): not one each
+const SETTLED: Promise<void> = Promise.resolve();
+
 export class JournaledActor<M extends AnyStateMachine = AnyStateMachine> {
   private liveActor: Actor<M> | undefined;
   /**
@@ -49,7 +52,7 @@ export class JournaledActor<M extends AnyStateMachine = AnyStateMachine> {
   private applied: number;
   private next: number;
   private inFlight = 0;
-  private settledPromise: Promise<void> = Promise.resolve();
+  private settledPromise: Promise<void> = SETTLED;
   private sinceSnapshot = 0;
   private brokenBy: Error | undefined;
   private readonly held = new HeldRecords(() => this.releaseHeld(LINGER), HOLD_MS);

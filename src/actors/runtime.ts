@@ -103,6 +103,11 @@ export class ActorRuntime implements JournaledActorHost {
       // finished streams a kind does not keep live are known by their last event: their snapshots are not even read
       const skipByLastEvent = kind.restoreFinished === false && kind.finalEventTypes !== undefined;
       const lastTypes = skipByLastEvent ? this.store.lastEventTypes(prefix) : undefined;
+      if (lastTypes !== undefined && allFinal(lastTypes, kind.finalEventTypes!)) {
+        // the common case after a clean stop (every agent process exited): nothing to list
+        report.skippedFinished += lastTypes.size;
+        continue;
+      }
       const snapshots = skipByLastEvent ? undefined : this.store.listSnapshots(prefix);
       for (const info of this.store.listStreams(prefix)) {
         const lastType = lastTypes?.get(info.streamId);
@@ -205,4 +210,9 @@ export class ActorRuntime implements JournaledActorHost {
         (e: Error) => this.logger.error('timer event failed', { stream: timer.streamId, timer: timer.timerId, error: e }),
       );
   }
+}
+
+function allFinal(lastTypes: ReadonlyMap<string, string>, finalTypes: ReadonlySet<string>): boolean {
+  for (const t of lastTypes.values()) if (!finalTypes.has(t)) return false;
+  return true;
 }
