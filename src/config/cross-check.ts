@@ -52,6 +52,11 @@ export function crossCheck(config: AintegrixConfig): ConfigProblem[] {
   for (const agent of Object.keys(config.budgets.agents)) {
     if (!Object.hasOwn(config.agents, agent)) problems.push({ path: ['budgets', 'agents', agent], message: unknownAgent(agent) });
   }
+  // store.kind arrives with the postgres store; until a config can say postgres, a cluster section is refused
+  const storeKind = (config.store as { kind?: string }).kind ?? 'sqlite';
+  if (config.cluster !== undefined && storeKind !== 'postgres') {
+    problems.push({ path: ['cluster'], message: `only meaningful with store.kind: postgres (this store is ${storeKind}: one node, no cluster)` });
+  }
   problems.push(...checkWorkspacePaths(config));
   return problems;
 }

@@ -29,6 +29,7 @@ import { telemetrySchema } from './telemetry-schema.js';
 import { gitSchema } from './git-schema.js';
 import { serverSchema } from './server-schema.js';
 import { webhooksSchema } from './webhooks-schema.js';
+import { clusterSchema } from './cluster-schema.js';
 
 const absoluteDirectory = () =>
   nonEmptyString('an absolute directory').refine((p) => isAbsolute(p), { error: () => 'expected an absolute directory' });
@@ -285,6 +286,8 @@ export const configSchema = section({
   telemetry: telemetrySchema.prefault({}),
   git: gitSchema.prefault({}),
   webhooks: webhooksSchema.prefault({}),
+  /** absent unless set: only with store.kind postgres (cross-check.ts) */
+  cluster: optional(clusterSchema),
 }).transform((c) => ({ ...c, workspaces: resolveWorkspaces(c.workspaces, c.store.data_dir) }));
 
 /** The fully defaulted config. */

@@ -26,7 +26,7 @@ describe('invalid configs', () => {
     );
     assert.equal(
       errorOf('pipelines: []\n'),
-      'F:1: pipelines: unknown key "pipelines" (allowed: server, agents, routing, store, auth, permissions, limits, recovery, audit, workspaces, budgets, telemetry, git, webhooks)',
+      'F:1: pipelines: unknown key "pipelines" (allowed: server, agents, routing, store, auth, permissions, limits, recovery, audit, workspaces, budgets, telemetry, git, webhooks, cluster)',
     );
   });
 
