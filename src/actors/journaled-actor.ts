@@ -4,7 +4,7 @@
 // commit order. Commands (`decide`) wait until everything in flight is folded, decide against that state, append,
 // and fold after the commit.
 import { createActor, type Actor, type AnyMachineSnapshot, type AnyStateMachine, type EventObject, type SnapshotFrom } from 'xstate';
-import type { AppendOptions, EventMeta, EventStore, NewEvent, RecordedEvent } from '../store/types.js';
+import type { AppendFence, AppendOptions, EventMeta, EventStore, NewEvent, RecordedEvent } from '../store/types.js';
 import { isCheckedEvent, type EventCatalogue } from '../events/catalogue.js';
 import { isRejection, type ActorKind, type Decision } from './actor-kind.js';
 import { HeldRecords, HOLD_MS, type RecordOptions } from './held-records.js';
@@ -33,6 +33,11 @@ export interface JournaledActorHost {
   readonly snapshotEvery: number;
   /** generic effects (timers) and the kind's effects */
   dispatchEffect(actor: JournaledActor<AnyStateMachine>, effect: EventObject): void;
+  /**
+   * The fence every append of the stream carries (a cluster: the lease of the actor the stream belongs to). Absent
+   * on a single node: appends then carry none and cost nothing more.
+   */
+  readonly fenceFor?: (streamId: string, events: readonly NewEvent[]) => AppendFence | undefined;
   /** called when the actor can no longer be trusted (storage failure, foreign writer) */
   onBroken(actor: JournaledActor<AnyStateMachine>, error: Error): void;
 }
@@ -154,6 +159,8 @@ export class JournaledActor<M extends AnyStateMachine = AnyStateMachine> {
     const expected = this.next;
     this.next += batch.length;
     this.inFlight++;
+    const fence = this.host.fenceFor?.(this.streamId, batch);
+    if (fence !== undefined) options = { ...options, fence };
     const result = this.host.store.appendToStream(this.streamId, expected, batch, options).then(
       (r) => {
         this.inFlight--;

@@ -1,7 +1,7 @@
 // The actor runtime: owns the live journaled actors of every registered kind, creates them (appending their first
 // events), restores them at boot from snapshot + tail, and runs the durable timers their machines ask for.
 import type { AnyStateMachine, EventObject } from 'xstate';
-import type { DurableTimer, EventMeta, EventStore, NewEvent } from '../store/types.js';
+import type { AppendFence, DurableTimer, EventMeta, EventStore, NewEvent } from '../store/types.js';
 import type { EventCatalogue } from '../events/catalogue.js';
 import type { Logger } from '../log/logger.js';
 import type { ActorKind, TimerClearEffect, TimerSetEffect } from './actor-kind.js';
@@ -16,6 +16,8 @@ export interface ActorRuntimeOptions {
   /** snapshot a stream after this many events (default 200) */
   snapshotEvery?: number;
   now?: () => number;
+  /** a cluster node: the fence of every append (src/cluster/ownership.ts); absent on a single node */
+  fenceFor?: (streamId: string, events: readonly NewEvent[]) => AppendFence | undefined;
 }
 
 export interface RestoreReport {
@@ -38,6 +40,7 @@ export class ActorRuntime implements JournaledActorHost {
   readonly catalogue: EventCatalogue;
   readonly snapshotEvery: number;
   readonly timers: TimerWheel;
+  readonly fenceFor?: (streamId: string, events: readonly NewEvent[]) => AppendFence | undefined;
   private readonly logger: Logger;
   private readonly kinds = new Map<string, ActorKind<AnyStateMachine>>();
   private readonly actors = new Map<string, JournaledActor<AnyStateMachine>>();
@@ -49,6 +52,7 @@ export class ActorRuntime implements JournaledActorHost {
     this.catalogue = options.catalogue;
     this.logger = options.logger;
     this.snapshotEvery = options.snapshotEvery ?? 200;
+    if (options.fenceFor) this.fenceFor = options.fenceFor;
     this.timers = new TimerWheel(this.store, (t) => this.fireTimer(t), options.now);
   }
 
@@ -95,8 +99,11 @@ export class ActorRuntime implements JournaledActorHost {
     return this.goLive(kind, streamId).actor as never;
   }
 
-  /** Boot: make every stream of every registered kind live again, then re-arm the durable timers. */
-  restoreAll(): RestoreReport {
+  /**
+   * Boot: make every stream of every registered kind live again, then re-arm the durable timers. `accept` narrows
+   * both to some streams (a cluster node: the actors whose lease it holds).
+   */
+  restoreAll(accept?: (streamId: string) => boolean): RestoreReport {
     const report: RestoreReport = { streams: 0, foldedEvents: 0, fromSnapshot: 0, skippedFinished: 0, timers: 0 };
     for (const kind of this.kinds.values()) {
       const prefix = `${kind.streamType}:`;
@@ -110,6 +117,7 @@ export class ActorRuntime implements JournaledActorHost {
       }
       const snapshots = skipByLastEvent ? undefined : this.store.listSnapshots(prefix);
       for (const info of this.store.listStreams(prefix)) {
+        if (accept && !accept(info.streamId)) continue;
         const lastType = lastTypes?.get(info.streamId);
         if (lastType !== undefined && kind.finalEventTypes!.has(lastType)) {
           report.skippedFinished++;
@@ -129,7 +137,7 @@ export class ActorRuntime implements JournaledActorHost {
         report.streams++;
       }
     }
-    report.timers = this.timers.loadFromStore();
+    report.timers = this.timers.loadFromStore(accept);
     return report;
   }
 
@@ -159,6 +167,15 @@ export class ActorRuntime implements JournaledActorHost {
     if (!actor) return;
     this.actors.delete(streamId);
     this.byType.get(actor.kind.streamType)?.delete(streamId);
+  }
+
+  /**
+   * Stop running a stream here (its lease moved to another node): the actor stops and its timers are disarmed; the
+   * stored timers stay for the new owner.
+   */
+  relinquish(streamId: string): void {
+    this.evict(streamId);
+    this.timers.drop(streamId);
   }
 
   /** Resolve when every actor's in-flight appends are committed and folded. */

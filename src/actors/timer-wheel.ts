@@ -18,10 +18,22 @@ export class TimerWheel {
   ) {}
 
   /** Load every stored timer (boot). */
-  loadFromStore(): number {
-    for (const t of this.store.listTimers()) this.timers.set(key(t.streamId, t.timerId), t);
+  /** Arm the stored timers (of the streams `accept` takes: a cluster node runs only its own actors' timers). */
+  loadFromStore(accept?: (streamId: string) => boolean): number {
+    for (const t of this.store.listTimers()) if (!accept || accept(t.streamId)) this.timers.set(key(t.streamId, t.timerId), t);
     this.rearm();
     return this.timers.size;
+  }
+
+  /** How many timers are armed. */
+  get size(): number {
+    return this.timers.size;
+  }
+
+  /** Forget the armed timers of a stream this node no longer runs (its lease moved); the stored rows stay. */
+  drop(streamId: string): void {
+    for (const [k, t] of this.timers) if (t.streamId === streamId) this.timers.delete(k);
+    this.rearm();
   }
 
   set(timer: DurableTimer): void {

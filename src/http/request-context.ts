@@ -185,6 +185,14 @@ export class RequestContext {
    * concatenated once at the end. Over the cap → 413 before reading further.
    */
   readBody(maxBytes: number): Promise<Buffer> {
+    // uWS hands the body over once, to the handler registered in the request's first tick: a route that had to start
+    // reading early (before an await: a cluster node deciding whether to forward) lets the handler read it again
+    return (this.bodyRead ??= this.collectBody(maxBytes));
+  }
+
+  private bodyRead: Promise<Buffer> | undefined;
+
+  private collectBody(maxBytes: number): Promise<Buffer> {
     const declared = Number(this.headers['content-length']);
     if (Number.isFinite(declared) && declared > maxBytes) {
       return Promise.reject(tooLarge(maxBytes));

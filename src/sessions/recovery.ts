@@ -33,39 +33,11 @@ export async function recoverAtBoot(runtime: ActorRuntime, sessions: SessionServ
   }
   report.strayTerminals = await stopStrayTerminals(runtime, logger, boot);
   for (const actor of sessions.actors()) {
-    const snap = actor.snapshot();
-    if (snap.status !== 'active') continue;
-    const c = snap.context;
-    if (snap.value !== 'prompting' && Object.keys(c.approvals).length === 0 && !c.attached) continue;
-    const events: NewEvent[] = [];
-    const expired = Object.keys(c.approvals);
-    for (const approvalId of expired) {
-      events.push({ type: 'PermissionDecided', data: { approval_id: approvalId, decision: 'expired', option_id: null, decided_by: 'recovery', reason: 'the gateway stopped before anyone decided' } });
-    }
-    let unknown: string[] = [];
-    if (snap.value === 'prompting' && c.turn) {
-      const collected = collectTurn(runtime, actor, c.turn.n, c.turn.position ?? 0);
-      unknown = collected.toolCallsWithoutOutcome;
-      events.push({
-        type: 'TurnEnded',
-        data: {
-          turn: c.turn.n,
-          outcome: 'interrupted',
-          stop_reason: null,
-          text: collected.text,
-          error: { code: 'interrupted', message: 'the gateway stopped while this turn was running; it was not re-run' },
-          ...(unknown.length ? { unknown_tool_calls: unknown } : {}),
-        },
-      });
-      report.interruptedTurns++;
-    }
-    if (c.attached) {
-      events.push({ type: 'AgentDetached', data: { process: c.process ?? undefined, reason: 'gateway_restart', code: null, signal: null, stderr_tail: '' } });
-    }
-    events.push({ type: 'SessionRecovered', data: { boot, interrupted_turn: snap.value === 'prompting' ? (c.turn?.n ?? null) : null, expired_approvals: expired, unknown_tool_calls: unknown } });
-    await actor.record(events, { principal: 'system', correlation: boot });
+    const r = await recoverSession(runtime, actor, boot, 'the gateway stopped while this turn was running; it was not re-run');
+    if (!r) continue;
     report.sessions++;
-    report.expiredApprovals += expired.length;
+    if (r.interruptedTurn) report.interruptedTurns++;
+    report.expiredApprovals += r.expiredApprovals;
   }
   for (const actor of sessions.actors()) {
     const snap = actor.snapshot();
@@ -77,6 +49,51 @@ export async function recoverAtBoot(runtime: ActorRuntime, sessions: SessionServ
       .catch((e: Error) => logger.warn('eager re-attach failed', { session: actor.id, error: e }));
   }
   return report;
+}
+
+/**
+ * One session left behind by a process that is gone (this gateway before a restart, or a cluster node whose lease
+ * moved here): its running turn becomes `interrupted`, its pending approvals `expired`, its agent detached, all in
+ * one append. Undefined when there was nothing to record.
+ */
+export async function recoverSession(
+  runtime: ActorRuntime,
+  actor: SessionActor,
+  boot: string,
+  interruptedMessage: string,
+): Promise<{ interruptedTurn: boolean; expiredApprovals: number } | undefined> {
+  const snap = actor.snapshot();
+  if (snap.status !== 'active') return undefined;
+  const c = snap.context;
+  if (snap.value !== 'prompting' && Object.keys(c.approvals).length === 0 && !c.attached) return undefined;
+  const events: NewEvent[] = [];
+  const expired = Object.keys(c.approvals);
+  for (const approvalId of expired) {
+    events.push({ type: 'PermissionDecided', data: { approval_id: approvalId, decision: 'expired', option_id: null, decided_by: 'recovery', reason: 'the gateway stopped before anyone decided' } });
+  }
+  let unknown: string[] = [];
+  const turn = snap.value === 'prompting' ? c.turn : undefined;
+  if (turn) {
+    const collected = collectTurn(runtime, actor, turn.n, turn.position ?? 0);
+    unknown = collected.toolCallsWithoutOutcome;
+    events.push({
+      type: 'TurnEnded',
+      data: {
+        turn: turn.n,
+        outcome: 'interrupted',
+        stop_reason: null,
+        text: collected.text,
+        error: { code: 'interrupted', message: interruptedMessage },
+        ...(unknown.length ? { unknown_tool_calls: unknown } : {}),
+      },
+    });
+  }
+  if (c.attached) {
+    events.push({ type: 'AgentDetached', data: { process: c.process ?? undefined, reason: 'gateway_restart', code: null, signal: null, stderr_tail: '' } });
+  }
+  events.push({ type: 'SessionRecovered', data: { boot, interrupted_turn: snap.value === 'prompting' ? (c.turn?.n ?? null) : null, expired_approvals: expired, unknown_tool_calls: unknown } });
+  await actor.record(events, { principal: 'system', correlation: boot });
+  return { interruptedTurn: Boolean(turn), expiredApprovals: expired.length };
 }
 
 /** The text and open tool calls of turn `n`, read back from the raw traffic in the log. */

@@ -1,0 +1,151 @@
+// Every append of a leased actor carries its fence: the lease key of its actor (a session's agent-process streams:
+// their session's) and the epoch this node holds it at; a lease this node does not hold gives epoch 0, which no
+// lease has, so the store refuses it. Without a cluster, appends carry no fence at all. Real leases on PostgreSQL,
+// a real SQLite store under a real actor runtime; the store's append is observed, not replaced.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import pg from 'pg';
+import { setup } from 'xstate';
+import { z } from 'zod';
+import { openEventStore } from '../../src/store/index.js';
+import type { AppendOptions, EventStore } from '../../src/store/types.js';
+import { EventCatalogue } from '../../src/events/catalogue.js';
+import { ActorRuntime } from '../../src/actors/runtime.js';
+import type { ActorKind } from '../../src/actors/actor-kind.js';
+import { silentLogger } from '../../src/log/logger.js';
+import { LeaseManager } from '../../src/cluster/lease-manager.js';
+import { StreamOwnership, leaseKeyOfActor } from '../../src/cluster/ownership.js';
+import { createTestDatabase } from '../helpers/postgres.js';
+
+const counter = setup({ types: { context: {} as { n: number }, events: {} as { type: 'Counted' } } }).createMachine({
+  id: 'counter',
+  context: { n: 0 },
+  on: { Counted: { actions: ({ context }) => void context.n++ } },
+});
+const kindOf = (streamType: string): ActorKind<typeof counter> => ({
+  streamType,
+  machine: counter,
+  machineVersion: 'counter-1',
+  foldedTypes: new Set(['Counted']),
+});
+
+const dirs: string[] = [];
+const pools: pg.Pool[] = [];
+after(async () => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  await Promise.all(pools.map((p) => p.end()));
+});
+
+/** A real store whose appends are observed (the options each append carried). */
+function observedStore(): { store: EventStore; seen: { streamId: string; options: AppendOptions | undefined }[] } {
+  const dir = mkdtempSync(join(tmpdir(), 'aix-fence-'));
+  dirs.push(dir);
+  const store = openEventStore({ path: join(dir, 'log.db') });
+  const seen: { streamId: string; options: AppendOptions | undefined }[] = [];
+  const append = store.appendToStream.bind(store);
+  store.appendToStream = (streamId, expected, events, options) => {
+    seen.push({ streamId, options });
+    return append(streamId, expected, events, options);
+  };
+  return { store, seen };
+}
+
+function catalogue(): EventCatalogue {
+  const c = new EventCatalogue();
+  c.define('Counted', z.object({}));
+  c.define('AgentProcessRequested', z.object({ session: z.string() }).passthrough());
+  return c;
+}
+
+async function leases(nodeId: string): Promise<LeaseManager> {
+  const pool = new pg.Pool({ connectionString: await createTestDatabase('fence'), max: 2 });
+  pools.push(pool);
+  const m = new LeaseManager({ pool, nodeId, url: 'http://127.0.0.1:1', ttlMs: 60_000, heartbeatMs: 20_000 });
+  await m.open();
+  return m;
+}
+
+describe('fences on appends', () => {
+  it('the lease keys: leased kinds by their own stream, agent processes by their session, others none', () => {
+    assert.equal(leaseKeyOfActor('session:s1'), 'session:s1');
+    assert.equal(leaseKeyOfActor('orchestration:o1'), 'orchestration:o1');
+    assert.equal(leaseKeyOfActor('pipeline:p1'), 'pipeline:p1');
+    assert.equal(leaseKeyOfActor('review:r1'), 'review:r1');
+    assert.equal(leaseKeyOfActor('agent:demo:1'), undefined);
+    assert.equal(leaseKeyOfActor('usage:x'), undefined);
+  });
+
+  it('a leased actor\'s appends carry {key, epoch}; its agent-process stream carries its session\'s; a lost lease gives epoch 0', async () => {
+    const m = await leases('n1');
+    const { store, seen } = observedStore();
+    const ownership = new StreamOwnership(m, store);
+    const runtime = new ActorRuntime({ store, catalogue: catalogue(), logger: silentLogger, fenceFor: (id, events) => ownership.fenceFor(id, events) });
+    const sessionKind = kindOf('session');
+    const agentKind = kindOf('agent');
+    runtime.register(sessionKind);
+    runtime.register(agentKind);
+
+    assert.deepEqual(await m.acquire('session:s1'), { key: 'session:s1', epoch: 1 });
+    const session = await runtime.create(sessionKind, 's1', [{ type: 'Counted', data: {} }]);
+    await session.record([{ type: 'Counted', data: {} }]);
+    const proc = await runtime.create(agentKind, 'demo:1', [{ type: 'AgentProcessRequested', data: { session: 's1' } }]);
+    await proc.record([{ type: 'Counted', data: {} }]);
+    assert.deepEqual(
+      seen.map((s) => [s.streamId, s.options?.fence]),
+      [
+        ['session:s1', { key: 'session:s1', epoch: 1 }],
+        ['session:s1', { key: 'session:s1', epoch: 1 }],
+        ['agent:demo:1', { key: 'session:s1', epoch: 1 }],
+        ['agent:demo:1', { key: 'session:s1', epoch: 1 }],
+      ],
+    );
+    // a fresh node's ownership finds a process's session in the log (not in the appended events)
+    assert.equal(new StreamOwnership(m, store).leaseKey('agent:demo:1'), 'session:s1');
+
+    // the lease is released (lost): appends still go out, fenced with epoch 0, for the store to refuse
+    await m.release('session:s1');
+    await session.record([{ type: 'Counted', data: {} }]);
+    assert.deepEqual(seen.at(-1)?.options?.fence, { key: 'session:s1', epoch: 0 });
+    await store.close();
+  });
+
+  it('a single node (no cluster) appends with no fence', async () => {
+    const { store, seen } = observedStore();
+    const runtime = new ActorRuntime({ store, catalogue: catalogue(), logger: silentLogger });
+    const sessionKind = kindOf('session');
+    runtime.register(sessionKind);
+    const a = await runtime.create(sessionKind, 's1', [{ type: 'Counted', data: {} }]);
+    await a.record([{ type: 'Counted', data: {} }]);
+    assert.deepEqual(seen.map((s) => s.options), [undefined, undefined]);
+    await store.close();
+  });
+
+  it('a node restores only the streams it holds, arms only their timers, and relinquishes a stream whose lease moved', async () => {
+    const { store } = observedStore();
+    const first = new ActorRuntime({ store, catalogue: catalogue(), logger: silentLogger });
+    const sessionKind = kindOf('session');
+    first.register(sessionKind);
+    for (const id of ['s1', 's2', 's3']) await first.create(sessionKind, id, [{ type: 'Counted', data: {} }]);
+    const far = Date.now() + 3_600_000;
+    for (const id of ['s1', 's2', 's3']) store.setTimer({ streamId: `session:${id}`, timerId: 't', dueAt: far, event: { type: 'Counted' } });
+    first.stop();
+
+    const mine = new Set(['session:s1', 'session:s3']);
+    const node = new ActorRuntime({ store, catalogue: catalogue(), logger: silentLogger });
+    node.register(sessionKind);
+    const report = node.restoreAll((id) => mine.has(id));
+    assert.equal(report.streams, 2);
+    assert.equal(report.timers, 2);
+    assert.deepEqual(node.list('session').map((a) => a.streamId).sort(), ['session:s1', 'session:s3']);
+    node.relinquish('session:s3');
+    assert.equal(node.get('session:s3'), undefined);
+    assert.equal(node.timers.size, 1);
+    // the stored timers stay for the node that takes the streams over
+    assert.equal(store.listTimers().length, 3);
+    node.stop();
+    await store.close();
+  });
+});
