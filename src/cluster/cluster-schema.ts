@@ -1,20 +1,13 @@
-// The cluster's two tables in the shared PostgreSQL database. The postgres event store creates `leases` with its
-// schema (its appends check the fence against it); the cluster creates both idempotently as well, with the same
-// definitions, so either may start first. An advisory lock serialises nodes creating them at once (CREATE TABLE IF
-// NOT EXISTS alone can still fail on a concurrent creation of the same type).
+// The cluster's tables in the shared PostgreSQL database. `leases` belongs to the postgres store's schema (its
+// appends check the fence against it), so the store's migration runs first (idempotent, safe when nodes open at
+// once); the cluster adds `nodes` (who is alive, where to forward), under an advisory lock of its own since
+// CREATE TABLE IF NOT EXISTS alone can still fail on a concurrent creation of the same type.
 import type pg from 'pg';
+import { migratePostgres } from '../store/postgres/schema.js';
 
-const SCHEMA_LOCK = 0x616978_c1; // "aix" + cluster: distinct from the store's locks
+const NODES_LOCK = 0x616978_c1; // "aix" + cluster: distinct from the store's locks
 
-export const CLUSTER_TABLES_SQL = `
-CREATE TABLE IF NOT EXISTS leases (
-  key text PRIMARY KEY,
-  node_id text NOT NULL,
-  epoch bigint NOT NULL,
-  expires_at timestamptz NOT NULL
-);
-CREATE INDEX IF NOT EXISTS leases_node_id ON leases (node_id);
-CREATE INDEX IF NOT EXISTS leases_expires_at ON leases (expires_at);
+export const NODES_TABLE_SQL = `
 CREATE TABLE IF NOT EXISTS nodes (
   node_id text PRIMARY KEY,
   url text NOT NULL,
@@ -25,9 +18,10 @@ CREATE TABLE IF NOT EXISTS nodes (
 export async function ensureClusterTables(pool: pg.Pool): Promise<void> {
   const client = await pool.connect();
   try {
+    await migratePostgres(client);
     await client.query('BEGIN');
-    await client.query('SELECT pg_advisory_xact_lock($1)', [SCHEMA_LOCK]);
-    await client.query(CLUSTER_TABLES_SQL);
+    await client.query('SELECT pg_advisory_xact_lock($1)', [NODES_LOCK]);
+    await client.query(NODES_TABLE_SQL);
     await client.query('COMMIT');
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import pg from 'pg';
-import { setup } from 'xstate';
+import { assign, setup } from 'xstate';
 import { z } from 'zod';
 import { openEventStore } from '../../src/store/index.js';
 import type { AppendOptions, EventStore } from '../../src/store/types.js';
@@ -19,11 +19,14 @@ import { silentLogger } from '../../src/log/logger.js';
 import { LeaseManager } from '../../src/cluster/lease-manager.js';
 import { StreamOwnership, leaseKeyOfActor } from '../../src/cluster/ownership.js';
 import { createTestDatabase } from '../helpers/postgres.js';
+import { openPostgresEventStore } from '../../src/store/postgres/open-postgres-store.js';
+import { FencedError } from '../../src/store/errors.js';
+import { eventually } from '../helpers/poll.js';
 
 const counter = setup({ types: { context: {} as { n: number }, events: {} as { type: 'Counted' } } }).createMachine({
   id: 'counter',
   context: { n: 0 },
-  on: { Counted: { actions: ({ context }) => void context.n++ } },
+  on: { Counted: { actions: assign({ n: ({ context }) => context.n + 1 }) } },
 });
 const kindOf = (streamType: string): ActorKind<typeof counter> => ({
   streamType,
@@ -148,4 +151,53 @@ describe('fences on appends', () => {
     node.stop();
     await store.close();
   });
+
+  it('on the postgres store, a paused owner whose lease moved cannot append; the new owner goes on from the log', async () => {
+    const url = await createTestDatabase('fenced');
+    const dir = mkdtempSync(join(tmpdir(), 'aix-fenced-'));
+    dirs.push(dir);
+    const node = async (id: string) => {
+      const pool = new pg.Pool({ connectionString: url, max: 2 });
+      pools.push(pool);
+      const leases = new LeaseManager({ pool, nodeId: id, url: `http://${id}`, ttlMs: 60_000, heartbeatMs: 20_000 });
+      const store = await openPostgresEventStore({ url, path: join(dir, `${id}.db`), nodeId: id, onError: () => undefined });
+      await leases.open();
+      const ownership = new StreamOwnership(leases, store);
+      const runtime = new ActorRuntime({ store, catalogue: catalogue(), logger: silentLogger, fenceFor: (s, e) => ownership.fenceFor(s, e) });
+      runtime.register(kindOf('session'));
+      return { leases, store, runtime };
+    };
+    const a = await node('a');
+    const b = await node('b');
+    await a.leases.acquire('session:s1');
+    const old = await a.runtime.create(kindOf('session'), 's1', [{ type: 'Counted', data: {} }]);
+    await old.record([{ type: 'Counted', data: {} }]);
+
+    // a is paused: its lease expires and b takes it over (epoch 2)
+    await pool0(url).query("UPDATE leases SET expires_at = now() - interval '1 second' WHERE key = 'session:s1'");
+    assert.deepEqual(await b.leases.sweep(), [{ key: 'session:s1', epoch: 2 }]);
+    await eventually(() => b.store.streamVersion('session:s1') === 2, 10_000, 'b to see a\'s events');
+
+    // a wakes up and appends with its old epoch: refused, nothing written
+    await assert.rejects(old.record([{ type: 'Counted', data: {} }]), (e: unknown) => e instanceof FencedError);
+    assert.equal(b.store.streamVersion('session:s1'), 2);
+
+    // b restores the actor from the log and appends under epoch 2
+    await b.store.refreshStreams?.(['session:s1']);
+    const moved = b.runtime.restore<typeof counter>('session:s1');
+    assert.equal(moved.snapshot().context.n, 2);
+    await moved.record([{ type: 'Counted', data: {} }]);
+    assert.equal(moved.snapshot().context.n, 3);
+    await eventually(() => a.store.streamVersion('session:s1') === 3, 10_000, 'a to see b\'s event');
+    a.runtime.stop();
+    b.runtime.stop();
+    await a.store.close();
+    await b.store.close();
+  });
 });
+
+function pool0(url: string): pg.Pool {
+  const pool = new pg.Pool({ connectionString: url, max: 1 });
+  pools.push(pool);
+  return pool;
+}
