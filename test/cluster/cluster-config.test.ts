@@ -33,6 +33,13 @@ describe('cluster config', () => {
     );
   });
 
+  it('with the postgres store the section is still refused: this build does not run nodes as a cluster yet', () => {
+    assert.throws(
+      () => loadConfig({ path: writeYaml('store:\n  kind: postgres\n  url: postgres://u@127.0.0.1/db\ncluster:\n  node_id: n1\n'), env: {} }),
+      (e: unknown) => e instanceof ConfigError && /not supported by this build yet/.test(e.message),
+    );
+  });
+
   it('the keys are validated: node id characters, an http(s) URL, the heartbeat under half the TTL, no unknown key', () => {
     const parse = (v: unknown) => clusterSchema.safeParse(v);
     assert.deepEqual(parse({}).data, { lease_ttl_secs: 10, heartbeat_secs: 2 });
