@@ -1,20 +1,21 @@
-// The one writer. Appends (and snapshot/timer/checkpoint writes) are queued; a flush commits everything queued in
-// ONE transaction, in call order (group commit: one fsync for the whole batch under synchronous=FULL). A flush is
-// scheduled with setImmediate, so every append of the current event-loop turn joins the batch, or runs at once
-// when maxBatchEvents are queued.
+// The queue of writes. Appends (and snapshot/timer/checkpoint writes) are queued; a flush hands everything queued
+// to the committer (batch-committer.ts) as ONE transaction, in call order (group commit: one fsync for the whole
+// batch under synchronous=FULL). A flush is scheduled with setImmediate, so every append of the current event-loop
+// turn joins the batch, or runs at once when maxBatchEvents are queued. One batch is in flight at a time; what
+// is queued meanwhile goes as the next batch the moment the answer comes back.
 //
-// Positions are assigned by the writer (head + 1, ..., in write-batch.ts) rather than by SQLite, so the hash can cover the position. The
-// in-memory head (position, hash, at) only moves after COMMIT returns; after a failed batch it is re-read from the
-// database, so it always matches what is committed. Stream versions are not cached across batches: the writer reads
-// them inside the transaction (a primary-key lookup, a few µs), so there is no cache to drift from the database.
-import type Database from 'better-sqlite3';
+// Positions are assigned by the writer (head + 1, ..., in write-batch.ts) rather than by SQLite, so the hash can cover
+// the position. The in-memory head (position, hash, at) only moves when a commit's answer arrives; after a failed
+// batch it is the head the writer re-read from the database, so it always matches what is committed. Nothing is
+// resolved or announced (onCommitted) before COMMIT has returned: that is the store's durability promise.
 import { StoreFailedError, StoreWriteError } from './errors.js';
+import type { BatchCommitter } from './batch-committer.js';
 import { type PendingWrites, type SideWrites, sideWriteCount } from './pending-writes.js';
-import type { StoredEvent } from './recorded-event.js';
-import type { Statements } from './statements.js';
+import { StoredEvent } from './recorded-event.js';
 import type { AppendResult, CommitTiming, ExpectedVersion } from './types.js';
 import type { SerialisedEvent } from './validate-append.js';
-import { type BatchOutcome, type Head, readHead, writeBatch } from './write-batch.js';
+import { type BatchOutcome, type Head, hashAt, hashList } from './write-batch.js';
+import { encodeBatch } from './batch-request.js';
 
 interface QueuedAppend {
   kind: 'append';
@@ -38,13 +39,18 @@ type QueuedOp = QueuedAppend | QueuedBarrier;
 export interface WriterHooks {
   /** Synchronously after each commit that wrote events, with those events in commit order and the commit's timing. */
   committed(events: StoredEvent[], commit: CommitTiming): void;
-  /** After each commit that wrote anything; `bytes` approximates what went into the WAL. */
-  wrote(bytes: number): void;
   error(error: unknown, context: string): void;
 }
 
 /** How long a lingering append may wait for others to share its commit by default (ms). */
 export const LINGER_MS = 2;
+
+/**
+ * Backpressure: how many batches' worth of events may wait behind the commit in flight. Beyond that an append
+ * blocks until the writer answers, as every commit did when they ran on this thread: appenders that do not await
+ * (protocol traffic recorded as it passes) would otherwise queue without bound while the disk is slower than them.
+ */
+const HIGH_WATER_BATCHES = 4;
 
 export class AppendQueue {
   private queue: QueuedOp[] = [];
@@ -55,14 +61,18 @@ export class AppendQueue {
   private delayedDue = Infinity;
   /** something queued wants the next turn of the event loop (an append that is not lingering, a barrier) */
   private urgentQueued = false;
+  /** a batch is with the committer */
   private flushing = false;
+  /** the committer is answering inside commit() (the in-thread one): the next batch must wait for a new turn */
+  private answeringInline = false;
+  /** onCommitted listeners are running: a later batch must not be announced inside them */
+  private announcing = false;
   private failure: StoreFailedError | undefined;
   private headState: Head;
-  private readonly commitBatch: Database.Transaction<(batch: QueuedOp[], side: SideWrites) => BatchOutcome>;
 
   constructor(
-    private readonly db: Database.Database,
-    private readonly st: Statements,
+    private readonly committer: BatchCommitter,
+    head: Head,
     private readonly pending: PendingWrites,
     private readonly maxBatchEvents: number,
     private readonly hooks: WriterHooks,
@@ -71,8 +81,7 @@ export class AppendQueue {
     /** how long a write that only caches (a snapshot) may wait for a batch of events to ride along with */
     private readonly lazyFlushMs = 1000,
   ) {
-    this.headState = readHead(st);
-    this.commitBatch = db.transaction((batch: QueuedOp[], side: SideWrites) => writeBatch(st, this.headState, batch, side));
+    this.headState = head;
   }
 
   /** The newest committed event. */
@@ -90,6 +99,7 @@ export class AppendQueue {
     return new Promise<AppendResult>((resolve, reject) => {
       this.queue.push({ kind: 'append', streamId, streamType, expected, events, resolve, reject });
       this.queuedEvents += events.length;
+      if (this.flushing && this.queuedEvents >= HIGH_WATER_BATCHES * this.maxBatchEvents && !this.announcing) this.committer.drain();
       if (this.queuedEvents >= this.maxBatchEvents && !this.flushing) this.flushNow();
       else if (linger && !this.urgentQueued) this.scheduleLinger();
       else this.schedule();
@@ -102,6 +112,7 @@ export class AppendQueue {
     if (this.queue.length === 0 && this.pending.isEmpty && !this.flushing) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
       this.queue.push({ kind: 'barrier', resolve, reject });
+      this.urgentQueued = true;
       this.flushNow();
     });
   }
@@ -148,8 +159,26 @@ export class AppendQueue {
     if (!keepAlive) this.delayed.unref();
   }
 
+  /** The oldest queued ops, up to maxBatchEvents events (an append is never split; barriers keep their place). */
+  private takeBatch(): QueuedOp[] {
+    if (this.queuedEvents <= this.maxBatchEvents) {
+      const all = this.queue;
+      this.queue = [];
+      this.queuedEvents = 0;
+      return all;
+    }
+    let events = 0;
+    let n = 0;
+    while (n < this.queue.length && events < this.maxBatchEvents) {
+      const op = this.queue[n++]!;
+      if (op.kind === 'append') events += op.events.length;
+    }
+    this.queuedEvents -= events;
+    return this.queue.splice(0, n);
+  }
+
   private flushNow(): void {
-    if (this.flushing) return; // the running flush schedules another one for whatever is queued meanwhile
+    if (this.flushing) return; // the answer to the batch in flight sends whatever is queued meanwhile
     if (this.scheduled !== undefined) {
       clearImmediate(this.scheduled);
       this.scheduled = undefined;
@@ -160,57 +189,113 @@ export class AppendQueue {
       this.delayedDue = Infinity;
     }
     this.urgentQueued = false;
-    const batch = this.queue;
-    this.queue = [];
-    this.queuedEvents = 0;
+    const batch = this.takeBatch();
+    if (batch.length === 0 && this.pending.isEmpty) return;
     const side = this.pending.take();
-    if (batch.length === 0 && sideWriteCount(side) === 0) return;
-
+    if (this.failure) {
+      this.pending.settled();
+      this.settleFailed(batch, side, this.failure);
+      return;
+    }
+    const appends: QueuedAppend[] = [];
+    for (const op of batch) if (op.kind === 'append') appends.push(op);
+    if (appends.length === 0 && sideWriteCount(side) === 0) {
+      // only barriers: everything before them has committed already (one batch in flight at a time)
+      this.pending.settled();
+      for (const op of batch) (op as QueuedBarrier).resolve();
+      return;
+    }
     this.flushing = true;
-    try {
-      if (this.failure) {
-        this.settleFailed(batch, side, this.failure);
-        return;
+    this.answeringInline = true;
+    const startedAt = performance.now();
+    this.committer.commit(encodeBatch(appends, side), (outcome) => this.settle(batch, side, outcome, startedAt));
+    this.answeringInline = false;
+  }
+
+  /** The committer answered: move the head, send the next batch, then announce and resolve this one. */
+  private settle(batch: QueuedOp[], side: SideWrites, outcome: BatchOutcome, startedAt: number): void {
+    const durationMs = performance.now() - startedAt;
+    this.flushing = false;
+    this.pending.settled();
+    if (!outcome.ok) {
+      this.settleFailedCommit(batch, side, outcome);
+      this.next();
+      return;
+    }
+    this.headState = outcome.head;
+    // The writer can start on what queued up during this commit while this batch's listeners run.
+    this.next();
+
+    const results: AppendResult[] = new Array(batch.length);
+    const events: StoredEvent[] = [];
+    const { at, actual, conflict } = outcome;
+    const hashes = hashList(outcome.hashes);
+    let position = outcome.before.position;
+    let prevHash = outcome.before.hash;
+    let k = 0; // index among the appends
+    let h = 0; // index among the written events
+    for (let i = 0; i < batch.length; i++) {
+      const op = batch[i]!;
+      if (op.kind !== 'append') continue;
+      const version = actual[k]!;
+      if (conflict[k++] === 1) {
+        results[i] = { ok: false, reason: 'conflict', expected: op.expected, actual: version };
+        continue;
       }
-      let outcome: BatchOutcome;
-      const startedAt = performance.now();
+      const appended: StoredEvent[] = new Array(op.events.length);
+      for (let j = 0; j < op.events.length; j++) {
+        const e = op.events[j]!;
+        const hash = hashAt(hashes, h++);
+        const stored = new StoredEvent(++position, op.streamId, version + j + 1, e.type, at, e.dataText, e.metaText, prevHash, hash);
+        appended[j] = stored;
+        events.push(stored);
+        prevHash = hash;
+      }
+      results[i] = { ok: true, firstPosition: appended[0]!.position, lastPosition: position, streamVersion: version + op.events.length, events: appended };
+    }
+    if (events.length > 0) {
+      this.announcing = true;
       try {
-        outcome = this.commitBatch.immediate(batch, side);
-      } catch (err) {
-        this.recoverFromFailedCommit(batch, side, err);
-        return;
+        this.hooks.committed(events, { startedAt, durationMs });
+      } finally {
+        this.announcing = false;
       }
-      this.headState = outcome.head;
-      if (outcome.bytes > 0) this.hooks.wrote(outcome.bytes);
-      if (outcome.events.length > 0) this.hooks.committed(outcome.events, { startedAt, durationMs: performance.now() - startedAt });
-      for (let i = 0; i < batch.length; i++) {
-        const op = batch[i]!;
-        if (op.kind === 'append') op.resolve(outcome.results[i]!);
-        else op.resolve();
-      }
-    } finally {
-      this.flushing = false;
-      if (this.urgentQueued || this.pending.hasUrgent) this.schedule();
-      else if (this.queue.length > 0) this.scheduleLinger();
-      else if (!this.pending.isEmpty) this.scheduleLazy();
+    }
+    for (let i = 0; i < batch.length; i++) {
+      const op = batch[i]!;
+      if (op.kind === 'append') op.resolve(results[i]!);
+      else op.resolve();
     }
   }
 
+  /** Send what is due now; otherwise make sure it goes when it is due. */
+  private next(): void {
+    if (this.urgentQueued || this.pending.hasUrgent || this.queuedEvents >= this.maxBatchEvents) {
+      // an in-thread committer answers inside flushNow: a new turn, rather than recursion
+      if (this.answeringInline) this.schedule();
+      else this.flushNow();
+    } else if (this.queue.length > 0) this.scheduleLinger();
+    else if (!this.pending.isEmpty) this.scheduleLazy();
+  }
+
   /**
-   * The transaction threw and was rolled back. Reject the whole batch, then re-read the head from the database
-   * rather than trusting memory; if even that fails, refuse further writes (see StoreFailedError).
+   * The batch did not commit. Reject the whole batch. The writer re-read the head from the database rather than
+   * trusting memory; if even that failed, or the writer thread is gone, refuse further writes (StoreFailedError).
    */
-  private recoverFromFailedCommit(batch: QueuedOp[], side: SideWrites, cause: unknown): void {
+  private settleFailedCommit(batch: QueuedOp[], side: SideWrites, outcome: Exclude<BatchOutcome, { ok: true }>): void {
+    if ('died' in outcome) {
+      this.failure ??= new StoreFailedError(`${outcome.died}; the store refuses writes: reopen it`);
+      this.settleFailed(batch, side, this.failure);
+      return;
+    }
     const appends = batch.filter((op) => op.kind === 'append').length;
-    const message = cause instanceof Error ? cause.message : String(cause);
-    const error = new StoreWriteError(`commit of a batch of ${appends} append(s) failed: ${message}`, { cause });
-    try {
-      if (this.db.inTransaction) this.db.exec('ROLLBACK');
-      this.headState = readHead(this.st);
-    } catch (resyncError) {
+    const cause = Object.assign(new Error(outcome.error.message), outcome.error);
+    const error = new StoreWriteError(`commit of a batch of ${appends} append(s) failed: ${outcome.error.message}`, { cause });
+    if (outcome.head !== undefined) this.headState = outcome.head;
+    else {
       this.failure = new StoreFailedError(
-        `event store cannot re-read its head after a failed commit (${message}); reopen it`,
-        { cause: resyncError },
+        `event store cannot re-read its head after a failed commit (${outcome.error.message}); reopen it`,
+        { cause: new Error(outcome.resyncError) },
       );
       this.hooks.error(this.failure, 'append queue: resync after failed commit');
     }

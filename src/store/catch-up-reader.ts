@@ -5,9 +5,10 @@
 // 1. reading: the log is read in pages after `position`, one page per turn of the event loop, so a big backlog
 //    never blocks it. A live batch that arrives meanwhile is not kept: the reader only notes that it is `behind`,
 //    and the next read fetches it from the log.
-// 2. live: a read that returns a short page (and saw nothing arrive) has delivered everything committed (reads
-//    and commits run on this one thread, so nothing commits during a read). Live batches are then delivered as
-//    they come, minus what was already delivered.
+// 2. live: a read that returns a short page (and saw nothing arrive) has delivered everything announced so far
+//    (commits are announced on this thread, never during a read; a read may even include a commit the writer
+//    thread finished whose announcement is still to come). Live batches are then delivered as they come, minus
+//    what was already delivered.
 // 3. paused (the consumer is backpressured): live batches are again only noted; `resume` goes back to 1.
 // 4. closed: nothing more, ever.
 // Deliveries are never re-entrant: a batch committed from inside `deliver` (a commit runs synchronously when the

@@ -47,3 +47,20 @@ function makePrivate(path: string): void {
     }
   }
 }
+
+/**
+ * The writer thread's own connection to a file openDatabase already prepared (WAL mode and the schema persist in
+ * the file; `synchronous` and the checkpoint settings are per connection, so they are set again here).
+ */
+export function openWriteConnection(path: string, durability: Durability): Database.Database {
+  const db = new Database(path, { timeout: BUSY_TIMEOUT_MS, fileMustExist: true });
+  try {
+    db.pragma(`synchronous = ${durability === 'fast' ? 'NORMAL' : 'FULL'}`);
+    db.pragma('wal_autocheckpoint = 0'); // see wal-checkpointer.ts
+    db.pragma(`journal_size_limit = ${JOURNAL_SIZE_LIMIT}`);
+    return db;
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+}

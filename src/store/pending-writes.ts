@@ -1,8 +1,11 @@
-// Snapshot, timer and checkpoint writes waiting for the next batch. They are keyed upserts, so a later write of
-// the same key replaces an earlier one before it ever reaches SQLite. Reads consult these maps first
-// (read-your-writes), then the database.
+// Snapshot, timer, checkpoint and audit-checkpoint writes waiting for the next batch. The first three are keyed
+// upserts, so a later write of the same key replaces an earlier one before it ever reaches SQLite. Reads consult these maps
+// first (read-your-writes), then the batch the writer thread is committing, then the database: a write stays
+// visible from the call until its commit is in the database (or its batch failed, and it is lost with it).
+import type { AuditCheckpointTable } from './audit-checkpoint-table.js';
 import type { Statements, SnapshotRow, TimerRow } from './statements.js';
-import type { DurableTimer, Snapshot } from './types.js';
+import type { AuditCheckpoint, DurableTimer, Snapshot } from './types.js';
+import { InvalidArgumentError } from './errors.js';
 import { checkIdText, checkPosition, checkStreamId, toJsonText } from './validate-append.js';
 
 /** One batch's worth of side writes; `null` in `timers` means "delete". */
@@ -10,9 +13,11 @@ export interface SideWrites {
   snapshots: Map<string, SnapshotRow>;
   timers: Map<string, TimerRow | null>;
   checkpoints: Map<string, number>;
+  /** signed checkpoints of the head, in seq order (the postgres store keeps its own, beside) */
+  audit?: AuditCheckpoint[];
 }
 
-const emptySideWrites = (): SideWrites => ({ snapshots: new Map(), timers: new Map(), checkpoints: new Map() });
+const emptySideWrites = (): SideWrites => ({ snapshots: new Map(), timers: new Map(), checkpoints: new Map(), audit: [] });
 
 // Ids cannot contain control characters (checked), so NUL separates the two parts of a timer key unambiguously.
 const timerKey = (streamId: string, timerId: string): string => `${streamId}\u0000${timerId}`;
@@ -32,14 +37,16 @@ export function snapshotFromRow(r: SnapshotRow): Snapshot {
 
 export class PendingWrites {
   private current: SideWrites = emptySideWrites();
+  /** the writes of the batch being committed, until its outcome is known */
+  private committing: SideWrites | undefined;
 
   get isEmpty(): boolean {
-    return this.current.snapshots.size === 0 && this.current.timers.size === 0 && this.current.checkpoints.size === 0;
+    return sideWriteCount(this.current) === 0;
   }
 
-  /** Timer and checkpoint writes are due in the next batch; snapshots alone may wait (see AppendQueue.scheduleLazy). */
+  /** Only snapshots may wait for a batch of events (see AppendQueue.scheduleLazy); the rest is due in the next one. */
   get hasUrgent(): boolean {
-    return this.current.timers.size > 0 || this.current.checkpoints.size > 0;
+    return this.current.timers.size > 0 || this.current.checkpoints.size > 0 || (this.current.audit?.length ?? 0) > 0;
   }
 
   saveSnapshot(s: Snapshot): void {
@@ -77,46 +84,75 @@ export class PendingWrites {
     this.current.checkpoints.set(processorId, checkPosition(position, 'checkpoint position'));
   }
 
-  /** The queued snapshot for a stream, if any. */
-  snapshot(streamId: string): SnapshotRow | undefined {
-    return this.current.snapshots.get(streamId);
+  /** `lastSeq`: the newest seq stored or queued; checked now so a bad row can never fail a batch of events. */
+  saveAuditCheckpoint(cp: AuditCheckpoint, lastSeq: number): void {
+    const seq = checkPosition(cp?.seq, 'audit checkpoint seq');
+    if (seq <= lastSeq) throw new InvalidArgumentError(`audit checkpoint seq ${seq} is not after the newest one (${lastSeq})`);
+    (this.current.audit ??= []).push({
+      seq,
+      position: checkPosition(cp.position, 'audit checkpoint position'),
+      hash: checkIdText(cp.hash, 'audit checkpoint hash', 256),
+      at: checkPosition(cp.at, 'audit checkpoint at'),
+      keyId: checkIdText(cp.keyId, 'audit checkpoint keyId', 256),
+      mac: checkIdText(cp.mac, 'audit checkpoint mac', 256),
+    });
   }
 
-  /** Snapshots written since the last commit. */
-  snapshotRows(): IterableIterator<SnapshotRow> {
-    return this.current.snapshots.values();
+  /** The queued snapshot for a stream, if any. */
+  snapshot(streamId: string): SnapshotRow | undefined {
+    return this.current.snapshots.get(streamId) ?? this.committing?.snapshots.get(streamId);
+  }
+
+  /** Snapshots written and not yet in the database, older first (a later row of the same stream wins). */
+  *snapshotRows(): IterableIterator<SnapshotRow> {
+    if (this.committing) yield* this.committing.snapshots.values();
+    yield* this.current.snapshots.values();
   }
 
   checkpoint(processorId: string): number | undefined {
-    return this.current.checkpoints.get(processorId);
+    return this.current.checkpoints.get(processorId) ?? this.committing?.checkpoints.get(processorId);
+  }
+
+  /** The newest audit checkpoint not yet in the database, if any. */
+  lastAuditCheckpoint(): AuditCheckpoint | undefined {
+    return this.current.audit?.at(-1) ?? this.committing?.audit?.at(-1);
   }
 
   /** Stored timers with the queued sets and clears applied, earliest first. */
   mergeTimers(stored: TimerRow[]): TimerRow[] {
-    if (this.current.timers.size === 0) return stored;
+    if (this.current.timers.size === 0 && (this.committing?.timers.size ?? 0) === 0) return stored;
     const merged = new Map<string, TimerRow>();
     for (const r of stored) merged.set(timerKey(r.stream_id, r.timer_id), r);
-    for (const [key, r] of this.current.timers) {
-      if (r === null) merged.delete(key);
-      else merged.set(key, r);
+    for (const layer of [this.committing?.timers, this.current.timers]) {
+      if (layer === undefined) continue;
+      for (const [key, r] of layer) {
+        if (r === null) merged.delete(key);
+        else merged.set(key, r);
+      }
     }
     return [...merged.values()].sort(
       (a, b) => a.due_at - b.due_at || cmp(a.stream_id, b.stream_id) || cmp(a.timer_id, b.timer_id),
     );
   }
 
-  /** Hand the queued writes to a batch; new writes collect for the next one. */
+  /** Hand the queued writes to a batch; new writes collect for the next one. They stay readable until `settled`. */
   take(): SideWrites {
     const taken = this.current;
     this.current = emptySideWrites();
+    this.committing = taken;
     return taken;
+  }
+
+  /** The batch that took the writes committed (they are in the database now) or failed (they are lost). */
+  settled(): void {
+    this.committing = undefined;
   }
 }
 
 const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /** Write one batch's side writes (inside the batch transaction). */
-export function applySideWrites(st: Statements, w: SideWrites): void {
+export function applySideWrites(st: Statements, w: SideWrites, audit?: AuditCheckpointTable): void {
   for (const r of w.snapshots.values()) st.upsertSnapshot.run(r.stream_id, r.stream_position, r.machine_version, r.snapshot);
   for (const [key, r] of w.timers) {
     if (r !== null) st.upsertTimer.run(r.stream_id, r.timer_id, r.due_at, r.event);
@@ -126,8 +162,12 @@ export function applySideWrites(st: Statements, w: SideWrites): void {
     }
   }
   for (const [id, position] of w.checkpoints) st.upsertCheckpoint.run(id, position);
+  if (w.audit !== undefined && w.audit.length > 0) {
+    if (audit === undefined) throw new Error('applySideWrites: audit checkpoints to write but no audit_checkpoints table');
+    for (const cp of w.audit) audit.insert(cp);
+  }
 }
 
 export function sideWriteCount(w: SideWrites): number {
-  return w.snapshots.size + w.timers.size + w.checkpoints.size;
+  return w.snapshots.size + w.timers.size + w.checkpoints.size + (w.audit?.length ?? 0);
 }

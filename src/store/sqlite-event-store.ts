@@ -1,9 +1,11 @@
-// The SQLite implementation of EventStore: wires the writer (append-queue.ts), the readers, subscriptions, the
-// chain verifier and the checkpointer around one better-sqlite3 connection. One instance owns the file.
+// The SQLite implementation of EventStore: wires the append queue (append-queue.ts) and its committer
+// (batch-committer.ts: a writer thread under strict durability), the readers, subscriptions and the chain verifier
+// around better-sqlite3. Reads run here on the store's own connection (WAL mode). One instance owns the file.
 import type Database from 'better-sqlite3';
+import type { Worker } from 'node:worker_threads';
 import { AppendQueue } from './append-queue.js';
+import { type BatchCommitter, InThreadCommitter, ThreadCommitter } from './batch-committer.js';
 import { CommittedFanout } from './committed-fanout.js';
-import type { AuditCheckpointTable } from './audit-checkpoint-table.js';
 import { InvalidArgumentError, StoreClosedError } from './errors.js';
 import { LogReads } from './log-reads.js';
 import { openDatabase } from './open-database.js';
@@ -11,11 +13,11 @@ import { PendingWrites } from './pending-writes.js';
 import type { Statements } from './statements.js';
 import type {
   AppendOptions,
-  AppendResult, AuditCheckpoint, CommittedListener, DurableTimer, EventFilter, EventStore, EventStoreOptions, ExpectedVersion,
+  AppendResult, AuditCheckpoint, CommittedListener, Durability, DurableTimer, EventFilter, EventStore, EventStoreOptions, ExpectedVersion,
   NewEvent, RecordedEvent, Snapshot, StreamInfo, SubscribeOptions, Subscription, VerifyResult,
 } from './types.js';
 import { type SerialisedEvent, checkExpectedVersion, checkLimit, checkPosition, checkStreamId, serialiseEvents } from './validate-append.js';
-import { WalCheckpointer } from './wal-checkpointer.js';
+import { readHead } from './write-batch.js';
 
 const DEFAULT_MAX_BATCH_EVENTS = 512;
 const DEFAULT_CHECKPOINT_IDLE_MS = 1000;
@@ -28,15 +30,14 @@ class SqliteEventStore implements EventStore {
   private readonly st: Statements;
   private readonly pending = new PendingWrites();
   private readonly writer: AppendQueue;
-  private readonly checkpointer: WalCheckpointer;
+  private readonly committer: BatchCommitter;
   private readonly reads: LogReads;
-  private readonly auditCheckpoints: AuditCheckpointTable;
   private readonly fanout: CommittedFanout;
   private closing: Promise<void> | undefined;
   private closed = false;
   private readonly reportError: (error: unknown, context: string) => void;
 
-  constructor(private readonly db: Database.Database, options: EventStoreOptions) {
+  constructor(private readonly db: Database.Database, options: EventStoreOptions, durability: Durability) {
     const userReport = options.onError;
     this.reportError = userReport
       ? (error, context) => {
@@ -47,13 +48,20 @@ class SqliteEventStore implements EventStore {
           }
         }
       : defaultReportError;
+    // The writer thread first: it starts while the rest of this constructor runs (see waitUntilOpen). Only under
+    // strict durability, where every COMMIT is an fsync (~1 ms or more) that would stop the event loop. Under fast
+    // (synchronous=NORMAL) a WAL commit does no fsync and costs tens of µs: two thread hops and a copy of the batch
+    // cost more than that, and measured, a 60 000-chunk turn with a stalled SSE client peaked ~50-80 MiB higher
+    // in RSS with the thread (test/streams/sse.test.ts). ':memory:' cannot have one (see batch-committer.ts).
+    const idleMs = options.checkpointIdleMs ?? DEFAULT_CHECKPOINT_IDLE_MS;
+    const thread = options.path === ':memory:' || durability !== 'strict'
+      ? undefined
+      : new ThreadCommitter(options.path, durability, idleMs, this.reportError);
     this.reads = new LogReads(db, this.pending);
     this.st = this.reads.st;
-    this.auditCheckpoints = this.reads.auditCheckpoints;
-    this.checkpointer = new WalCheckpointer(db, options.checkpointIdleMs ?? DEFAULT_CHECKPOINT_IDLE_MS, this.reportError);
-    this.writer = new AppendQueue(db, this.st, this.pending, options.maxBatchEvents ?? DEFAULT_MAX_BATCH_EVENTS, {
+    this.committer = thread ?? new InThreadCommitter(db, this.st, idleMs, this.reportError);
+    this.writer = new AppendQueue(this.committer, readHead(this.st), this.pending, options.maxBatchEvents ?? DEFAULT_MAX_BATCH_EVENTS, {
       committed: (events, commit) => this.fanout.committed(events, commit),
-      wrote: (bytes) => this.checkpointer.noteWrite(bytes),
       error: this.reportError,
     }, options.lingerMs);
     this.fanout = new CommittedFanout({
@@ -61,6 +69,7 @@ class SqliteEventStore implements EventStore {
         streamId === undefined ? this.readAll(after, limit) : this.readStreamAfter(streamId, after, limit),
       reportError: this.reportError,
     });
+    thread?.waitUntilOpen();
   }
 
   // ---- writes -------------------------------------------------------------------------------------------------
@@ -122,12 +131,7 @@ class SqliteEventStore implements EventStore {
     } catch (err) {
       flushError = err;
     }
-    this.checkpointer.stop();
-    try {
-      this.db.pragma('wal_checkpoint(PASSIVE)');
-    } catch (err) {
-      this.reportError(err, 'close: final wal checkpoint failed');
-    }
+    await this.committer.close();
     this.db.close();
     this.closed = true;
     this.fanout.removeAllListeners();
@@ -208,13 +212,18 @@ class SqliteEventStore implements EventStore {
   saveAuditCheckpoint(checkpoint: AuditCheckpoint): void {
     this.assertWritable('save an audit checkpoint');
     if (this.writer.failed) throw this.writer.failed;
-    // Never inside the writer's transaction: flushes run synchronously, so no JS runs while one is open.
-    this.auditCheckpoints.insert(checkpoint);
+    this.pending.saveAuditCheckpoint(checkpoint, this.lastAuditCheckpoint()?.seq ?? 0);
+    this.writer.schedule();
   }
 
   lastAuditCheckpoint(): AuditCheckpoint | undefined {
     this.assertOpen('read the last audit checkpoint');
-    return this.auditCheckpoints.last();
+    return this.pending.lastAuditCheckpoint() ?? this.reads.lastAuditCheckpoint();
+  }
+
+  /** The writer thread, if the store has one (tests kill it to check that a dead writer fails appends, not hangs). */
+  get writerThread(): Worker | undefined {
+    return this.committer instanceof ThreadCommitter ? this.committer.worker : undefined;
   }
 
   // ---- fan-out ------------------------------------------------------------------------------------------------
@@ -254,9 +263,14 @@ export function openEventStore(options: EventStoreOptions): EventStore {
   if (options.lingerMs !== undefined) checkPosition(options.lingerMs, 'lingerMs');
   const db = openDatabase(options.path, durability);
   try {
-    return new SqliteEventStore(db, options);
+    return new SqliteEventStore(db, options, durability);
   } catch (err) {
     db.close();
     throw err;
   }
+}
+
+/** The writer thread of a store made by openEventStore (tests only; undefined without one or for another store). */
+export function writerThreadOf(store: EventStore): Worker | undefined {
+  return store instanceof SqliteEventStore ? store.writerThread : undefined;
 }

@@ -215,7 +215,11 @@ export interface EventStore {
    */
   iterate(filter?: EventFilter): IterableIterator<RecordedEvent>;
 
-  /** Position of the newest committed event (0 when the log is empty). */
+  /**
+   * Position of the newest committed event whose commit has been announced (onCommitted), 0 when the log is empty.
+   * (Reads of the log may already return the events of a commit whose announcement is about to run: they are
+   * committed; subscriptions and catch-up readers skip what they already delivered.)
+   */
   headPosition(): number;
   /** The newest committed event's position and stored hash (0 and GENESIS_HASH when the log is empty). */
   head(): { position: number; hash: string };
@@ -240,14 +244,15 @@ export interface EventStore {
   verifyChain(): VerifyResult;
 
   /**
-   * Store a signed checkpoint of the head now, in a small transaction of its own beside the group commit
-   * (src/audit/checkpointer.ts signs it; the store only keeps it). Throws if the row cannot be written.
+   * Store a signed checkpoint of the head (src/audit/checkpointer.ts signs it; the store only keeps it). Like a timer
+   * it is queued and commits with the next batch, which starts at once; lastAuditCheckpoint sees it at once. Throws
+   * if it cannot be queued (its seq is not after the newest one's, a field is invalid, the store failed).
    */
   saveAuditCheckpoint(checkpoint: AuditCheckpoint): void;
   /** The newest stored checkpoint (highest seq), if any. */
   lastAuditCheckpoint(): AuditCheckpoint | undefined;
 
-  // Snapshots, timers and checkpoints: writes are serialised at call time and queued; they commit with the next
+  // Snapshots, timers and checkpoints (and audit checkpoints): writes are serialised at call time and queued; they commit with the next
   // batch (`flush()` makes them durable now). Timers and checkpoints start a batch of their own at once; a snapshot
   // waits up to a second for events to ride along with. Reads see queued writes at once (read-your-writes).
   /** Keep only this snapshot for its stream (the last one saved wins). `snapshot` must be JSON-serialisable. */

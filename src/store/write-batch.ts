@@ -1,16 +1,27 @@
-// The body of one group commit, run inside the writer's transaction: expected-version checks in call order,
-// positions and hashes assigned, rows inserted, and an estimate of what the commit adds to the WAL.
+// The body of one group commit, run by whoever owns the write connection (the writer thread, writer-thread.ts, or
+// the in-thread committer of a ':memory:' database): expected-version checks in call order, positions and hashes
+// assigned, rows inserted, COMMIT. What goes back to the appenders is small (versions and hashes): they already
+// hold the event texts, so the stored events are rebuilt on their side (batch-committer.ts) without a copy.
+import type Database from 'better-sqlite3';
+import { type AuditCheckpointTable, auditCheckpointTable } from './audit-checkpoint-table.js';
 import { GENESIS_HASH, computeEventHash } from './hash.js';
-import { type SideWrites, applySideWrites, sideWriteCount } from './pending-writes.js';
-import { StoredEvent } from './recorded-event.js';
+import { applySideWrites, sideWriteCount } from './pending-writes.js';
 import type { Statements } from './statements.js';
-import type { AppendResult, ExpectedVersion } from './types.js';
-import type { SerialisedEvent } from './validate-append.js';
+import type { ExpectedVersion } from './types.js';
+import { type BatchRequest, BatchReader } from './batch-request.js';
 
-/** One entry of a batch: an append, or a barrier (flush()) that writes nothing. */
-export type BatchOp =
-  | { kind: 'append'; streamId: string; streamType: string; expected: ExpectedVersion; events: SerialisedEvent[] }
-  | { kind: 'barrier' };
+/** Width of one hash in BatchCommitted.hashes (lowercase hex, one byte per character). */
+export const HASH_CHARS = 64;
+
+/** The hashes of a committed batch, readable with hashAt (one Buffer view for the batch, not one per event). */
+export function hashList(hashes: Uint8Array): Buffer {
+  return Buffer.from(hashes.buffer, hashes.byteOffset, hashes.byteLength);
+}
+
+/** The hash of the `i`th written event of a committed batch. */
+export function hashAt(list: Buffer, i: number): string {
+  return list.toString('latin1', i * HASH_CHARS, (i + 1) * HASH_CHARS);
+}
 
 export interface Head {
   position: number;
@@ -18,12 +29,45 @@ export interface Head {
   at: number;
 }
 
-export interface BatchOutcome {
+/** A committed batch. Appends that passed their check got consecutive positions, in call order, from `before.position + 1`. */
+export interface BatchCommitted {
+  ok: true;
+  /** the head before and after the batch */
+  before: Head;
   head: Head;
-  results: (AppendResult | undefined)[];
-  events: StoredEvent[];
+  /** commit time of every event of the batch */
+  at: number;
+  /** per append: the stream's version when it was checked */
+  actual: number[];
+  /** per append: 1 when its expected version did not match (nothing written for it) */
+  conflict: Uint8Array;
+  /**
+   * hash of every written event, in position order, HASH_CHARS bytes each (see hashAt): one buffer, handed to the
+   * appenders' thread without a copy, rather than an array of strings cloned one by one
+   */
+  hashes: Uint8Array;
+  /** approximately what the commit added to the WAL (for the checkpoint trigger) */
   bytes: number;
 }
+
+/** A batch that did not commit: nothing of it is in the log. */
+export interface BatchFailed {
+  ok: false;
+  /** the SQLite error, as plain data (it crosses a thread) */
+  error: { name: string; message: string; code?: string };
+  /** the head re-read from the database after the rollback, or undefined when even that failed */
+  head: Head | undefined;
+  /** why the head could not be re-read (the store must then refuse further writes) */
+  resyncError?: string;
+}
+
+/** The writer thread went away (crashed, was terminated): whether its last batch committed is unknown. */
+export interface WriterDied {
+  ok: false;
+  died: string;
+}
+
+export type BatchOutcome = BatchCommitted | BatchFailed | WriterDied;
 
 // What a commit adds to the WAL, for the checkpoint trigger only. SQLite appends a whole frame (page + 24-byte
 // header) for every page a commit touched, so a small commit costs frames, not its bytes: the rightmost page of
@@ -32,6 +76,13 @@ export interface BatchOutcome {
 const ROW_OVERHEAD_BYTES = 200;
 const FRAME_BYTES = 4096 + 24;
 const FRAMES_PER_COMMIT = 4;
+
+interface TouchedStream {
+  type: string;
+  version: number;
+  /** position of the batch's first event of the stream (0: none written) */
+  firstPosition: number;
+}
 
 function isConflict(expected: ExpectedVersion, actual: number): boolean {
   if (expected === 'any') return false;
@@ -45,50 +96,105 @@ export function readHead(st: Statements): Head {
 }
 
 /** Runs inside the transaction: check versions in call order, assign positions, hash, insert. */
-export function writeBatch(st: Statements, head: Head, batch: readonly BatchOp[], side: SideWrites): BatchOutcome {
+function writeBatch(st: Statements, audit: AuditCheckpointTable, head: Head, req: BatchRequest): BatchCommitted {
+  const { appendCount, side } = req;
+  const r = new BatchReader(req);
   let position = head.position;
   let prevHash = head.hash;
   // One commit time for the batch, never before the previous one: `at` is non-decreasing along `position`,
   // which lets readers binary-search time ranges (and verifyChain checks it).
   const at = Math.max(Date.now(), head.at);
-  const results: (AppendResult | undefined)[] = new Array(batch.length);
-  const events: StoredEvent[] = [];
+  const actuals: number[] = new Array(appendCount);
+  const conflict = new Uint8Array(appendCount);
+  const hashes = Buffer.allocUnsafeSlow(req.eventCount * HASH_CHARS); // its own ArrayBuffer: transferable
+  let written = 0;
   let bytes = 0;
-  const streams = new Set<string>(); // distinct streams: each touches its own index leaf and row
+  // The streams this batch touches, each read once (inside the transaction) and written once at the end: a batch
+  // of one-event appends over a few streams costs one INSERT per event, not three statements.
+  const streams = new Map<string, TouchedStream>();
 
-  for (let i = 0; i < batch.length; i++) {
-    const op = batch[i]!;
-    if (op.kind !== 'append') continue;
-    streams.add(op.streamId);
-    // Read inside the transaction, so it includes the earlier appends of this batch.
-    const actual = st.streamVersion.get(op.streamId) ?? 0;
-    if (isConflict(op.expected, actual)) {
-      results[i] = { ok: false, reason: 'conflict', expected: op.expected, actual };
+  for (let i = 0; i < appendCount; i++) {
+    const streamId = r.nextText();
+    const streamType = r.nextText();
+    const expected = r.expected(i);
+    const n = r.eventCount(i);
+    let stream = streams.get(streamId);
+    if (stream === undefined) {
+      stream = { type: streamType, version: st.streamVersion.get(streamId) ?? 0, firstPosition: 0 };
+      streams.set(streamId, stream);
+    }
+    const actual = stream.version;
+    actuals[i] = actual;
+    if (isConflict(expected, actual)) {
+      conflict[i] = 1;
+      r.skip(3 * n);
       continue;
     }
-    const firstPosition = position + 1;
-    const appended: StoredEvent[] = new Array(op.events.length);
-    for (let j = 0; j < op.events.length; j++) {
-      const e = op.events[j]!;
+    if (stream.firstPosition === 0) stream.firstPosition = position + 1;
+    for (let j = 0; j < n; j++) {
+      const type = r.nextText();
+      const dataText = r.nextText();
+      const metaText = r.nextText();
       position += 1;
       const streamPosition = actual + j + 1;
-      const hash = computeEventHash(prevHash, {
-        position, streamId: op.streamId, streamPosition, type: e.type, at, dataText: e.dataText, metaText: e.metaText,
-      });
-      st.insertEvent.run(position, op.streamId, streamPosition, e.type, e.dataText, e.metaText, at, prevHash, hash);
-      const stored = new StoredEvent(position, op.streamId, streamPosition, e.type, at, e.dataText, e.metaText, prevHash, hash);
-      appended[j] = stored;
-      events.push(stored);
+      const hash = computeEventHash(prevHash, { position, streamId, streamPosition, type, at, dataText, metaText });
+      st.insertEvent.run(position, streamId, streamPosition, type, dataText, metaText, at, prevHash, hash);
+      hashes.write(hash, written++ * HASH_CHARS, HASH_CHARS, 'latin1');
       prevHash = hash;
-      bytes += e.dataText.length + e.metaText.length + ROW_OVERHEAD_BYTES;
+      bytes += dataText.length + metaText.length + ROW_OVERHEAD_BYTES;
     }
-    const version = actual + op.events.length;
-    st.upsertStream.run(op.streamId, op.streamType, version, firstPosition);
-    results[i] = { ok: true, firstPosition, lastPosition: position, streamVersion: version, events: appended };
+    stream.version = actual + n;
   }
+  // created_position only counts for a new stream (the upsert keeps an existing row's)
+  for (const [streamId, s] of streams) if (s.firstPosition !== 0) st.upsertStream.run(streamId, s.type, s.version, s.firstPosition);
 
   const sideCount = sideWriteCount(side);
-  if (sideCount > 0) applySideWrites(st, side);
+  if (sideCount > 0) applySideWrites(st, side, audit);
   bytes += FRAME_BYTES * (FRAMES_PER_COMMIT + streams.size + sideCount);
-  return { head: { position, hash: prevHash, at: events.length > 0 ? at : head.at }, results, events, bytes };
+  const after = { position, hash: prevHash, at: written > 0 ? at : head.at };
+  return { ok: true, before: head, head: after, at, actual: actuals, conflict, hashes, bytes };
+}
+
+/**
+ * The write connection and its prepared statements, and the head as committed on it. `commit` never throws: a
+ * failed batch is rolled back and the head re-read from the database rather than trusted from memory.
+ */
+export class BatchWriter {
+  private headState: Head;
+  private readonly txn: Database.Transaction<(req: BatchRequest) => BatchCommitted>;
+
+  constructor(
+    private readonly db: Database.Database,
+    private readonly st: Statements,
+  ) {
+    this.headState = readHead(st);
+    const audit = auditCheckpointTable(db);
+    this.txn = db.transaction((req: BatchRequest) => writeBatch(st, audit, this.headState, req));
+  }
+
+  get head(): Head {
+    return this.headState;
+  }
+
+  commit(req: BatchRequest): BatchOutcome {
+    try {
+      const done = this.txn.immediate(req);
+      this.headState = done.head;
+      return done;
+    } catch (cause) {
+      const e = cause as { name?: unknown; message?: unknown; code?: unknown };
+      const error = {
+        name: typeof e?.name === 'string' ? e.name : 'Error',
+        message: typeof e?.message === 'string' ? e.message : String(cause),
+        ...(typeof e?.code === 'string' ? { code: e.code } : {}),
+      };
+      try {
+        if (this.db.inTransaction) this.db.exec('ROLLBACK');
+        this.headState = readHead(this.st);
+        return { ok: false, error, head: this.headState };
+      } catch (resync) {
+        return { ok: false, error, head: undefined, resyncError: resync instanceof Error ? resync.message : String(resync) };
+      }
+    }
+  }
 }
