@@ -178,7 +178,9 @@ export class AppendQueue {
   }
 
   private flushNow(): void {
-    if (this.flushing) return; // the answer to the batch in flight sends whatever is queued meanwhile
+    // the answer to the batch in flight sends whatever is queued meanwhile; and no batch is committed (by the
+    // in-thread committer) inside the listeners of the one before: they would hear of it first
+    if (this.flushing || this.announcing) return;
     if (this.scheduled !== undefined) {
       clearImmediate(this.scheduled);
       this.scheduled = undefined;
@@ -260,6 +262,7 @@ export class AppendQueue {
       } finally {
         this.announcing = false;
       }
+      if (!this.flushing) this.next(); // what the listeners queued
     }
     for (let i = 0; i < batch.length; i++) {
       const op = batch[i]!;
