@@ -142,6 +142,14 @@ export class AintegrixClient {
   getOrchestration(id: string): Promise<T.Orchestration> {
     return this.json('getOrchestration', { params: { id } });
   }
+  /** Cancel what runs and close its sessions. */
+  async deleteOrchestration(id: string): Promise<void> {
+    await this.json('deleteOrchestration', { params: { id } });
+  }
+  /** Re-run an interrupted orchestration; resolves when it ended (409 not_resumable when it runs or ended otherwise). */
+  resumeOrchestration(id: string, signal?: AbortSignal): Promise<T.Orchestration> {
+    return this.json('resumeOrchestration', { params: { id }, signal });
+  }
 
   // --- pipelines
   /** Steps one after the other; resolves when the run ended (each step's answer and session). */
@@ -153,6 +161,32 @@ export class AintegrixClient {
   }
   getPipeline(id: string): Promise<T.Pipeline> {
     return this.json('getPipeline', { params: { id } });
+  }
+  /** Cancel what runs and close its steps' sessions. */
+  async deletePipeline(id: string): Promise<void> {
+    await this.json('deletePipeline', { params: { id } });
+  }
+  /** Re-run an interrupted pipeline from the interrupted step; resolves when it ended (409 not_resumable otherwise). */
+  resumePipeline(id: string, signal?: AbortSignal): Promise<T.Pipeline> {
+    return this.json('resumePipeline', { params: { id }, signal });
+  }
+  /** A pipeline's log as it is written (SSE), from `after`: with `follow` false it ends at the head as of the call. */
+  async *streamPipelineEvents(id: string, o: { after?: number; type?: string; follow?: boolean; signal?: AbortSignal } = {}): AsyncGenerator<T.EventView> {
+    const res = await this.open('pipelineEvents', {
+      params: { id },
+      query: { type: o.type, follow: o.follow === false ? 'false' : undefined },
+      headers: { accept: 'text/event-stream', ...(o.after !== undefined ? { 'last-event-id': String(o.after) } : {}) },
+      signal: o.signal,
+    });
+    for await (const f of sseFrames(res.body!)) yield JSON.parse(f.data) as T.EventView;
+  }
+
+  // --- reviews (started by the git webhook)
+  listReviews(): Promise<T.ReviewSummary[]> {
+    return this.json('listReviews');
+  }
+  getReview(id: string): Promise<T.ReviewDetail> {
+    return this.json('getReview', { params: { id } });
   }
 
   // --- usage and audit

@@ -26,9 +26,16 @@ export const OPERATIONS = {
   orchestrate: ['POST', '/api/v1/orchestrate'],
   listOrchestrations: ['GET', '/api/v1/orchestrations'],
   getOrchestration: ['GET', '/api/v1/orchestrations/{id}'],
+  deleteOrchestration: ['DELETE', '/api/v1/orchestrations/{id}'],
+  resumeOrchestration: ['POST', '/api/v1/orchestrations/{id}/resume'],
   runPipeline: ['POST', '/api/v1/pipelines'],
   listPipelines: ['GET', '/api/v1/pipelines'],
   getPipeline: ['GET', '/api/v1/pipelines/{id}'],
+  pipelineEvents: ['GET', '/api/v1/pipelines/{id}/events'],
+  deletePipeline: ['DELETE', '/api/v1/pipelines/{id}'],
+  resumePipeline: ['POST', '/api/v1/pipelines/{id}/resume'],
+  listReviews: ['GET', '/api/v1/reviews'],
+  getReview: ['GET', '/api/v1/reviews/{id}'],
 } as const satisfies Record<string, readonly [string, string]>;
 
 export type OperationId = keyof typeof OPERATIONS;

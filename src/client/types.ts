@@ -15,6 +15,7 @@ import type { createSessionSchema, forkSchema, pipelineSchema, promptBodySchema 
 import type { approvalDecisionSchema } from '../sessions/approval-decision.js';
 import type { orchestrateSchema } from '../orchestrations/orchestrate-request.js';
 import type { pipelineViewSchema } from '../http/schemas/pipelines.js';
+import type { reviewDetailSchema, reviewSummarySchema } from '../http/schemas/reviews.js';
 
 export type Agent = z.output<typeof agentSchema>;
 export type AgentStatus = z.output<typeof agentStatusSchema>;
@@ -37,6 +38,8 @@ export type ErrorBody = z.output<typeof errorSchema>;
 export type Orchestration = z.output<typeof orchestrationSchema>;
 export type OrchestrationSummary = z.output<typeof orchestrationSummarySchema>;
 export type Pipeline = z.output<typeof pipelineViewSchema>;
+export type ReviewSummary = z.output<typeof reviewSummarySchema>;
+export type ReviewDetail = z.output<typeof reviewDetailSchema>;
 
 export type CreateSessionInput = z.input<typeof createSessionSchema>;
 export type ForkInput = z.input<typeof forkSchema>;

@@ -3,7 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { AintegrixClient, ApiError, OPERATIONS } from '../../src/client/index.js';
-import { startTestGateway, TOKEN } from '../helpers/gateway.js';
+import { rmSync } from 'node:fs';
+import { eventually, startTestGateway, TOKEN } from '../helpers/gateway.js';
 import { responseChecker } from '../helpers/response-check.js';
 
 test('every operation of the client is in the document, by operationId, method and path', async (t) => {
@@ -103,4 +104,58 @@ test("the client's orchestrations and pipelines: run, list and read, answers mat
   assert.deepEqual([(bad as ApiError).status, (bad as ApiError).code], [400, 'unknown_placeholder']);
   const missing = await c.getPipeline('pl_nope').catch((e: unknown) => e);
   assert.deepEqual([(missing as ApiError).status, (missing as ApiError).code], [404, 'pipeline_not_found']);
+});
+
+test("the client's delete and resume of runs, and the reviews, answers matching the document", async (t) => {
+  const checked = async (url: string) => {
+    const checker = await responseChecker(url);
+    const checkingFetch: typeof fetch = async (input, init) => {
+      const res = await fetch(input, init);
+      const type = res.headers.get('content-type') ?? '';
+      if (!type.startsWith('text/event-stream')) checker.check(init?.method ?? 'GET', String(input), res.status, type, await res.clone().text());
+      return res;
+    };
+    return new AintegrixClient({ baseUrl: url, token: TOKEN, fetch: checkingFetch });
+  };
+  let g = await startTestGateway();
+  const dir = g.dir;
+  t.after(async () => {
+    await g.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  let c = await checked(g.url);
+  const o = await c.orchestrate({ agents: ['demo'], strategy: 'parallel', messages: [{ type: 'text', text: 'hi' }] });
+  const notResumable = await c.resumeOrchestration(o.id).catch((e: unknown) => e);
+  assert.deepEqual([(notResumable as ApiError).status, (notResumable as ApiError).code], [409, 'not_interrupted']);
+  await c.deleteOrchestration(o.id);
+  const gone = await c.deleteOrchestration('or_nope').catch((e: unknown) => e);
+  assert.deepEqual([(gone as ApiError).status, (gone as ApiError).code], [404, 'orchestration_not_found']);
+
+  // a running pipeline deleted: its run ends cancelled
+  const slow = { steps: [{ agent: 'demo', prompt_template: '/slow 120' }], messages: [{ type: 'text' as const, text: 'x' }] };
+  // (the blocking POST of a deleted run is not answered: this client stops waiting for it)
+  const waiting = new AbortController();
+  const running = c.runPipeline(slow, waiting.signal).catch((e: unknown) => e);
+  const id = await eventually(async () => (await c.listPipelines()).find((p) => p.status === 'running' && p.results[0]?.session_id)?.id, 15_000, 'a running step');
+  await c.deletePipeline(id);
+  waiting.abort();
+  await running;
+  assert.equal((await c.getPipeline(id)).deleted, true);
+  assert.deepEqual(await c.listReviews(), []);
+  const noReview = await c.getReview('rv_nope').catch((e: unknown) => e);
+  assert.deepEqual([(noReview as ApiError).status, (noReview as ApiError).code], [404, 'review_not_found']);
+
+  // a pipeline whose gateway stopped mid-step is interrupted; resumed, it runs from that step
+  const once = { steps: [{ agent: 'demo', prompt_template: '/slow-first 120 c1' }], messages: [{ type: 'text' as const, text: 'x' }] };
+  const stopping = new AbortController();
+  const stopped = c.runPipeline(once, stopping.signal).catch((e: unknown) => e);
+  const pid = await eventually(async () => (await c.listPipelines()).find((p) => p.id !== id && p.results[0]?.session_id)?.id, 15_000, 'the step started');
+  await g.close();
+  stopping.abort(); // (its connection is not ended by the close: this client stops waiting)
+  await stopped;
+  g = await startTestGateway({ dir });
+  c = await checked(g.url);
+  assert.equal((await c.getPipeline(pid)).final_status, 'interrupted');
+  const resumed = await c.resumePipeline(pid);
+  assert.deepEqual([resumed.final_status, resumed.results[0]!.text], ['completed', 'slow-first c1: again, at once']);
 });
