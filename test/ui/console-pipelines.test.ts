@@ -104,3 +104,20 @@ test('the pipelines pages at a phone width, with named controls and no token in 
   assert.deepEqual(requested.filter((u) => u.includes(TOKEN)), []);
   assert.deepEqual(messages.filter((m) => m.includes(TOKEN)), []);
 });
+
+test('a running pipeline whose step is slow is cancelled with the Cancel button: the run is deleted, the button gone', async () => {
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.goto(`${g.url}/ui#/pipelines`);
+  await page.getByLabel('Steps').fill('demo: /slow 120');
+  await page.getByLabel('Input').fill('x');
+  await page.getByRole('button', { name: 'Run' }).click();
+  await page.waitForURL(/#\/pipelines\/.+/, { timeout: 60_000 });
+  const id = decodeURIComponent(new URL(page.url()).hash.replace('#/pipelines/', ''));
+  const cancel = page.getByRole('button', { name: 'Cancel' });
+  await cancel.waitFor({ timeout: 30_000 });
+  await cancel.click();
+  await page.locator('dl.facts', { hasText: '(deleted)' }).waitFor({ timeout: 30_000 });
+  assert.equal(await cancel.count(), 0);
+  assert.equal(((await g.api('GET', `/api/v1/pipelines/${id}`)).body as { deleted?: boolean }).deleted, true);
+  await screenshot(page, '26-pipeline-cancelled');
+});

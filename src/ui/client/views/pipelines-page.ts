@@ -91,9 +91,33 @@ async function startRun(body: PipelineInput): Promise<string> {
 }
 
 export function PipelinePage({ id }: { id: string }) {
-  const { data: p, error } = usePoll(() => client().getPipeline(id), 2000, [id]);
+  const { data: p, error, reload } = usePoll(() => client().getPipeline(id), 2000, [id]);
+  const [acting, setActing] = useState(false);
+  const [actError, setActError] = useState<string | null>(null);
+  // Cancel: DELETE (cancels the running step, closes the steps' sessions). Resume: an interrupted run from its
+  // interrupted step; the blocking POST answers when the run ended, so the page is reloaded at once and polls on.
+  const act = async (what: 'cancel' | 'resume') => {
+    setActing(true);
+    setActError(null);
+    try {
+      if (what === 'cancel') await client().deletePipeline(id);
+      else void client().resumePipeline(id).then(reload, (e: unknown) => setActError(errorText(e)));
+      reload();
+    } catch (e) {
+      setActError(errorText(e));
+    } finally {
+      setActing(false);
+    }
+  };
   return html`<h1>Pipeline <code>${id}</code></h1>
     <${ErrorNote} error=${error} />
+    ${p && !p.deleted && (p.status === 'running' || p.final_status === 'interrupted')
+      ? html`<div class="buttons">
+          ${p.status === 'running' ? html`<button type="button" disabled=${acting} onClick=${() => act('cancel')}>Cancel</button>` : null}
+          ${p.final_status === 'interrupted' ? html`<button type="button" disabled=${acting} onClick=${() => act('resume')}>Resume</button>` : null}
+        </div>`
+      : null}
+    <${ErrorNote} error=${actError} />
     ${p
       ? html`<dl class="facts">
             <div><dt>Status</dt><dd><${StatusBadge} status=${p.status} />${p.deleted ? ' (deleted)' : ''}</dd></div>
