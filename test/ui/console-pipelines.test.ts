@@ -121,3 +121,21 @@ test('a running pipeline whose step is slow is cancelled with the Cancel button:
   assert.equal(((await g.api('GET', `/api/v1/pipelines/${id}`)).body as { deleted?: boolean }).deleted, true);
   await screenshot(page, '26-pipeline-cancelled');
 });
+
+test('the reviews page: its empty state from the nav, an unknown review\'s error, at a phone width too', async () => {
+  await page.goto(`${g.url}/ui#/sessions`);
+  await page.getByRole('link', { name: 'Reviews' }).click();
+  await page.getByRole('heading', { name: 'Reviews', exact: true }).waitFor();
+  await page.getByText('No reviews yet').waitFor();
+  assert.equal(await page.locator('table.reviews tbody tr').count(), 0);
+  await screenshot(page, '27-reviews-empty');
+  await page.goto(`${g.url}/ui#/reviews/rv_nope`);
+  await page.locator('main [role="alert"]', { hasText: 'review_not_found' }).waitFor();
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.goto(`${g.url}/ui#/reviews`);
+  await page.getByText('No reviews yet').waitFor();
+  const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth');
+  assert.ok(overflow <= 0, `#/reviews scrolls sideways by ${overflow}px`);
+  assert.deepEqual(await page.evaluate<string[]>(LOW_CONTRAST), []);
+  await screenshot(page, '28-phone-reviews');
+});

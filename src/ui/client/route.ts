@@ -1,5 +1,5 @@
 // Pages are addressed by the URL's fragment (#/sessions, #/sessions/<id>, #/approvals, #/audit, #/orchestrations,
-// #/orchestrations/<id>, #/pipelines, #/pipelines/<id>): the gateway serves one page at /ui, and the fragment never
+// #/orchestrations/<id>, #/pipelines, #/pipelines/<id>, #/reviews, #/reviews/<id>): the gateway serves one page at /ui, and the fragment never
 // reaches a server or a log.
 import { signal } from './signal.js';
 
@@ -12,6 +12,8 @@ export type Route =
   | { page: 'orchestration'; id: string }
   | { page: 'pipelines' }
   | { page: 'pipeline'; id: string }
+  | { page: 'reviews' }
+  | { page: 'review'; id: string }
   | { page: 'not_found'; path: string };
 
 export function parseRoute(hash: string): Route {
@@ -25,6 +27,8 @@ export function parseRoute(hash: string): Route {
   if (parts.length === 2 && parts[0] === 'orchestrations') return { page: 'orchestration', id: parts[1]! };
   if (parts.length === 1 && parts[0] === 'pipelines') return { page: 'pipelines' };
   if (parts.length === 2 && parts[0] === 'pipelines') return { page: 'pipeline', id: parts[1]! };
+  if (parts.length === 1 && parts[0] === 'reviews') return { page: 'reviews' };
+  if (parts.length === 2 && parts[0] === 'reviews') return { page: 'review', id: parts[1]! };
   return { page: 'not_found', path };
 }
 

@@ -12,12 +12,14 @@ import { ApprovalsPage } from './approvals-page.js';
 import { AuditPage } from './audit-page.js';
 import { OrchestrationPage, OrchestrationsPage } from './orchestrations-page.js';
 import { PipelinePage, PipelinesPage } from './pipelines-page.js';
+import { ReviewPage, ReviewsPage } from './reviews-page.js';
 
 const NAV = [
   { href: '#/sessions', label: 'Sessions', pages: ['sessions', 'session'] },
   { href: '#/approvals', label: 'Approvals', pages: ['approvals'] },
   { href: '#/orchestrations', label: 'Orchestrations', pages: ['orchestrations', 'orchestration'] },
   { href: '#/pipelines', label: 'Pipelines', pages: ['pipelines', 'pipeline'] },
+  { href: '#/reviews', label: 'Reviews', pages: ['reviews', 'review'] },
   { href: '#/audit', label: 'Audit', pages: ['audit'] },
 ];
 
@@ -55,6 +57,12 @@ function Shell() {
       break;
     case 'pipeline':
       page = html`<${PipelinePage} key=${r.id} id=${r.id} />`;
+      break;
+    case 'reviews':
+      page = html`<${ReviewsPage} />`;
+      break;
+    case 'review':
+      page = html`<${ReviewPage} key=${r.id} id=${r.id} />`;
       break;
     default:
       page = html`<h1>Not found</h1><p>No page at <code>${r.path}</code>. <a href="#/sessions">Sessions</a></p>`;
