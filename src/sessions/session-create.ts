@@ -81,6 +81,10 @@ export async function createSession(c: SessionCreation, input: CreateSessionInpu
     const first = input.forked_from ? undefined : await prepareFirstContext(findAgent(cfg, origin.agent)!, ws, cfg.limits.fs_max_read_bytes, env);
     if (first) events.push({ type: 'ContextPrepared', data: { ...first } });
     actor = await c.runtime.create(c.kind, id, events, meta);
+    // the session exists now and is counted as open: keeping its reservation while its agent attaches would count it
+    // twice and refuse a creation that still has room
+    c.capacity.release(reserved!);
+    reserved = undefined;
     await input.onCreated?.(actor);
     await c.liveFor(actor).ensureAttached('create');
     return actor;

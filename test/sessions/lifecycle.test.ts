@@ -5,6 +5,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { says, startTestGateway } from '../helpers/gateway.js';
+import { DEMO_AGENT_ENTRY } from '../helpers/paths.js';
+import { writeFileSync } from 'node:fs';
 import { eventually } from '../helpers/poll.js';
 
 test('create → prompt → get → list → delete, with the agent process stopped at the end', async (t) => {
@@ -130,6 +132,27 @@ test('the requested model is applied through the agent; an unknown model is a 40
   assert.equal(models.status, 200);
   assert.deepEqual(models.body.reported.available, ['demo-fast', 'demo-smart']);
   assert.equal((await g.api('GET', '/api/v1/agents/nope/models')).body.error.code, 'agent_not_found');
+});
+
+test('a session whose agent is still starting takes one place, not two', async (t) => {
+  // the agent starts only once the gate file exists, so the first session stays in its attach while the second is made
+  const gateDir = mkdtempSync(join(tmpdir(), 'aix-gate-'));
+  const gate = join(gateDir, 'open');
+  t.after(() => rmSync(gateDir, { recursive: true, force: true }));
+  const gated = {
+    command: '/bin/sh',
+    args: ['-c', `while [ ! -e '${gate}' ]; do sleep 0.05; done; exec '${process.execPath}' '${DEMO_AGENT_ENTRY}'`],
+    max_sessions: 2,
+  };
+  const g = await startTestGateway({ agents: { gated } });
+  t.after(() => g.dispose());
+  const first = g.api('POST', '/api/v1/sessions', { agent: 'gated' });
+  await eventually(async () => ((await g.api('GET', '/api/v1/sessions')).body as unknown[]).length === 1, 10_000, 'the first session exists');
+  const second = g.api('POST', '/api/v1/sessions', { agent: 'gated' });
+  await eventually(async () => ((await g.api('GET', '/api/v1/sessions')).body as unknown[]).length === 2, 10_000, 'the second session was admitted');
+  writeFileSync(gate, '');
+  assert.deepEqual([(await first).status, (await second).status], [201, 201]);
+  assert.equal((await g.api('POST', '/api/v1/sessions', { agent: 'gated' })).body.error?.code, 'max_sessions_reached');
 });
 
 test('max_sessions is enforced atomically under concurrent creates', async (t) => {
