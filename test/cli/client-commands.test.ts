@@ -149,9 +149,10 @@ test('pipeline: two steps in order, as text and as JSON; a bad template is a cle
   t.after(() => g.dispose());
   const text = await cli(g, ['pipeline', '--step', 'demo', '--step', 'demo=second {{previous}}', 'hello']);
   assert.equal(text.code, 0, text.stderr);
-  const [head, ...rest] = text.stdout.trimEnd().split('\n');
-  assert.match(head!, /^pl_\S+: completed in \d+ ms, 2\/2 steps$/);
-  assert.match(rest.join('\n'), /^1\. demo completed \(end_turn\) demo_\S+\n {4}echo: hello\n2\. demo completed \(end_turn\) demo_\S+\n {4}echo: second echo: hello$/);
+  // each step as it finished (read from the run's stream), then the run's outcome
+  const lines = text.stdout.trimEnd().split('\n');
+  assert.match(lines.at(-1)!, /^pl_\S+: completed in \d+ ms, 2\/2 steps$/);
+  assert.match(lines.slice(0, -1).join('\n'), /^1\. demo completed \(end_turn\) demo_\S+\n {4}echo: hello\n2\. demo completed \(end_turn\) demo_\S+\n {4}echo: second echo: hello$/);
   assert.match(text.stderr, /running 2 steps/, 'the progress line (one plain line without a terminal)');
 
   const json = jsonOf(await cli(g, ['--json', 'pipeline', '--step', 'demo', '--step', 'demo={{input}} / {{steps.1.text}}', 'again']));
@@ -206,4 +207,21 @@ test('config check, and the exit codes: usage 2, unreachable 4, refused token 5,
   const help = await cli(g, ['help']);
   assert.equal(help.code, 0);
   assert.match(help.stdout, /Exit codes: 0 done/);
+});
+
+test('pipeline prints each step as it finishes: step 1 is out while step 2 (slow) still runs', async (t) => {
+  const g = await startTestGateway();
+  t.after(() => g.dispose());
+  const child = spawn(process.execPath, [CLI_ENTRY, 'pipeline', '--step', 'demo', '--step', 'demo=/slow 120', 'hi'], {
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, AINTEGRIX_URL: g.url, AINTEGRIX_TOKEN: TOKEN },
+  });
+  let out = '';
+  child.stdout.on('data', (b) => (out += b));
+  t.after(() => child.kill('SIGKILL'));
+  await eventually(() => out.includes('    echo: hi\n'), 20_000, 'step 1 printed');
+  const runs = (await g.api('GET', '/api/v1/pipelines')).body as { id: string; status: string; results: { status: string }[] }[];
+  assert.equal(runs[0]!.status, 'running');
+  assert.ok(['pending', 'running'].includes(runs[0]!.results[1]!.status), runs[0]!.results[1]!.status);
+  assert.match(out, /^1\. demo completed \(end_turn\) demo_\S+\n {4}echo: hi\n$/);
+  assert.equal((await g.api('DELETE', `/api/v1/pipelines/${runs[0]!.id}`)).status, 204);
 });

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { clientFor, type GlobalOptions } from '../remote.js';
 import { Progress, printJson } from '../output.js';
 import { UsageError } from '../exit-codes.js';
-import type { AintegrixClient, Orchestration, Pipeline } from '../../client/index.js';
+import { sseFrames, type AintegrixClient, type Orchestration, type Pipeline, type PipelineInput } from '../../client/index.js';
 
 const STRATEGIES = ['parallel', 'race', 'jury'];
 
@@ -48,23 +48,51 @@ export function multiAgentCommands(program: Command, run: (action: () => Promise
         });
         if (steps.some((s) => !s.agent)) throw new UsageError('--step: AGENT or AGENT=TEMPLATE');
         const body = { steps, messages: [{ type: 'text' as const, text: words.join(' ') }] };
-        const r = await new Progress().while(`running ${steps.length} steps`, clientFor(globals(c)).runPipeline(body));
-        if (globals(c).json) printJson(r);
-        else printPipeline(r);
+        const client = clientFor(globals(c));
+        if (globals(c).json) {
+          const r = await new Progress().while(`running ${steps.length} steps`, client.runPipeline(body));
+          printJson(r);
+          return r.status === 'completed' ? 0 : 1;
+        }
+        const r = await new Progress().while(`running ${steps.length} steps`, streamPipeline(client, body));
+        printPipelineEnd(r);
         return r.status === 'completed' ? 0 : 1;
       }),
     );
 }
 
-function printPipeline(r: Pipeline): void {
+type StepResult = Pipeline['results'][number];
+
+/**
+ * Run a pipeline as a stream (POST with Accept: text/event-stream) and print each step as it finishes; answers the
+ * run as GET /pipelines/{id} shows it once it ended.
+ */
+async function streamPipeline(client: AintegrixClient, body: PipelineInput): Promise<Pipeline> {
+  const res = await client.open('runPipeline', { body, headers: { accept: 'text/event-stream' } });
+  const agents = new Map<number, string>();
+  let id: string | undefined;
+  for await (const f of sseFrames(res.body!)) {
+    const d = JSON.parse(f.data) as Record<string, any>;
+    if (f.event === 'pipeline_started') id = d.id as string;
+    else if (f.event === 'step_started') agents.set(d.step as number, d.agent as string);
+    else if (f.event === 'step_complete') printStep({ ...d, agent: (d.agent as string | undefined) ?? agents.get(d.step as number) ?? '?' } as StepResult);
+    else if (f.event === 'pipeline_complete') break;
+  }
+  if (id === undefined) throw new Error('the pipeline stream ended before the run started');
+  return client.getPipeline(id);
+}
+
+function printStep(s: StepResult): void {
+  const session = s.session_id ? ` ${s.session_id}` : '';
+  process.stdout.write(`${s.step}. ${s.agent} ${s.status} (${s.stop_reason ?? s.error?.code ?? '-'})${session}\n`);
+  if (s.error) process.stdout.write(`    ${s.error.message}\n`);
+  if (s.text) process.stdout.write(s.text.replace(/^/gm, '    ') + '\n');
+}
+
+/** After the steps (printed as they finished): the run's outcome. */
+function printPipelineEnd(r: Pipeline): void {
   const took = r.duration_ms !== null ? ` in ${r.duration_ms} ms` : '';
   process.stdout.write(`${r.id}: ${r.status}${took}, ${r.steps_completed}/${r.results.length} steps\n`);
-  for (const s of r.results) {
-    const session = s.session_id ? ` ${s.session_id}` : '';
-    process.stdout.write(`${s.step}. ${s.agent} ${s.status} (${s.stop_reason ?? s.error?.code ?? '-'})${session}\n`);
-    if (s.error) process.stdout.write(`    ${s.error.message}\n`);
-    if (s.text) process.stdout.write(s.text.replace(/^/gm, '    ') + '\n');
-  }
   if (r.reason) process.stdout.write(`reason: ${r.reason}\n`);
 }
 
