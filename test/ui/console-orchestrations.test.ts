@@ -63,3 +63,31 @@ test('a jury run from the form: candidates side by side, the winner, the verdict
   await page.locator('table.orchestrations tbody tr').first().filter({ hasText: 'jury' }).waitFor();
   await screenshot(page, '21-orchestrations');
 });
+
+test('a running orchestration whose candidate is slow is cancelled with the Cancel button', async () => {
+  const waiting = new AbortController();
+  const started = fetch(`${g.url}/api/v1/orchestrate`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ agents: ['demo'], strategy: 'parallel', messages: [{ type: 'text', text: '/slow 120' }] }),
+    signal: waiting.signal,
+  }).catch(() => undefined);
+  let id: string | undefined;
+  for (let i = 0; i < 200 && !id; i++) {
+    id = ((await g.api('GET', '/api/v1/orchestrations')).body as { id: string; status: string }[]).find((o) => o.status === 'running')?.id;
+    if (!id) await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.ok(id, 'a running orchestration');
+  await page.goto(`${g.url}/ui#/orchestrations/${encodeURIComponent(id)}`);
+  const cancel = page.getByRole('button', { name: 'Cancel' });
+  await cancel.waitFor({ timeout: 30_000 });
+  await cancel.click();
+  // deleted, it is gone (404): the page goes back to the list, where it is no more
+  await page.waitForURL(/#\/orchestrations$/, { timeout: 30_000 });
+  await page.getByRole('heading', { name: 'Orchestrations', exact: true }).waitFor();
+  assert.equal(((await g.api('GET', `/api/v1/orchestrations/${id}`)).status), 404);
+  assert.equal(await page.locator(`[data-orchestration="${id}"]`).count(), 0);
+  waiting.abort();
+  await started;
+  await screenshot(page, '17-orchestration-cancelled');
+});

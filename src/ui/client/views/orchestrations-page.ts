@@ -97,9 +97,38 @@ function StartOrchestration({ onStarted }: { onStarted: () => void }) {
 }
 
 export function OrchestrationPage({ id }: { id: string }) {
-  const { data: o, error } = usePoll(() => client().getOrchestration(id), 2000, [id]);
+  const { data: o, error, reload } = usePoll(() => client().getOrchestration(id), 2000, [id]);
+  const [acting, setActing] = useState(false);
+  const [actError, setActError] = useState<string | null>(null);
+  // Cancel: DELETE (cancels the candidates, closes their sessions; a deleted orchestration is gone: back to the list). Resume: an interrupted run; the blocking POST
+  // answers when it ended, so the page reloads at once and polls on.
+  const act = async (what: 'cancel' | 'resume') => {
+    setActing(true);
+    setActError(null);
+    try {
+      if (what === 'cancel') {
+        await client().deleteOrchestration(id);
+        location.hash = '#/orchestrations';
+        return;
+      }
+      void client().resumeOrchestration(id).then(reload, (e: unknown) => setActError(errorText(e)));
+      reload();
+    } catch (e) {
+      setActError(errorText(e));
+    } finally {
+      setActing(false);
+    }
+  };
+  const running = o?.status === 'running' || o?.status === 'judging';
   return html`<h1>Orchestration <code>${id}</code></h1>
     <${ErrorNote} error=${error} />
+    ${running || o?.status === 'interrupted'
+      ? html`<div class="buttons">
+          ${running ? html`<button type="button" disabled=${acting} onClick=${() => act('cancel')}>Cancel</button>` : null}
+          ${o?.status === 'interrupted' ? html`<button type="button" disabled=${acting} onClick=${() => act('resume')}>Resume</button>` : null}
+        </div>`
+      : null}
+    <${ErrorNote} error=${actError} />
     ${o
       ? html`<dl class="facts">
             <div><dt>Strategy</dt><dd>${o.strategy}${o.judge ? ` (judge: ${o.judge})` : ''}</dd></div>
