@@ -10,6 +10,7 @@ import type { GatewayServices } from '../services.js';
 import { HttpError } from '../errors.js';
 import { scopeFor } from '../scopes.js';
 import { verifyWebhook } from '../../webhooks/verify.js';
+import { reviewDetailSchema, reviewSummarySchema } from '../schemas/reviews.js';
 import { readGitlabDelivery } from '../../webhooks/gitlab-event.js';
 import { readGithubDelivery } from '../../webhooks/github-event.js';
 
@@ -64,7 +65,7 @@ export function webhookRoutes(gw: GatewayServices): Route[] {
       method: 'GET',
       path: '/api/v1/reviews',
       scope: scopeFor('list_reviews'),
-      doc: { operationId: 'listReviews', summary: 'Reviews started by the git webhook, with their status', tag: 'reviews', responses: { 200: { description: 'the reviews', json: z.array(z.looseObject({})) } } },
+      doc: { operationId: 'listReviews', summary: 'Reviews started by the git webhook, with their status', tag: 'reviews', responses: { 200: { description: 'the reviews', json: z.array(reviewSummarySchema) } } },
       handler: () => ({ status: 200, json: gw.reviews.list() }) },
     {
       method: 'GET',
@@ -75,7 +76,7 @@ export function webhookRoutes(gw: GatewayServices): Route[] {
         summary: 'One review: the request, its session, the review text, where it was posted',
         tag: 'reviews',
         params: { id: 'the review id' },
-        responses: { 200: { description: 'the review', json: z.looseObject({}) } },
+        responses: { 200: { description: 'the review', json: reviewDetailSchema } },
         errors: { 404: 'review_not_found' },
       },
       handler: (ctx) => ({ status: 200, json: gw.reviews.get(ctx.params[0]!) }) },
