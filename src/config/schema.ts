@@ -30,6 +30,7 @@ import { gitSchema } from './git-schema.js';
 import { serverSchema } from './server-schema.js';
 import { webhooksSchema } from './webhooks-schema.js';
 import { clusterSchema } from './cluster-schema.js';
+import { storeSchema } from './store-schema.js';
 
 const absoluteDirectory = () =>
   nonEmptyString('an absolute directory').refine((p) => isAbsolute(p), { error: () => 'expected an absolute directory' });
@@ -41,7 +42,7 @@ export const DECISIONS = ['allow', 'deny', 'ask'] as const;
 export const SCOPES = ['read', 'prompt', 'approve', 'admin'] as const;
 export const SANDBOX_TYPES = ['none', 'bwrap'] as const;
 /** SQLite's in-memory database name; kept as is instead of being resolved to a file path. */
-export const IN_MEMORY_STORE = ':memory:';
+export { IN_MEMORY_STORE } from './store-schema.js';
 
 const headerName = () =>
   z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, { error: () => 'invalid HTTP header name' });
@@ -123,39 +124,6 @@ const routingRule = section({
   }),
   agent: nonEmptyString('an agent name'),
 });
-
-const postgresUrl = () =>
-  nonEmptyString('a postgres:// URL').refine((u) => /^postgres(ql)?:\/\/./.test(u), {
-    error: () => 'expected a postgres:// URL (postgres://user@host:5432/database)',
-  });
-
-const storeSchema = section({
-  /** sqlite: the embedded log in `path` (the default); postgres: the shared log of several nodes (README: Scale-out) */
-  kind: enumOf(['sqlite', 'postgres']).default('sqlite'),
-  data_dir: nonEmptyString('a directory path').default('./data'),
-  /** default <data_dir>/aintegrix.db */
-  path: optional(nonEmptyString('a file path')),
-  /** strict = SQLite synchronous FULL; fast = NORMAL */
-  durability: enumOf(['strict', 'fast']).default('strict'),
-  snapshot_every: positiveInt().default(200),
-  /** postgres: the server's URL; AINTEGRIX_STORE_URL overrides it; a password belongs in url_file or the variable */
-  url: optional(postgresUrl()),
-  /** postgres: a file holding the URL (kept out of the config and of every environment) */
-  url_file: optional(nonEmptyString('a file path')),
-  /** postgres: the node's local copy of the log (default <data_dir>/postgres-mirror.db) */
-  mirror_path: optional(nonEmptyString('a file path')),
-  /** postgres: the slow poll for other nodes' commits besides LISTEN/NOTIFY */
-  poll_secs: positiveNumber().default(1),
-})
-  .refine((s) => s.url === undefined || s.url_file === undefined, { error: 'set either url or url_file, not both', path: ['url_file'] })
-  .transform((s) => ({
-    ...s,
-    // All are resolved against the process cwd (not the config file's folder), at load time.
-    data_dir: resolve(s.data_dir),
-    path: s.path === IN_MEMORY_STORE ? s.path : resolve(s.path ?? join(s.data_dir, 'aintegrix.db')),
-    mirror_path: resolve(s.mirror_path ?? join(s.data_dir, 'postgres-mirror.db')),
-    ...(s.url_file !== undefined ? { url_file: resolve(s.url_file) } : {}),
-  }));
 
 const authToken = section({
   name: nonEmptyString('a token name'),
