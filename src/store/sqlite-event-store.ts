@@ -16,7 +16,7 @@ import type {
   AppendResult, AuditCheckpoint, CommittedListener, Durability, DurableTimer, EventFilter, EventStore, EventStoreOptions, ExpectedVersion,
   NewEvent, RecordedEvent, Snapshot, StreamInfo, SubscribeOptions, Subscription, VerifyResult,
 } from './types.js';
-import { type SerialisedEvent, checkExpectedVersion, checkLimit, checkPosition, checkStreamId, serialiseEvents } from './validate-append.js';
+import { type SerialisedEvent, checkExpectedVersion, checkLimit, checkPosition, checkStreamId, checkSubscribeArguments, serialiseEvents } from './validate-append.js';
 import { readHead } from './write-batch.js';
 
 const DEFAULT_MAX_BATCH_EVENTS = 512;
@@ -235,10 +235,7 @@ class SqliteEventStore implements EventStore {
   subscribe(afterPosition: number, handler: CommittedListener, options: SubscribeOptions = {}): Subscription {
     this.assertOpen('subscribe');
     if (this.closing) throw new StoreClosedError('subscribe');
-    checkPosition(afterPosition, 'afterPosition');
-    if (typeof handler !== 'function') throw new InvalidArgumentError('subscribe: handler must be a function');
-    if (options.pageSize !== undefined) checkLimit(options.pageSize, 'pageSize');
-    if (options.streamId !== undefined) checkStreamId(options.streamId);
+    checkSubscribeArguments(afterPosition, handler, options);
     return this.fanout.subscribe(afterPosition, handler, options);
   }
 

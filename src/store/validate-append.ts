@@ -1,7 +1,7 @@
 // Argument checks for appends and the other writes. Everything is serialised here, at call time, so that a caller
 // mutating its object after the call cannot change what gets stored (and hashed) later in the batch.
 import { InvalidArgumentError } from './errors.js';
-import type { ExpectedVersion } from './types.js';
+import type { ExpectedVersion, SubscribeOptions } from './types.js';
 
 /** An event ready for the writer: its stored texts are fixed. */
 export interface SerialisedEvent {
@@ -49,6 +49,14 @@ export function checkPosition(value: unknown, what: string): number {
 }
 
 /** JSON text of `value`; throws InvalidArgumentError if it has none (undefined, a function, a cycle, a BigInt). */
+/** The arguments of `subscribe` (both stores): a position, a handler function, a page size and a stream id if given. */
+export function checkSubscribeArguments(afterPosition: unknown, handler: unknown, options: SubscribeOptions): void {
+  checkPosition(afterPosition, 'afterPosition');
+  if (typeof handler !== 'function') throw new InvalidArgumentError('subscribe: handler must be a function');
+  if (options.pageSize !== undefined) checkLimit(options.pageSize, 'pageSize');
+  if (options.streamId !== undefined) checkStreamId(options.streamId);
+}
+
 export function toJsonText(value: unknown, what: string): string {
   let text: string | undefined;
   try {

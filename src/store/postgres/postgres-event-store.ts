@@ -6,13 +6,13 @@
 // rows reach the mirror: every node sees every event, in global order.
 import type pg from 'pg';
 import { CommittedFanout } from '../committed-fanout.js';
-import { InvalidArgumentError, StoreClosedError } from '../errors.js';
+import { StoreClosedError } from '../errors.js';
 import { PendingWrites } from '../pending-writes.js';
 import type {
   AppendOptions, AppendResult, AuditCheckpoint, CommitTiming, CommittedListener, DurableTimer, EventFilter, EventStore, ExpectedVersion,
   NewEvent, RecordedEvent, Snapshot, StreamInfo, SubscribeOptions, Subscription, VerifyResult,
 } from '../types.js';
-import { checkExpectedVersion, checkIdText, checkLimit, checkPosition, checkStreamId, serialiseEvents } from '../validate-append.js';
+import { checkExpectedVersion, checkIdText, checkPosition, checkStreamId, checkSubscribeArguments, serialiseEvents } from '../validate-append.js';
 import { type PgBatch, commitBatch } from './commit-batch.js';
 import { CommitListener } from './commit-listener.js';
 import { CommitQueue } from './commit-queue.js';
@@ -278,10 +278,7 @@ export class PostgresEventStore implements EventStore {
   subscribe(afterPosition: number, handler: CommittedListener, options: SubscribeOptions = {}): Subscription {
     this.assertOpen('subscribe');
     if (this.closing) throw new StoreClosedError('subscribe');
-    checkPosition(afterPosition, 'afterPosition');
-    if (typeof handler !== 'function') throw new InvalidArgumentError('subscribe: handler must be a function');
-    if (options.pageSize !== undefined) checkLimit(options.pageSize, 'pageSize');
-    if (options.streamId !== undefined) checkStreamId(options.streamId);
+    checkSubscribeArguments(afterPosition, handler, options);
     return this.fanout.subscribe(afterPosition, handler, options);
   }
 
