@@ -16,6 +16,7 @@ import type { AppendResult, CommitTiming, ExpectedVersion } from './types.js';
 import type { SerialisedEvent } from './validate-append.js';
 import { type BatchOutcome, type Head, hashAt, hashList } from './write-batch.js';
 import { encodeBatch } from './batch-request.js';
+import { DelayedFlush } from './delayed-flush.js';
 
 interface QueuedAppend {
   kind: 'append';
@@ -57,8 +58,7 @@ export class AppendQueue {
   private queuedEvents = 0;
   private scheduled: NodeJS.Immediate | undefined;
   /** a flush later than the next turn of the event loop (a lingering append, a lone snapshot), and when it is due */
-  private delayed: NodeJS.Timeout | undefined;
-  private delayedDue = Infinity;
+  private readonly delayed = new DelayedFlush(() => this.flushNow());
   /** something queued wants the next turn of the event loop (an append that is not lingering, a barrier) */
   private urgentQueued = false;
   /** a batch is with the committer */
@@ -141,22 +141,10 @@ export class AppendQueue {
     this.flushWithin(this.lingerMs, true);
   }
 
-  /** One timer for every delayed flush: the soonest deadline wins. Only appends keep the process alive for it. */
+  /** A flush is coming sooner anyway when one is scheduled or running. */
   private flushWithin(ms: number, keepAlive: boolean): void {
-    if (this.scheduled !== undefined || this.flushing) return; // a flush comes sooner anyway
-    const due = performance.now() + ms;
-    if (this.delayed !== undefined && this.delayedDue <= due) {
-      if (keepAlive) this.delayed.ref();
-      return;
-    }
-    clearTimeout(this.delayed);
-    this.delayedDue = due;
-    this.delayed = setTimeout(() => {
-      this.delayed = undefined;
-      this.delayedDue = Infinity;
-      this.flushNow();
-    }, ms);
-    if (!keepAlive) this.delayed.unref();
+    if (this.scheduled !== undefined || this.flushing) return;
+    this.delayed.within(ms, keepAlive);
   }
 
   /** The oldest queued ops, up to maxBatchEvents events (an append is never split; barriers keep their place). */
@@ -185,11 +173,7 @@ export class AppendQueue {
       clearImmediate(this.scheduled);
       this.scheduled = undefined;
     }
-    if (this.delayed !== undefined) {
-      clearTimeout(this.delayed);
-      this.delayed = undefined;
-      this.delayedDue = Infinity;
-    }
+    this.delayed.cancel();
     this.urgentQueued = false;
     const batch = this.takeBatch();
     if (batch.length === 0 && this.pending.isEmpty) return;

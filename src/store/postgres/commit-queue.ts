@@ -7,6 +7,7 @@ import { StoreWriteError } from '../errors.js';
 import { type SideWrites, sideWriteCount } from '../pending-writes.js';
 import type { AppendResult, AuditCheckpoint } from '../types.js';
 import type { PgAppendOp, PgBatch } from './commit-batch.js';
+import { DelayedFlush } from '../delayed-flush.js';
 
 interface QueuedAppend {
   op: PgAppendOp;
@@ -40,8 +41,7 @@ export class CommitQueue {
   private audit: AuditCheckpoint[] = [];
   private inFlight: Promise<void> | undefined;
   private scheduled: NodeJS.Immediate | undefined;
-  private delayed: NodeJS.Timeout | undefined;
-  private delayedDue = Infinity;
+  private readonly delayed = new DelayedFlush(() => this.send());
   private urgent = false;
 
   constructor(private readonly deps: CommitQueueDeps) {}
@@ -90,29 +90,15 @@ export class CommitQueue {
 
   private flushWithin(ms: number, keepAlive: boolean): void {
     if (this.scheduled !== undefined || this.inFlight !== undefined) return;
-    const due = performance.now() + ms;
-    if (this.delayed !== undefined && this.delayedDue <= due) {
-      if (keepAlive) this.delayed.ref();
-      return;
-    }
-    clearTimeout(this.delayed);
-    this.delayedDue = due;
-    this.delayed = setTimeout(() => {
-      this.delayed = undefined;
-      this.delayedDue = Infinity;
-      this.send();
-    }, ms);
-    if (!keepAlive) this.delayed.unref();
+    this.delayed.within(ms, keepAlive);
   }
 
   /** Send what is queued as one batch, unless one is in flight (its end sends the rest). */
   private send(): void {
     if (this.inFlight !== undefined) return;
     if (this.scheduled !== undefined) clearImmediate(this.scheduled);
-    if (this.delayed !== undefined) clearTimeout(this.delayed);
+    this.delayed.cancel();
     this.scheduled = undefined;
-    this.delayed = undefined;
-    this.delayedDue = Infinity;
     this.urgent = false;
     const batch = this.queue;
     const side = this.side;
