@@ -22,6 +22,8 @@ export interface GatewaySpec {
   autoRestart?: boolean;
   /** run the agents unpinned (both CPUs) instead of on the client CPU */
   agentsUnpinned?: boolean;
+  /** the log on this PostgreSQL database (store.kind: postgres, one node) instead of SQLite */
+  postgresUrl?: string;
 }
 
 export interface ApiReply<T = unknown> {
@@ -119,7 +121,7 @@ export function gatewayConfig(tools: Tools, dir: string, spec: GatewaySpec): str
         auto_restart: spec.autoRestart ?? false,
       },
     },
-    store: { data_dir: join(dir, 'data'), durability: spec.durability },
+    store: { data_dir: join(dir, 'data'), durability: spec.durability, ...(spec.postgresUrl ? { kind: 'postgres', url: spec.postgresUrl } : {}) },
     auth: { tokens: [{ name: 'bench', token: BENCH_TOKEN }] },
     permissions: { default: 'allow' },
     limits: {
