@@ -1,19 +1,22 @@
-// One group commit on PostgreSQL: every append queued in one event-loop turn (plus the side writes) in ONE
-// transaction. pg_advisory_xact_lock(WRITER_LOCK) serialises the writers of every node, so positions stay gap-free
-// and there is one hash chain: the head is read under the lock, positions and hashes are assigned here (the same
-// rule as the SQLite store, hash.ts), expected versions are checked against pg_streams in call order, fences
-// against `leases`. The rows other nodes committed since this node's mirror head are read in the same transaction,
-// so the node can copy them into its mirror before its own (no gap). NOTIFY goes out with the COMMIT.
+// One group commit on PostgreSQL: every append queued in one event-loop turn (plus the side writes), in ONE round
+// trip as a rule. The node numbers and hashes the batch on its mirror's head (commit-plan.ts; the mirror holds
+// every row up to its head, so its stream versions are PostgreSQL's at that head) and calls aintegrix_commit
+// (schema.ts), which under the writers' lock of every node commits only if the head is still that one and every
+// fence holds. If another node committed first ('moved'), the rows are read into the mirror and the batch is
+// numbered again, this time inside a transaction that holds the lock from the head's read to COMMIT, so a busy
+// cluster cannot starve a node. A refused fence ('fenced') drops the appends it carried; the others are numbered
+// again. A lost connection leaves the outcome unknown: in-doubt.ts settles it from the table, never by guessing.
 import type pg from 'pg';
-import { FencedError } from '../errors.js';
-import { GENESIS_HASH, computeEventHash } from '../hash.js';
+import type { FencedError } from '../errors.js';
 import type { SideWrites } from '../pending-writes.js';
-import { StoredEvent } from '../recorded-event.js';
+import type { StoredEvent } from '../recorded-event.js';
 import type { AppendFence, AppendResult, AuditCheckpoint, ExpectedVersion } from '../types.js';
 import type { SerialisedEvent } from '../validate-append.js';
 import type { Head } from '../write-batch.js';
+import { type CommitPlan, type RefusedFences, fenceId, planBatch } from './commit-plan.js';
+import { settleInDoubt, isOutcomeUnknown } from './in-doubt.js';
 import { readEventsAfter } from './pg-reads.js';
-import { NOTIFY_CHANNEL, WRITER_LOCK } from './schema.js';
+import { WRITER_LOCK } from './schema.js';
 
 export interface PgAppendOp {
   streamId: string;
@@ -29,166 +32,100 @@ export interface PgBatch {
   audit: AuditCheckpoint[];
 }
 
+/** What the commit needs of the node: its mirror (head, versions, taking rows in order) and a catch-up. */
+export interface CommitContext {
+  pool: pg.Pool;
+  nodeId: string;
+  head(): Head;
+  versionOf(streamId: string): number;
+  /** committed rows into the mirror, in order (announced to listeners) */
+  ingest(events: readonly StoredEvent[]): void;
+  inDoubtTimeoutMs: number;
+}
+
 export interface PgBatchOutcome {
   /** per append: its result, or the FencedError it is refused with */
   results: (AppendResult | FencedError)[];
-  /** rows other nodes committed after `mirrorHead`, before this batch */
-  before: StoredEvent[];
-  /** this batch's rows */
+  /** this batch's rows (committed, not yet in the mirror) */
   events: StoredEvent[];
 }
 
-function isConflict(expected: ExpectedVersion, actual: number): boolean {
-  if (expected === 'any') return false;
-  if (expected === 'exists') return actual === 0;
-  return expected !== actual;
-}
+type Status = [status: 'ok' | 'moved' | 'fenced', headPosition: number, headHash: string, refusedKeys: string[] | null,
+  refusedEpochs: string[] | null, holderNodes: (string | null)[] | null, holderEpochs: (string | null)[] | null];
 
-/** Run the batch's transaction on `client` (BEGIN ... COMMIT); on any error it is rolled back and rethrown. */
-export async function commitBatch(client: pg.ClientBase, batch: PgBatch, nodeId: string, mirrorHead: number): Promise<PgBatchOutcome> {
-  await client.query('BEGIN');
-  try {
-    const outcome = await writeBatch(client, batch, nodeId, mirrorHead);
-    await client.query('COMMIT');
-    return outcome;
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  }
-}
+/** A fence refusal to another attempt at most this many times in a row (each one changes the batch). */
+const MAX_ATTEMPTS = 8;
 
-async function writeBatch(client: pg.ClientBase, batch: PgBatch, nodeId: string, mirrorHead: number): Promise<PgBatchOutcome> {
-  await client.query('SELECT pg_advisory_xact_lock($1)', [WRITER_LOCK.toString()]);
-  const headRow = (await client.query<[number, string, number]>({
-    text: 'SELECT position, hash, at FROM pg_events ORDER BY position DESC LIMIT 1',
-    rowMode: 'array',
-  })).rows[0];
-  const head: Head = headRow ? { position: headRow[0], hash: headRow[1], at: headRow[2] } : { position: 0, hash: GENESIS_HASH, at: 0 };
-  const before = head.position > mirrorHead ? await readEventsAfter(client, mirrorHead, head.position - mirrorHead, head.position) : [];
-
-  const streamIds = [...new Set(batch.appends.map((a) => a.streamId))];
-  const versions = new Map<string, number>();
-  if (streamIds.length > 0) {
-    const r = await client.query<[string, number]>({ text: 'SELECT stream_id, version FROM pg_streams WHERE stream_id = ANY($1::text[])', values: [streamIds], rowMode: 'array' });
-    for (const [id, v] of r.rows) versions.set(id, v);
-  }
-  const leaseKeys = [...new Set(batch.appends.flatMap((a) => (a.fence ? [a.fence.key] : [])))];
-  const leases = new Map<string, { nodeId: string; epoch: number }>();
-  if (leaseKeys.length > 0) {
-    const r = await client.query<[string, string, number]>({ text: 'SELECT key, node_id, epoch FROM leases WHERE key = ANY($1::text[])', values: [leaseKeys], rowMode: 'array' });
-    for (const [key, holder, epoch] of r.rows) leases.set(key, { nodeId: holder, epoch });
-  }
-
-  // One commit time for the batch, never before the previous one's (readers binary-search time ranges).
-  const at = Math.max(Date.now(), head.at);
-  let position = head.position;
-  let prevHash = head.hash;
-  const results: (AppendResult | FencedError)[] = new Array(batch.appends.length);
-  const events: StoredEvent[] = [];
-  const streams = new Map<string, { type: string; version: number; created: number; lastType: string }>();
-  for (let i = 0; i < batch.appends.length; i++) {
-    const op = batch.appends[i]!;
-    if (op.fence) {
-      const holder = leases.get(op.fence.key);
-      if (!holder || holder.nodeId !== nodeId || holder.epoch !== op.fence.epoch) {
-        results[i] = new FencedError(op.streamId, op.fence, holder);
-        continue;
-      }
+export async function commitBatch(ctx: CommitContext, batch: PgBatch): Promise<PgBatchOutcome> {
+  const refused: RefusedFences = new Map();
+  let locked = false;
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    const client = await ctx.pool.connect();
+    let plan: CommitPlan | undefined;
+    let status: Status;
+    try {
+      if (locked) await lockAndCatchUp(client, ctx);
+      plan = planBatch(batch.appends, ctx.head(), ctx.versionOf, refused);
+      status = await callCommit(client, ctx.nodeId, plan, batch);
+      if (locked) await client.query(status[0] === 'ok' ? 'COMMIT' : 'ROLLBACK');
+      client.release();
+    } catch (err) {
+      const pid = (client as unknown as { processID?: number }).processID;
+      client.release(err as Error); // a broken connection is not handed out again
+      if (!isOutcomeUnknown(err) || plan === undefined || plan.events.length === 0) throw err;
+      // the call (or COMMIT) may have committed: the table says whether it did
+      await settleInDoubt(ctx.pool, pid, plan.events[plan.events.length - 1]!, ctx.inDoubtTimeoutMs, err);
+      return { results: plan.results, events: plan.events };
     }
-    const actual = versions.get(op.streamId) ?? 0;
-    if (isConflict(op.expected, actual)) {
-      results[i] = { ok: false, reason: 'conflict', expected: op.expected, actual };
+    if (status[0] === 'ok') return { results: plan.results, events: plan.events };
+    if (status[0] === 'fenced') {
+      const [, , , keys, epochs, nodes, holderEpochs] = status;
+      for (let i = 0; i < keys!.length; i++) {
+        const node = nodes![i];
+        refused.set(fenceId(keys![i]!, Number(epochs![i])), node == null ? undefined : { nodeId: node, epoch: Number(holderEpochs![i]) });
+      }
       continue;
     }
-    const firstPosition = position + 1;
-    const appended: StoredEvent[] = new Array(op.events.length);
-    for (let j = 0; j < op.events.length; j++) {
-      const e = op.events[j]!;
-      position += 1;
-      const streamPosition = actual + j + 1;
-      const hash = computeEventHash(prevHash, { position, streamId: op.streamId, streamPosition, type: e.type, at, dataText: e.dataText, metaText: e.metaText });
-      const stored = new StoredEvent(position, op.streamId, streamPosition, e.type, at, e.dataText, e.metaText, prevHash, hash);
-      appended[j] = stored;
-      events.push(stored);
-      prevHash = hash;
-    }
-    const version = actual + op.events.length;
-    versions.set(op.streamId, version);
-    const s = streams.get(op.streamId);
-    if (s) {
-      s.version = version;
-      s.lastType = appended[appended.length - 1]!.type;
-    } else {
-      streams.set(op.streamId, { type: op.streamType, version, created: firstPosition, lastType: appended[appended.length - 1]!.type });
-    }
-    results[i] = { ok: true, firstPosition, lastPosition: position, streamVersion: version, events: appended };
+    locked = true; // 'moved': another node committed since the mirror's head
   }
-
-  if (events.length > 0) {
-    await client.query(
-      'INSERT INTO pg_events (position, stream_id, stream_position, type, at, data_text, meta_text, prev_hash, hash) ' +
-        'SELECT * FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::text[], $5::bigint[], $6::text[], $7::text[], $8::text[], $9::text[])',
-      [
-        events.map((e) => e.position), events.map((e) => e.streamId), events.map((e) => e.streamPosition), events.map((e) => e.type),
-        events.map((e) => e.at), events.map((e) => e.dataText), events.map((e) => e.metaText), events.map((e) => e.prevHash), events.map((e) => e.hash),
-      ],
-    );
-    const ids = [...streams.keys()];
-    const rows = [...streams.values()];
-    // created_position is kept for an existing stream: only version and last_type move
-    await client.query(
-      'INSERT INTO pg_streams (stream_id, stream_type, version, created_position, last_type) ' +
-        'SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::text[]) ' +
-        'ON CONFLICT (stream_id) DO UPDATE SET version = excluded.version, last_type = excluded.last_type',
-      [ids, rows.map((s) => s.type), rows.map((s) => s.version), rows.map((s) => s.created), rows.map((s) => s.lastType)],
-    );
-  }
-  await writeSide(client, batch.side, batch.audit);
-  if (events.length > 0) await client.query('SELECT pg_notify($1, $2)', [NOTIFY_CHANNEL, String(position)]);
-  return { results, before, events };
+  throw new Error(`commit gave up after ${MAX_ATTEMPTS} attempts (fences refused one after another)`);
 }
 
-async function writeSide(client: pg.ClientBase, side: SideWrites, audit: readonly AuditCheckpoint[]): Promise<void> {
-  if (side.snapshots.size > 0) {
-    const rows = [...side.snapshots.values()];
-    await client.query(
-      'INSERT INTO pg_snapshots (stream_id, stream_position, machine_version, snapshot) ' +
-        'SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[]) ' +
-        'ON CONFLICT (stream_id) DO UPDATE SET stream_position = excluded.stream_position, ' +
-        'machine_version = excluded.machine_version, snapshot = excluded.snapshot',
-      [rows.map((r) => r.stream_id), rows.map((r) => r.stream_position), rows.map((r) => r.machine_version), rows.map((r) => r.snapshot)],
-    );
+/** BEGIN, take the writers' lock, and copy into the mirror what other nodes committed before it. */
+async function lockAndCatchUp(client: pg.PoolClient, ctx: CommitContext): Promise<void> {
+  await client.query('BEGIN');
+  await client.query('SELECT pg_advisory_xact_lock($1)', [WRITER_LOCK.toString()]);
+  for (;;) {
+    const rows = await readEventsAfter(client, ctx.head().position, 2000);
+    ctx.ingest(rows);
+    if (rows.length < 2000) return;
   }
-  if (side.timers.size > 0) {
-    const set = [...side.timers.values()].filter((r) => r !== null);
-    const cleared = [...side.timers.entries()].filter(([, r]) => r === null).map(([key]) => key.split('\u0000') as [string, string]);
-    if (set.length > 0) {
-      await client.query(
-        'INSERT INTO pg_timers (stream_id, timer_id, due_at, event) SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[]) ' +
-          'ON CONFLICT (stream_id, timer_id) DO UPDATE SET due_at = excluded.due_at, event = excluded.event',
-        [set.map((r) => r.stream_id), set.map((r) => r.timer_id), set.map((r) => r.due_at), set.map((r) => r.event)],
-      );
-    }
-    if (cleared.length > 0) {
-      await client.query(
-        'DELETE FROM pg_timers t USING unnest($1::text[], $2::text[]) AS c(stream_id, timer_id) WHERE t.stream_id = c.stream_id AND t.timer_id = c.timer_id',
-        [cleared.map((c) => c[0]), cleared.map((c) => c[1])],
-      );
-    }
-  }
-  if (side.checkpoints.size > 0) {
-    await client.query(
-      'INSERT INTO pg_checkpoints (processor_id, position) SELECT * FROM unnest($1::text[], $2::bigint[]) ' +
-        'ON CONFLICT (processor_id) DO UPDATE SET position = excluded.position',
-      [[...side.checkpoints.keys()], [...side.checkpoints.values()]],
-    );
-  }
-  if (audit.length > 0) {
-    // seq is per node's signer; a second node signing the same seq keeps the first row (see README)
-    await client.query(
-      'INSERT INTO pg_audit_checkpoints (seq, position, hash, at, key_id, mac) ' +
-        'SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::bigint[], $5::text[], $6::text[]) ON CONFLICT (seq) DO NOTHING',
-      [audit.map((c) => c.seq), audit.map((c) => c.position), audit.map((c) => c.hash), audit.map((c) => c.at), audit.map((c) => c.keyId), audit.map((c) => c.mac)],
-    );
-  }
+}
+
+function callCommit(client: pg.PoolClient, nodeId: string, plan: CommitPlan, batch: PgBatch): Promise<Status> {
+  const e = plan.events;
+  const s = plan.streams;
+  const side = batch.side;
+  const snaps = [...side.snapshots.values()];
+  const set = [...side.timers.values()].filter((r) => r !== null);
+  const cleared = [...side.timers.entries()].filter(([, r]) => r === null).map(([key]) => key.split('\u0000') as [string, string]);
+  const audit = batch.audit;
+  return client
+    .query<Status>({
+      name: 'aintegrix_commit',
+      text: `SELECT * FROM aintegrix_commit(${Array.from({ length: 38 }, (_, i) => `$${i + 1}`).join(', ')})`,
+      rowMode: 'array',
+      values: [
+        nodeId, plan.head.position, plan.head.hash, plan.fences.map((f) => f.key), plan.fences.map((f) => f.epoch),
+        e.map((x) => x.position), e.map((x) => x.streamId), e.map((x) => x.streamPosition), e.map((x) => x.type), e.map((x) => x.at),
+        e.map((x) => x.dataText), e.map((x) => x.metaText), e.map((x) => x.prevHash), e.map((x) => x.hash),
+        s.map((x) => x.id), s.map((x) => x.type), s.map((x) => x.base), s.map((x) => x.version), s.map((x) => x.created), s.map((x) => x.lastType),
+        snaps.map((r) => r.stream_id), snaps.map((r) => r.stream_position), snaps.map((r) => r.machine_version), snaps.map((r) => r.snapshot),
+        set.map((r) => r.stream_id), set.map((r) => r.timer_id), set.map((r) => r.due_at), set.map((r) => r.event),
+        cleared.map((c) => c[0]), cleared.map((c) => c[1]),
+        [...side.checkpoints.keys()], [...side.checkpoints.values()],
+        audit.map((c) => c.seq), audit.map((c) => c.position), audit.map((c) => c.hash), audit.map((c) => c.at), audit.map((c) => c.keyId), audit.map((c) => c.mac),
+      ],
+    })
+    .then((r) => r.rows[0]!);
 }

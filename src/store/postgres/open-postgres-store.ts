@@ -21,6 +21,10 @@ export interface PostgresEventStoreOptions extends EventStoreOptions {
   pollMs?: number;
   /** connections of the pool the writer and catch-up reads share (default 4; LISTEN has one of its own) */
   poolSize?: number;
+  /** how long an append whose commit's outcome is unknown (the connection broke) waits to learn it (ms, default 10000) */
+  inDoubtTimeoutMs?: number;
+  /** how long opening a connection may take before the commit fails (ms, default 5000) */
+  connectTimeoutMs?: number;
 }
 
 const DEFAULT_MAX_BATCH_EVENTS = 512;
@@ -57,6 +61,11 @@ export async function openPostgresEventStore(options: PostgresEventStoreOptions)
     types: pgTypes,
     application_name: `aintegrix:${nodeId}`.slice(0, 63),
     allowExitOnIdle: true,
+    // a server that does not answer fails the commit (503 at the gateway) instead of holding it forever
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
+    keepAlive: true,
+    // a node that dies inside the (rare) locked commit must not hold the writers' lock of every node for long
+    idle_in_transaction_session_timeout: 30_000,
   });
   // an idle connection that breaks (server restart) is dropped by the pool; the next query makes a new one
   pool.on('error', (err) => reportError(err, 'postgres store: idle connection lost'));
@@ -77,6 +86,7 @@ export async function openPostgresEventStore(options: PostgresEventStoreOptions)
       pollMs: options.pollMs ?? 1000,
       maxBatchEvents: options.maxBatchEvents ?? DEFAULT_MAX_BATCH_EVENTS,
       lingerMs: options.lingerMs ?? 2,
+      inDoubtTimeoutMs: options.inDoubtTimeoutMs ?? 10_000,
       reportError,
     });
     try {

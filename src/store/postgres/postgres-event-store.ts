@@ -13,7 +13,7 @@ import type {
   NewEvent, RecordedEvent, Snapshot, StreamInfo, SubscribeOptions, Subscription, VerifyResult,
 } from '../types.js';
 import { checkExpectedVersion, checkIdText, checkPosition, checkStreamId, checkSubscribeArguments, serialiseEvents } from '../validate-append.js';
-import { type PgBatch, commitBatch } from './commit-batch.js';
+import { type CommitContext, type PgBatch, commitBatch } from './commit-batch.js';
 import { CommitListener } from './commit-listener.js';
 import { CommitQueue } from './commit-queue.js';
 import type { Mirror } from './mirror.js';
@@ -28,6 +28,8 @@ export interface PostgresStoreParts {
   pollMs: number;
   maxBatchEvents: number;
   lingerMs: number;
+  /** how long an append whose commit's outcome is unknown (connection lost) waits to learn it */
+  inDoubtTimeoutMs: number;
   reportError(error: unknown, context: string): void;
 }
 
@@ -40,6 +42,7 @@ export class PostgresEventStore implements EventStore {
   private readonly listener: CommitListener;
   private readonly reportError: (error: unknown, context: string) => void;
   private readonly feed: MirrorFeed;
+  private readonly commitContext: CommitContext;
   private closing: Promise<void> | undefined;
   private closed = false;
 
@@ -54,6 +57,14 @@ export class PostgresEventStore implements EventStore {
       reportError: this.reportError,
     });
     this.feed = new MirrorFeed(this.mirror, this.pool, this.fanout, this.reportError);
+    this.commitContext = {
+      pool: this.pool,
+      nodeId: this.nodeId,
+      head: () => this.mirror.head,
+      versionOf: (streamId) => this.mirror.reads.streamVersion(streamId),
+      ingest: (events) => this.feed.ingest(events, undefined),
+      inDoubtTimeoutMs: p.inDoubtTimeoutMs,
+    };
     this.queue = new CommitQueue({
       commit: (batch) => this.commit(batch),
       error: this.reportError,
@@ -102,21 +113,12 @@ export class PostgresEventStore implements EventStore {
     }
   }
 
-  /** One group commit, then its rows (and those other nodes committed just before) into the mirror, announced. */
+  /** One group commit, then its rows into the mirror, announced (commit-batch.ts catches up with other nodes). */
   private async commit(batch: PgBatch): Promise<(AppendResult | Error)[]> {
     if (this.feed.failure) throw this.feed.failure;
     const startedAt = performance.now();
-    const client = await this.pool.connect();
-    let outcome;
-    try {
-      outcome = await commitBatch(client, batch, this.nodeId, this.mirror.head.position);
-      client.release();
-    } catch (err) {
-      client.release(err as Error); // a broken connection is not handed out again
-      throw err;
-    }
+    const outcome = await commitBatch(this.commitContext, batch);
     const timing: CommitTiming = { startedAt, durationMs: performance.now() - startedAt };
-    this.feed.ingest(outcome.before, undefined);
     this.feed.ingest(outcome.events, timing);
     return outcome.results;
   }
