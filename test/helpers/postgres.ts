@@ -17,8 +17,12 @@ import pg from 'pg';
 export interface PostgresServer {
   /** URL of the server's maintenance database (`postgres`) */
   adminUrl: string;
-  /** kill -9 of the server (a test of a lost database) is `server.child?.kill('SIGKILL')` */
+  /** the postmaster (absent for a server given by AINTEGRIX_TEST_POSTGRES_URL) */
   child?: ChildProcess;
+  /** kill -9 of the postmaster (a lost database); resolves once it is dead (only for a server this helper started) */
+  kill9?(): Promise<void>;
+  /** start the killed server again on the same data and port (crash recovery runs) */
+  restart?(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -92,7 +96,7 @@ export async function startPostgres(options: { durable?: boolean } = {}): Promis
   if (init.status !== 0) throw new Error(`initdb failed (${init.status}): ${init.stderr || init.stdout || init.error}`);
 
   const port = await freePort();
-  const child = spawn(join(bin, 'postgres'), [
+  const args = [
     '-D', dataDir,
     '-p', String(port),
     '-c', 'listen_addresses=127.0.0.1',
@@ -100,12 +104,17 @@ export async function startPostgres(options: { durable?: boolean } = {}): Promis
     '-c', 'max_connections=200',
     // the tests measure behaviour, not durability of this throw-away cluster
     ...(options.durable ? [] : ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off']),
-  ], { stdio: ['ignore', 'ignore', 'pipe'], cwd: dir, ...asOwner });
+  ];
   let log = '';
-  child.stderr!.on('data', (b) => (log = (log + b).slice(-4000)));
-  // the server must not keep a test process alive; it is shut down when the process exits
-  child.unref();
-  (child.stderr as unknown as { unref(): void }).unref();
+  const launch = (): ChildProcess => {
+    const child = spawn(join(bin, 'postgres'), args, { stdio: ['ignore', 'ignore', 'pipe'], cwd: dir, ...asOwner });
+    child.stderr!.on('data', (b) => (log = (log + b).slice(-4000)));
+    // the server must not keep a test process alive; it is shut down when the process exits
+    child.unref();
+    (child.stderr as unknown as { unref(): void }).unref();
+    return child;
+  };
+  let child = launch();
   const killOnExit = () => {
     child.kill('SIGQUIT'); // immediate shutdown: the postmaster ends its own children
     rmSync(dir, { recursive: true, force: true });
@@ -114,16 +123,44 @@ export async function startPostgres(options: { durable?: boolean } = {}): Promis
 
   const adminUrl = `postgres://postgres@127.0.0.1:${port}/postgres`;
   await waitUntilAccepting(adminUrl, child, () => log);
+  const exited = (c: ChildProcess): Promise<void> => {
+    if (c.exitCode !== null || c.signalCode !== null) return Promise.resolve();
+    c.ref(); // unref'd at start: waiting for its exit must keep the process alive
+    return new Promise((resolve) => c.once('exit', () => resolve()));
+  };
   return {
     adminUrl,
-    child,
+    get child() {
+      return child;
+    },
+    async kill9() {
+      const gone = exited(child);
+      child.kill('SIGKILL');
+      await gone;
+      // its backends notice the postmaster's death and exit by themselves; a restart waits for them
+    },
+    async restart() {
+      if (child.exitCode === null && child.signalCode === null) throw new Error('restart: the server is still running');
+      const deadline = Date.now() + 30_000;
+      for (;;) {
+        child = launch();
+        try {
+          await waitUntilAccepting(adminUrl, child, () => log);
+          return;
+        } catch (err) {
+          // the old backends may still hold the shared memory or the port for a moment
+          if (Date.now() > deadline) throw err;
+          await exited(child);
+          await new Promise((r) => setTimeout(r, 200));
+        }
+      }
+    },
     async stop() {
       process.off('exit', killOnExit);
       if (child.exitCode === null && child.signalCode === null) {
-        const exited = new Promise((resolve) => child.once('exit', resolve));
-        child.ref(); // unref'd at start: waiting for its exit must keep the process alive
+        const gone = exited(child);
         child.kill('SIGINT'); // fast shutdown
-        await exited;
+        await gone;
       }
       rmSync(dir, { recursive: true, force: true });
     },

@@ -1,4 +1,4 @@
-// A TCP proxy in front of the gateway, so a test can cut connections the way a network does.
+// A TCP proxy in front of the gateway (or PostgreSQL), so a test can cut connections the way a network does.
 import net from 'node:net';
 
 export interface TcpProxy {
@@ -10,6 +10,8 @@ export interface TcpProxy {
   /** a network outage: drop every open connection and refuse new ones until `release` */
   hold(): void;
   release(): void;
+  /** from now on, what the server sends on the open connections is lost on the way (requests still go through) */
+  loseResponses(): void;
   close(): Promise<void>;
 }
 
@@ -18,6 +20,7 @@ export function startTcpProxy(targetPort: number | (() => number)): Promise<TcpP
   const pairs = new Set<[net.Socket, net.Socket]>();
   let cutAt: number | undefined;
   let held = false;
+  const deaf = new WeakSet<[net.Socket, net.Socket]>();
   const dropAll = () => {
     for (const [a, b] of pairs) {
       a.destroy();
@@ -38,6 +41,7 @@ export function startTcpProxy(targetPort: number | (() => number)): Promise<TcpP
     let forwarded = 0;
     client.pipe(upstream);
     upstream.on('data', (b: Buffer) => {
+      if (deaf.has(pair)) return;
       if (limit !== undefined && forwarded + b.length >= limit) {
         client.write(b.subarray(0, Math.max(0, limit - forwarded)));
         end();
@@ -68,6 +72,9 @@ export function startTcpProxy(targetPort: number | (() => number)): Promise<TcpP
         },
         release() {
           held = false;
+        },
+        loseResponses() {
+          for (const pair of pairs) deaf.add(pair);
         },
         close() {
           dropAll();

@@ -7,7 +7,7 @@
 // cluster cannot starve a node. A refused fence ('fenced') drops the appends it carried; the others are numbered
 // again. A lost connection leaves the outcome unknown: in-doubt.ts settles it from the table, never by guessing.
 import type pg from 'pg';
-import type { FencedError } from '../errors.js';
+import { type FencedError, StoreFailedError } from '../errors.js';
 import type { SideWrites } from '../pending-writes.js';
 import type { StoredEvent } from '../recorded-event.js';
 import type { AppendFence, AppendResult, AuditCheckpoint, ExpectedVersion } from '../types.js';
@@ -53,6 +53,8 @@ export interface PgBatchOutcome {
 type Status = [status: 'ok' | 'moved' | 'fenced', headPosition: number, headHash: string, refusedKeys: string[] | null,
   refusedEpochs: string[] | null, holderNodes: (string | null)[] | null, holderEpochs: (string | null)[] | null];
 
+const ignore = (): void => undefined;
+
 /** A fence refusal to another attempt at most this many times in a row (each one changes the batch). */
 const MAX_ATTEMPTS = 8;
 
@@ -60,7 +62,11 @@ export async function commitBatch(ctx: CommitContext, batch: PgBatch): Promise<P
   const refused: RefusedFences = new Map();
   let locked = false;
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    const client = await ctx.pool.connect();
+    const client = await ctx.pool.connect().catch((err: unknown) => {
+      throw new Error(`PostgreSQL is unreachable (${err instanceof Error ? err.message : String(err)}); nothing was sent`, { cause: err });
+    });
+    // a connection that breaks while checked out also emits 'error' (the query rejects with it, handled below)
+    client.on('error', ignore);
     let plan: CommitPlan | undefined;
     let status: Status;
     try {
@@ -68,9 +74,11 @@ export async function commitBatch(ctx: CommitContext, batch: PgBatch): Promise<P
       plan = planBatch(batch.appends, ctx.head(), ctx.versionOf, refused);
       status = await callCommit(client, ctx.nodeId, plan, batch);
       if (locked) await client.query(status[0] === 'ok' ? 'COMMIT' : 'ROLLBACK');
+      client.off('error', ignore);
       client.release();
     } catch (err) {
       const pid = (client as unknown as { processID?: number }).processID;
+      client.off('error', ignore);
       client.release(err as Error); // a broken connection is not handed out again
       if (!isOutcomeUnknown(err) || plan === undefined || plan.events.length === 0) throw err;
       // the call (or COMMIT) may have committed: the table says whether it did
@@ -85,6 +93,13 @@ export async function commitBatch(ctx: CommitContext, batch: PgBatch): Promise<P
         refused.set(fenceId(keys![i]!, Number(epochs![i])), node == null ? undefined : { nodeId: node, epoch: Number(holderEpochs![i]) });
       }
       continue;
+    }
+    if (locked) {
+      // caught up under the lock and still not the head: PostgreSQL lost or changed rows this mirror has
+      throw new StoreFailedError(
+        `PostgreSQL's head (position ${status[1]}) is not this node's mirror's (${ctx.head().position}): the log in PostgreSQL ` +
+          'lost or changed rows this node saw committed (a restore? a lagging replica promoted?); restart the node to rebuild its mirror',
+      );
     }
     locked = true; // 'moved': another node committed since the mirror's head
   }

@@ -55,6 +55,9 @@ export async function settleInDoubt(pool: pg.Pool, pid: number | undefined, last
 /** true/false once the outcome is final; undefined while the backend still runs the commit. */
 async function ask(pool: pg.Pool, pid: number | undefined, last: StoredEvent): Promise<boolean | undefined> {
   const client = await pool.connect();
+  const ignore = (): void => undefined; // a break while checked out also emits 'error'; the query rejects with it
+  client.on('error', ignore);
+  let broken: Error | undefined;
   try {
     if (pid !== undefined) {
       const r = await client.query<{ state: string | null }>('SELECT state FROM pg_stat_activity WHERE pid = $1', [pid]);
@@ -66,7 +69,11 @@ async function ask(pool: pg.Pool, pid: number | undefined, last: StoredEvent): P
       }
     }
     return (await hashAt(client, last.position)) === last.hash;
+  } catch (err) {
+    broken = err as Error;
+    throw err;
   } finally {
-    client.release();
+    client.off('error', ignore);
+    client.release(broken);
   }
 }
