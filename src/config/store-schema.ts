@@ -28,6 +28,10 @@ export const storeSchema = section({
   mirror_path: optional(nonEmptyString('a file path')),
   /** postgres: the slow poll for other nodes' commits besides LISTEN/NOTIFY */
   poll_secs: positiveNumber().default(1),
+  /** postgres: how long opening a connection may take before an append fails (503 at the edge) */
+  connect_timeout_secs: positiveNumber().default(5),
+  /** postgres: how long an append whose commit's outcome is unknown (connection lost) waits to learn it from the table */
+  in_doubt_timeout_secs: positiveNumber().default(10),
 })
   .refine((s) => s.url === undefined || s.url_file === undefined, { error: 'set either url or url_file, not both', path: ['url_file'] })
   .transform((s) => ({

@@ -1,6 +1,7 @@
 // Domain rejections: a decider or a service refuses a command with a code (`session_busy`, `agent_not_found`, ...).
 // Only the edges turn one into their own error: HTTP and WebSocket answer `{"error":{code,message}}` with the status
 // below, MCP answers a tool error with the same code. The codes and statuses are part of the API's contract (API.txt).
+import { StoreFailedError, StoreWriteError } from '../store/errors.js';
 import { HttpError } from './http-error.js';
 import type { Rejection } from '../actors/actor-kind.js';
 
@@ -69,6 +70,11 @@ export function rejectionStatus(code: string): number {
 
 /** The HTTP/WS edge: a Rejected becomes the API's error with its status; anything else is left as it is. */
 export function rejectionToHttp(error: unknown): unknown {
+  // the event store cannot commit (its database unreachable, a commit's outcome unknown): nothing was acknowledged,
+  // the client may retry; the gateway itself is fine, so 503 with the store's reason, never a 500
+  if (error instanceof StoreWriteError || error instanceof StoreFailedError) {
+    return new HttpError(503, 'store_unavailable', `the event log cannot record this now: ${error.message}`, { 'retry-after': '1' });
+  }
   if (!(error instanceof Rejected)) return error;
   return new HttpError(rejectionStatus(error.code), error.code, error.message, error.headers, error.details);
 }

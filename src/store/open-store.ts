@@ -21,6 +21,8 @@ export async function openConfiguredEventStore(config: StoreConfig, o: OpenStore
     url: o.url,
     path: config.mirror_path,
     pollMs: Math.max(1, Math.round(config.poll_secs * 1000)),
+    connectTimeoutMs: Math.max(1, Math.round(config.connect_timeout_secs * 1000)),
+    inDoubtTimeoutMs: Math.max(1, Math.round(config.in_doubt_timeout_secs * 1000)),
     ...(o.nodeId !== undefined ? { nodeId: o.nodeId } : {}),
     onError: o.onError,
   });

@@ -57,6 +57,8 @@ describe('embedded default', () => {
       snapshot_every: 200,
       mirror_path: resolve('data', 'postgres-mirror.db'),
       poll_secs: 1,
+      connect_timeout_secs: 5,
+      in_doubt_timeout_secs: 10,
     });
     assert.deepEqual(config.routing, { rules: [] });
     assert.deepEqual(config.auth, { tokens: [] });

@@ -1,7 +1,9 @@
 // `aintegrix serve` on the postgres store (store.kind: postgres): a session with the demo agent runs, the gateway is
 // killed -9 mid-turn and restarted, and the session is intact (the events a client saw are in the log, the turn
 // is interrupted, the agent still has the conversation, the chain verifies). The URL holds a password, which
-// appears in no output of the server.
+// appears in no output of the server. And with PostgreSQL unreachable under a running gateway (a TCP proxy cuts
+// the network), what must be recorded is answered 503 store_unavailable with the reason, reads and health still
+// answer from the node's mirror, the process stays up, and it carries on once the database is back.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,6 +16,7 @@ import { eventually } from '../helpers/poll.js';
 import { createTestDatabase } from '../helpers/postgres.js';
 import { type ServerProcess, callServer, startServerProcess } from '../helpers/server-process.js';
 import { readSse } from '../helpers/sse.js';
+import { startTcpProxy } from '../helpers/tcp-proxy.js';
 
 const TOKEN = 'postgres-gateway-token-0123456789';
 const PASSWORD = 'never-logged-pw';
@@ -94,4 +97,57 @@ test('serve on PostgreSQL: a session survives kill -9 of the gateway mid-turn, a
   const all = outputs.join('\n');
   assert.match(all, /event store on PostgreSQL/);
   assert.doesNotMatch(all, new RegExp(PASSWORD), 'the password appears in no output');
+});
+
+test('serve on PostgreSQL: while the database is unreachable, appends answer 503 store_unavailable, reads still answer, and the gateway carries on after', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'aix-pg-down-'));
+  const url = await createTestDatabase('gateway_down');
+  const proxy = await startTcpProxy(Number(new URL(url).port));
+  const proxied = new URL(url);
+  proxied.port = String(proxy.port);
+  const config = join(dir, 'aintegrix.yaml');
+  writeFileSync(config, stringify({
+    server: { port: 0, shutdown_timeout_secs: 10 },
+    agents: { demo: { command: process.execPath, args: [DEMO_AGENT_ENTRY, '--mode', 'resume'], env: { DEMO_AGENT_STORE: join(dir, 'agent-store') } } },
+    store: { kind: 'postgres', data_dir: join(dir, 'data'), url: proxied.toString(), connect_timeout_secs: 1, in_doubt_timeout_secs: 1 },
+    auth: { tokens: [{ name: 'pg', token: TOKEN }] },
+    permissions: { default: 'allow' },
+  }));
+  const server = await startServerProcess(['--config', config], {});
+  t.after(async () => {
+    server.child.kill('SIGKILL');
+    await proxy.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const api = (method: string, path: string, body?: unknown) => callServer(server, TOKEN, method, path, body);
+  const say = (text: string) => ({ messages: [{ type: 'text', text }] });
+  const created = await api('POST', '/api/v1/sessions', { agent: 'demo' });
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+  const id: string = created.body.id;
+  assert.equal((await api('POST', `/api/v1/sessions/${id}/prompt`, say('remember pg-beta'))).status, 200);
+
+  proxy.hold();
+  for (let i = 0; i < 3; i++) {
+    const refused = await api('POST', '/api/v1/sessions', { agent: 'demo' });
+    assert.equal(refused.status, 503, JSON.stringify(refused.body));
+    assert.equal(refused.body.error.code, 'store_unavailable');
+    assert.match(refused.body.error.message, /PostgreSQL/);
+  }
+  assert.equal((await api('GET', '/health')).status, 200, 'the gateway is up');
+  const read = await api('GET', `/api/v1/sessions/${id}`);
+  assert.equal(read.status, 200, 'reads are served from the mirror');
+  assert.equal(read.body.status, 'idle');
+  assert.equal(server.child.exitCode, null);
+
+  proxy.release();
+  const again = await eventually(async () => {
+    const r = await api('POST', '/api/v1/sessions', { agent: 'demo' });
+    return r.status === 201 ? r : undefined;
+  }, 20_000, 'a session created once PostgreSQL is back');
+  assert.ok(again.body.id);
+  const history = await api('POST', `/api/v1/sessions/${id}/prompt`, say('/history'));
+  assert.equal(history.status, 200, JSON.stringify(history.body));
+  assert.match(history.body.text, /remember pg-beta/);
+  assert.equal((await api('GET', '/api/v1/audit/verify')).body.ok, true);
+  assert.equal(await server.stop('SIGTERM'), 0);
 });
