@@ -8,9 +8,9 @@
 // checkpoint vouches for (after the last one that checked out), or the position after the head when events were
 // cut off; `checked` is then the positions before it. The rules are in checkpoint-mac.ts.
 import type Database from 'better-sqlite3';
-import { type AuditCheckpointTable, auditCheckpointTable } from '../store/audit-checkpoint-table.js';
+import { type AnchoredCheckpoint, auditCheckpointTable } from '../store/audit-checkpoint-table.js';
 import type { AuditCheckpoint } from '../store/types.js';
-import { walkChain } from '../store/verify-chain.js';
+import { type ChainWalk, walkChain } from '../store/verify-chain.js';
 import type { AuditKey } from './audit-key.js';
 import { macProblem } from './checkpoint-mac.js';
 import type { SinkReading } from './checkpoint-sink.js';
@@ -44,15 +44,31 @@ class Failed {
 }
 
 export function verifyAnchored(db: Database.Database, o: AnchorOptions = {}): AnchoredVerification {
-  return db.transaction(() => verifyInOneState(db, o))();
+  return db.transaction(() => {
+    const table = auditCheckpointTable(db);
+    const hashAt = db.prepare<[number], string>('SELECT hash FROM events WHERE position = ?').pluck(true);
+    return verifyLogState({ walk: walkChain(db), checkpoints: () => table.iterateWithEventHash(), hashAt: (p) => hashAt.get(p) ?? null, bySeq: (seq) => table.bySeq(seq) }, o);
+  })();
 }
 
-function verifyInOneState(db: Database.Database, o: AnchorOptions): AnchoredVerification {
-  const walk = walkChain(db);
+/** One consistent state of a log, as the anchored check reads it: the SQLite file, or PostgreSQL's tables. */
+export interface LogState {
+  /** the chain walk of that state */
+  walk: ChainWalk;
+  /** the signed checkpoints in seq order, each with the stored hash of the event it names */
+  checkpoints(): Iterable<AnchoredCheckpoint>;
+  /** the stored hash at a position (null: no such event) */
+  hashAt(position: number): string | null;
+  bySeq(seq: number): AuditCheckpoint | undefined;
+}
+
+/** The anchored check of one state of a log (the walk already done). */
+export function verifyLogState(state: LogState, o: AnchorOptions = {}): AnchoredVerification {
+  const walk = state.walk;
   if (!walk.result.ok) return { report: verifyChainReport(walk.result), expectedHeadFailures: {} };
   const head = walk.head;
-  const table = auditCheckpointTable(db);
-  const hashAt = db.prepare<[number], string>('SELECT hash FROM events WHERE position = ?').pluck(true);
+  const table = { iterateWithEventHash: state.checkpoints, bySeq: state.bySeq };
+  const hashAt = { get: state.hashAt };
   const anchors = new AnchorCheck(head.position, o.key);
   const summary: NonNullable<VerifyReport['checkpoints']> = { count: 0, last_position: null, mac: o.key ? 'verified' : 'unchecked' };
   const fail = (f: Failed): VerifyReport => ({
@@ -140,7 +156,7 @@ function outOfSequence(previous: AuditCheckpoint | undefined, c: AuditCheckpoint
   return undefined;
 }
 
-function sameAsStored(table: AuditCheckpointTable, c: AuditCheckpoint, what: string, anchors: AnchorCheck): Failed | undefined {
+function sameAsStored(table: Pick<LogState, 'bySeq'>, c: AuditCheckpoint, what: string, anchors: AnchorCheck): Failed | undefined {
   const stored = table.bySeq(c.seq);
   if (!stored) return anchors.unvouched(`${what} is missing from the database (checkpoints were deleted)`, c.seq);
   if (stored.position !== c.position || stored.hash !== c.hash || stored.at !== c.at || stored.keyId !== c.keyId || stored.mac !== c.mac) {

@@ -8,6 +8,7 @@ import { type AuditKey, loadOrCreateAuditKey } from '../audit/audit-key.js';
 import { AuditCheckpointer } from '../audit/checkpointer.js';
 import { verifyReport } from '../audit/verify-report.js';
 import { VerifyService, workerRunner } from '../audit/verify-service.js';
+import { hasAuthority, verifyAuthority } from '../audit/authority-verify.js';
 
 export interface AuditAnchor {
   readonly checkpointer: AuditCheckpointer;
@@ -39,11 +40,13 @@ export function startAuditAnchor(config: AnchorConfig, store: EventStore, key: A
 
   const sinkFile = audit.sink !== undefined && audit.sink !== 'stdout' ? audit.sink.file : undefined;
   const verifier = new VerifyService(
-    config.store.path === IN_MEMORY_STORE
-      ? // no file for a worker to open (unit tests only): the chain alone, here
-        async () => ({ report: verifyReport(store.verifyChain()), expectedHeadFailures: {} })
-      : // postgres: the node's mirror holds the same rows, hashes and checkpoints (src/store/postgres/mirror.ts)
-        workerRunner({ dbPath: config.store.kind === 'postgres' ? config.store.mirror_path : config.store.path, key: { bytes: key.bytes, path: key.path }, sinkFile }),
+    hasAuthority(store)
+      ? // postgres: the log as PostgreSQL holds it, read page by page (not the node's mirror, which could be stale)
+        (expectHeads) => verifyAuthority(store, { key, ...(sinkFile !== undefined ? { sinkFile } : {}), expectHeads })
+      : config.store.path === IN_MEMORY_STORE
+        ? // no file for a worker to open (unit tests only): the chain alone, here
+          async () => ({ report: verifyReport(store.verifyChain()), expectedHeadFailures: {} })
+        : workerRunner({ dbPath: config.store.path, key: { bytes: key.bytes, path: key.path }, sinkFile }),
   );
   return {
     checkpointer,

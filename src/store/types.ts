@@ -277,8 +277,24 @@ export interface EventStore {
    */
   refreshStreams?(streamIds: readonly string[]): Promise<void>;
 
+  /**
+   * postgres only: one consistent state of the log as the DATABASE holds it (not this node's copy, which could be
+   * stale or edited), its chain walked page by page, with the signed checkpoints and the stored hashes at
+   * `positions`; the audit verifies that (src/audit/authority-verify.ts). Absent on the SQLite store.
+   */
+  readAuthority?(positions: readonly number[]): Promise<AuthorityState>;
+
   /** Resolve once everything queued so far is committed. */
   flush(): Promise<void>;
   /** Flush, checkpoint the WAL and close the database. */
   close(): Promise<void>;
+}
+
+/** The log's state in the database of record, walked (EventStore.readAuthority). */
+export interface AuthorityState {
+  walk: import('./verify-chain.js').ChainWalk;
+  /** in seq order, each with the stored hash of the event it names */
+  checkpoints: import('./audit-checkpoint-table.js').AnchoredCheckpoint[];
+  /** the stored hash at each of the asked positions that has an event */
+  hashes: Map<number, string>;
 }

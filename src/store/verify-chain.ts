@@ -16,7 +16,7 @@ import { GENESIS_HASH, computeEventHash } from './hash.js';
 import { EVENT_COLUMNS, type EventRow } from './recorded-event.js';
 import type { VerifyResult } from './types.js';
 
-interface StreamRowToCheck {
+export interface StreamRowToCheck {
   stream_id: string;
   version: number;
   created_position: number;
@@ -39,63 +39,89 @@ export function verifyChain(db: Database.Database): VerifyResult {
 
 /** The chain walk, with the head it reached (what signed checkpoints and expected heads are compared with). */
 export function walkChain(db: Database.Database): ChainWalk {
+  const walker = new ChainWalker();
   const rows = db.prepare<[], EventRow>(`SELECT ${EVENT_COLUMNS} FROM events ORDER BY position`).raw(true);
-  const streams = new Map<string, FoldedStream>();
-  let expected = 1;
-  let prevHash = GENESIS_HASH;
-  let prevAt = -Infinity;
-  let checked = 0;
-  const bad = (position: number, reason: string): ChainWalk => ({
-    result: { ok: false, checked, firstBadPosition: position, reason },
-    head: { position: expected - 1, hash: prevHash },
-  });
+  // Returning from inside for...of closes the cursor (iterator.return()), so the connection is free again.
+  for (const row of rows.iterate()) if (!walker.event(row)) return walker.failed!;
+  const table = db.prepare<[], StreamRowToCheck>('SELECT stream_id, version, created_position FROM streams ORDER BY created_position');
+  for (const s of table.iterate()) if (!walker.stream(s)) return walker.failed!;
+  return walker.end();
+}
 
-  for (const [position, streamId, streamPosition, type, dataText, metaText, at, storedPrev, storedHash] of rows.iterate()) {
-    // Returning from inside for...of closes the cursor (iterator.return()), so the connection is free again.
-    if (position !== expected) {
-      return bad(expected, `event ${expected} is missing (the next stored event is ${position})`);
-    }
-    if (storedPrev !== prevHash) {
-      return bad(position, position === 1
+/**
+ * The walk itself, fed row by row: the events in position order, then the streams table in created_position
+ * order, then end(). A false return means the walk failed (`failed` says where); feed nothing more. The SQLite
+ * log walks its file with it; the postgres store walks PostgreSQL's tables page by page (verify-authority.ts).
+ */
+export class ChainWalker {
+  failed: ChainWalk | undefined;
+  private readonly streams = new Map<string, FoldedStream>();
+  private readonly seen = new Set<string>();
+  private expected = 1;
+  private prevHash = GENESIS_HASH;
+  private prevAt = -Infinity;
+  private checked = 0;
+
+  private bad(position: number, reason: string): false {
+    this.failed = {
+      result: { ok: false, checked: this.checked, firstBadPosition: position, reason },
+      head: { position: this.expected - 1, hash: this.prevHash },
+    };
+    return false;
+  }
+
+  event([position, streamId, streamPosition, type, dataText, metaText, at, storedPrev, storedHash]: EventRow): boolean {
+    const expected = this.expected;
+    if (position !== expected) return this.bad(expected, `event ${expected} is missing (the next stored event is ${position})`);
+    if (storedPrev !== this.prevHash) {
+      return this.bad(position, position === 1
         ? 'prev_hash of the first event is not the genesis hash'
         : `prev_hash does not match the stored hash of event ${position - 1}`);
     }
     const hash = computeEventHash(storedPrev, { position, streamId, streamPosition, type, at, dataText, metaText });
-    if (hash !== storedHash) return bad(position, 'stored hash does not match the event as stored (the row was changed)');
-    if (at < prevAt) return bad(position, `at (${at}) is earlier than the previous event's (${prevAt})`);
-    const folded = streams.get(streamId);
+    if (hash !== storedHash) return this.bad(position, 'stored hash does not match the event as stored (the row was changed)');
+    if (at < this.prevAt) return this.bad(position, `at (${at}) is earlier than the previous event's (${this.prevAt})`);
+    const folded = this.streams.get(streamId);
     const previous = folded?.version ?? 0;
     if (streamPosition !== previous + 1) {
-      return bad(position, `stream ${streamId}: stream_position ${streamPosition} does not follow ${previous}`);
+      return this.bad(position, `stream ${streamId}: stream_position ${streamPosition} does not follow ${previous}`);
     }
     if (folded) folded.version = streamPosition;
-    else streams.set(streamId, { version: streamPosition, first: position });
-    prevHash = storedHash;
-    prevAt = at;
-    checked += 1;
-    expected += 1;
+    else this.streams.set(streamId, { version: streamPosition, first: position });
+    this.prevHash = storedHash;
+    this.prevAt = at;
+    this.checked += 1;
+    this.expected += 1;
+    return true;
   }
-  const head = expected - 1;
 
-  const table = db.prepare<[], StreamRowToCheck>('SELECT stream_id, version, created_position FROM streams ORDER BY created_position');
-  const seen = new Set<string>();
-  for (const s of table.iterate()) {
-    seen.add(s.stream_id);
-    const folded = streams.get(s.stream_id);
+  /** One row of the streams table (which the hash does not cover): it must agree with the fold of the chain. */
+  stream(s: StreamRowToCheck): boolean {
+    const head = this.expected - 1;
+    this.seen.add(s.stream_id);
+    const folded = this.streams.get(s.stream_id);
     const last = folded?.version ?? 0;
     if (!folded || s.version > last) {
       // The chain is intact up to the head, so the missing events can only have been after it.
-      return bad(head + 1, `stream ${s.stream_id} has version ${s.version} but its stored events end at ${last}: events after position ${head} were removed`);
+      return this.bad(head + 1, `stream ${s.stream_id} has version ${s.version} but its stored events end at ${last}: events after position ${head} were removed`);
     }
     if (s.version < last) {
-      return bad(folded.first, `stream ${s.stream_id}: recorded version ${s.version} does not match its ${last} stored events`);
+      return this.bad(folded.first, `stream ${s.stream_id}: recorded version ${s.version} does not match its ${last} stored events`);
     }
     if (s.created_position !== folded.first) {
-      return bad(folded.first, `stream ${s.stream_id}: recorded first position ${s.created_position} is not its first event's (${folded.first})`);
+      return this.bad(folded.first, `stream ${s.stream_id}: recorded first position ${s.created_position} is not its first event's (${folded.first})`);
     }
+    return true;
   }
-  let orphan: number | undefined;
-  for (const [id, f] of streams) if (!seen.has(id) && (orphan === undefined || f.first < orphan)) orphan = f.first;
-  if (orphan !== undefined) return bad(orphan, 'event belongs to a stream missing from the streams table');
-  return { result: { ok: true, checked }, head: { position: head, hash: prevHash } };
+
+  end(): ChainWalk {
+    if (this.failed) return this.failed;
+    let orphan: number | undefined;
+    for (const [id, f] of this.streams) if (!this.seen.has(id) && (orphan === undefined || f.first < orphan)) orphan = f.first;
+    if (orphan !== undefined) {
+      this.bad(orphan, 'event belongs to a stream missing from the streams table');
+      return this.failed!;
+    }
+    return { result: { ok: true, checked: this.checked }, head: { position: this.expected - 1, hash: this.prevHash } };
+  }
 }

@@ -1,6 +1,6 @@
 // The PostgreSQL implementation of EventStore, for several gateway nodes sharing one log. PostgreSQL is the
-// authority (commit-batch.ts writes it in group commits under one advisory lock); each node reads from its own
-// mirror (mirror.ts: SQLite, same rows, same positions and hashes), so the contract's reads stay synchronous.
+// authority (commit-batch.ts: group commits, one round trip each); each node reads from its own mirror (mirror.ts:
+// SQLite, same rows, positions and hashes), so the contract's reads stay synchronous; the audit reads PostgreSQL.
 // The mirror is fed in position order (mirror-feed.ts) by this node's commits and by catch-up reads when another
 // node's commit is announced (commit-listener.ts) or the slow poll fires; onCommitted and subscriptions fire as
 // rows reach the mirror: every node sees every event, in global order.
@@ -9,7 +9,7 @@ import { CommittedFanout } from '../committed-fanout.js';
 import { StoreClosedError } from '../errors.js';
 import { PendingWrites } from '../pending-writes.js';
 import type {
-  AppendOptions, AppendResult, AuditCheckpoint, CommitTiming, CommittedListener, DurableTimer, EventFilter, EventStore, ExpectedVersion,
+  AppendOptions, AppendResult, AuditCheckpoint, AuthorityState, CommitTiming, CommittedListener, DurableTimer, EventFilter, EventStore, ExpectedVersion,
   NewEvent, RecordedEvent, Snapshot, StreamInfo, SubscribeOptions, Subscription, VerifyResult,
 } from '../types.js';
 import { checkExpectedVersion, checkIdText, checkPosition, checkStreamId, checkSubscribeArguments, serialiseEvents } from '../validate-append.js';
@@ -19,6 +19,7 @@ import { CommitQueue } from './commit-queue.js';
 import type { Mirror } from './mirror.js';
 import { MirrorFeed } from './mirror-feed.js';
 import { readDurable } from './pg-reads.js';
+import { readAuthority } from './read-authority.js';
 
 export interface PostgresStoreParts {
   pool: pg.Pool;
@@ -266,13 +267,18 @@ export class PostgresEventStore implements EventStore {
     return this.mirror.reads.verifyChain();
   }
 
+  /** The log as PostgreSQL holds it (the audit's source on this store, not the mirror). */
+  readAuthority(positions: readonly number[]): Promise<AuthorityState> {
+    this.assertWritable('read the log in PostgreSQL');
+    return readAuthority(this.pool, positions);
+  }
+
   lastAuditCheckpoint(): AuditCheckpoint | undefined {
     this.assertOpen('read the last audit checkpoint');
     return this.mirror.reads.lastAuditCheckpoint();
   }
 
   // ---- fan-out ------------------------------------------------------------------------------------------------
-
   onCommitted(listener: CommittedListener): () => void {
     return this.fanout.onCommitted(listener);
   }
