@@ -41,6 +41,8 @@ export interface CommitContext {
   /** committed rows into the mirror, in order (announced to listeners) */
   ingest(events: readonly StoredEvent[]): void;
   inDoubtTimeoutMs: number;
+  /** the commit about to be sent ends at this position */
+  sending(upTo: number): void;
 }
 
 export interface PgBatchOutcome {
@@ -72,6 +74,7 @@ export async function commitBatch(ctx: CommitContext, batch: PgBatch): Promise<P
     try {
       if (locked) await lockAndCatchUp(client, ctx);
       plan = planBatch(batch.appends, ctx.head(), ctx.versionOf, refused);
+      ctx.sending(plan.head.position + plan.events.length);
       status = await callCommit(client, ctx.nodeId, plan, batch);
       if (locked) await client.query(status[0] === 'ok' ? 'COMMIT' : 'ROLLBACK');
       client.off('error', ignore);

@@ -19,6 +19,7 @@ export class MirrorFeed {
   private catchingUp: Promise<void> | undefined;
   private lookAgain = false;
   private stopped = false;
+  private expecting = 0;
 
   constructor(
     private readonly mirror: Mirror,
@@ -26,6 +27,19 @@ export class MirrorFeed {
     private readonly fanout: CommittedFanout,
     private readonly reportError: (error: unknown, context: string) => void,
   ) {}
+
+  /** A commit was announced (up to `position`, when the notification said): catch up unless the rows are here. */
+  heard(position: number | undefined): void {
+    // a node hears its own commits too: those it has copied, or is about to (its commit in flight), need no read
+    if (position === undefined || !(position <= Math.max(this.mirror.head.position, this.expecting))) void this.catchUp();
+  }
+
+  /** This node's commit in flight ends at `upTo` (0: none in flight). */
+  expect(upTo: number): void {
+    // a commit that failed: a notification skipped as its own may have been another node's
+    if (upTo === 0 && this.expecting > this.mirror.head.position) void this.catchUp();
+    this.expecting = upTo;
+  }
 
   /** Rows of the log into the mirror (skipping what it has), then to listeners and subscriptions. */
   ingest(events: readonly StoredEvent[], commit: CommitTiming | undefined): void {

@@ -9,7 +9,7 @@ import { CommittedFanout } from '../committed-fanout.js';
 import { StoreClosedError } from '../errors.js';
 import { PendingWrites } from '../pending-writes.js';
 import type {
-  AppendOptions, AppendResult, AuditCheckpoint, AuthorityState, CommitTiming, CommittedListener, DurableTimer, EventFilter, EventStore, ExpectedVersion,
+  AppendOptions, AppendResult, AuditCheckpoint, AuthorityState, CommittedListener, DurableTimer, EventFilter, EventStore, ExpectedVersion,
   NewEvent, RecordedEvent, Snapshot, StreamInfo, SubscribeOptions, Subscription, VerifyResult,
 } from '../types.js';
 import { checkExpectedVersion, checkIdText, checkPosition, checkStreamId, checkSubscribeArguments, serialiseEvents } from '../validate-append.js';
@@ -65,6 +65,7 @@ export class PostgresEventStore implements EventStore {
       versionOf: (streamId) => this.mirror.reads.streamVersion(streamId),
       ingest: (events) => this.feed.ingest(events, undefined),
       inDoubtTimeoutMs: p.inDoubtTimeoutMs,
+      sending: (upTo) => this.feed.expect(upTo),
     };
     this.queue = new CommitQueue({
       commit: (batch) => this.commit(batch),
@@ -77,10 +78,7 @@ export class PostgresEventStore implements EventStore {
       url: p.url,
       applicationName: `aintegrix-listen:${p.nodeId}`.slice(0, 63),
       pollMs: p.pollMs,
-      // a node hears its own commits too: those it has copied already need no read
-      look: (position) => {
-        if (position === undefined || !(position <= this.mirror.head.position)) void this.feed.catchUp();
-      },
+      look: (position) => this.feed.heard(position),
       error: this.reportError,
     });
   }
@@ -92,7 +90,6 @@ export class PostgresEventStore implements EventStore {
   }
 
   // ---- writes -------------------------------------------------------------------------------------------------
-
   appendToStream(streamId: string, expected: ExpectedVersion, events: readonly NewEvent[], options?: AppendOptions): Promise<AppendResult> {
     if (this.closing) return Promise.reject(new StoreClosedError(`append to ${String(streamId)}`));
     if (this.feed.failure) return Promise.reject(this.feed.failure);
@@ -118,10 +115,13 @@ export class PostgresEventStore implements EventStore {
   private async commit(batch: PgBatch): Promise<(AppendResult | Error)[]> {
     if (this.feed.failure) throw this.feed.failure;
     const startedAt = performance.now();
-    const outcome = await commitBatch(this.commitContext, batch);
-    const timing: CommitTiming = { startedAt, durationMs: performance.now() - startedAt };
-    this.feed.ingest(outcome.events, timing);
-    return outcome.results;
+    try {
+      const outcome = await commitBatch(this.commitContext, batch);
+      this.feed.ingest(outcome.events, { startedAt, durationMs: performance.now() - startedAt });
+      return outcome.results;
+    } finally {
+      this.feed.expect(0);
+    }
   }
 
   saveSnapshot(snapshot: Snapshot): void {
@@ -197,7 +197,6 @@ export class PostgresEventStore implements EventStore {
   }
 
   // ---- reads: the mirror, through the SQLite store's read code ------------------------------------------------
-
   readStream(streamId: string, fromStreamPosition = 1, limit?: number): RecordedEvent[] {
     this.assertOpen('read a stream');
     return this.mirror.reads.readStream(streamId, fromStreamPosition, limit);
