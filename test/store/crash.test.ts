@@ -1,13 +1,16 @@
 // Crash durability: a child appends with 'strict' durability and reports every acknowledged append; it is killed
 // with SIGKILL mid-stream. After reopening, every acknowledged append is in the log, whole, and the chain verifies.
+// On both stores: on postgres the child is a node killed mid-commit, reopened on its own mirror.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import path from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { openPostgresEventStore } from '../../src/store/postgres/open-postgres-store.js';
 import { openEventStore } from '../../src/store/sqlite-event-store.js';
-import { tempDir } from './helpers.js';
+import { createTestDatabase } from '../helpers/postgres.js';
+import { STORE_KINDS, tempDir } from './helpers.js';
 
 const fixture = fileURLToPath(new URL('./fixtures/append-until-killed.js', import.meta.url));
 
@@ -17,9 +20,10 @@ interface Ack {
   last: number;
 }
 
-test('every acknowledged append survives SIGKILL, no half batch is visible, the chain verifies', async (t) => {
+for (const kind of STORE_KINDS) test(`${kind}: every acknowledged append survives SIGKILL, no half batch is visible, the chain verifies`, async (t) => {
   const file = path.join(tempDir(t), 'crash.db');
-  const child = spawn(process.execPath, [fixture, file], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const url = kind === 'postgres' ? await createTestDatabase('crash') : undefined;
+  const child = spawn(process.execPath, [fixture, file, ...(url ? [url] : [])], { stdio: ['ignore', 'pipe', 'pipe'] });
   t.after(() => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   });
@@ -55,7 +59,7 @@ test('every acknowledged append survives SIGKILL, no half batch is visible, the 
   });
   assert.ok(acks.length >= enough, `expected at least ${enough} acknowledgements, got ${acks.length}`);
 
-  const store = openEventStore({ path: file });
+  const store = url === undefined ? openEventStore({ path: file }) : await openPostgresEventStore({ path: file, url });
   t.after(() => store.close());
   const verified = store.verifyChain();
   assert.equal(verified.ok, true, JSON.stringify(verified));
