@@ -9,7 +9,7 @@ import type { EventMeta } from '../store/types.js';
 import { Rejected } from '../errors/rejection.js';
 import { LiveSession, type SessionActor } from './live-session.js';
 import { SessionCapacity } from './session-capacity.js';
-import { waitForTurnEnded, type TurnResult } from './turn-ledger.js';
+import { turnResult, waitForTurnEnded, type TurnResult } from './turn-ledger.js';
 import type { SessionDeps } from './session-deps.js';
 import { sessionFoldedTypes, sessionMachine } from './session-machine.js';
 import { decideSession, type SessionCommand } from './session-decide.js';
@@ -31,7 +31,12 @@ export interface SubmittedTurn {
   position: number;
   session: LiveSession;
   /** the turn's result, from its committed TurnEnded */
-  result: Promise<TurnResult>;
+  readonly result: Promise<TurnResult>;
+  /**
+   * The same, as a callback called when the TurnEnded's commit is announced (before that commit's promise jobs):
+   * for a caller that answers from it at once (the blocking REST prompt).
+   */
+  whenEnded(done: (outcome: TurnResult | Error) => void): void;
 }
 
 export const SESSION_MACHINE_VERSION = 'session-4';
@@ -125,7 +130,18 @@ export class SessionService {
     const submitted = (await this.execute(actor, { type: 'prompt', prompt, overBudget }, meta))[0]!;
     if (submitted.type === 'BudgetExceeded') throw budgetRefusal(submitted.data as BudgetBreach);
     const turn = (submitted.data as { turn: number }).turn;
-    return { turn, position: submitted.position, session, result: waitForTurnEnded(this.signals, id, turn) };
+    const signals = this.signals;
+    let result: Promise<TurnResult> | undefined;
+    return {
+      turn,
+      position: submitted.position,
+      session,
+      // made when asked for: a caller that takes the callback leaves no promise behind to reject unheard
+      get result() {
+        return (result ??= waitForTurnEnded(signals, id, turn));
+      },
+      whenEnded: (done) => signals.whenTurnEnded(id, turn, (e) => done(e instanceof Error ? e : turnResult(e))),
+    };
   }
 
   async cancel(id: string, meta: EventMeta, reason: 'client' | 'mcp' = 'client'): Promise<{ cancelled: boolean; turn: number | null }> {

@@ -3,6 +3,9 @@
 // it: TurnEnded of turn n, ModelChanged / ModelChangeFailed of the request at position p. Whichever path recorded
 // the event (the agent's answer, its exit, a timeout, a close), the signal is the same, and it is the one SSE and
 // WebSocket clients see in the log. One listener on the store for the whole gateway, waiters indexed by session.
+// A waiter may also be a callback, called inside the commit's announcement: a blocking REST prompt answers from
+// there, before the promise jobs of that commit run (folding the TurnEnded into the session machine, an XState
+// transition, is not on the reply's path; a request that comes after the reply still sees it folded).
 import type { EventStore, RecordedEvent } from '../store/types.js';
 import { Deferred } from './deferred.js';
 
@@ -13,6 +16,7 @@ const RECENT = 256;
 export class SessionSignals {
   private readonly waiters = new Map<string, Deferred<RecordedEvent>>();
   private readonly recent = new Map<string, RecordedEvent>();
+  private readonly callbacks = new Map<string, Array<(outcome: RecordedEvent | Error) => void>>();
 
   constructor(store: EventStore) {
     store.onCommitted((events) => {
@@ -28,6 +32,19 @@ export class SessionSignals {
     return this.wait(`${PREFIX}${id}#turn:${n}`);
   }
 
+  /**
+   * Calls `done` with the committed TurnEnded of turn `n` of session `id` (or the error that kept it from being
+   * recorded) synchronously when the commit is announced, or at once when it is already committed.
+   */
+  whenTurnEnded(id: string, n: number, done: (outcome: RecordedEvent | Error) => void): void {
+    const key = `${PREFIX}${id}#turn:${n}`;
+    const ended = this.recent.get(key);
+    if (ended) return done(ended);
+    const list = this.callbacks.get(key);
+    if (list) list.push(done);
+    else this.callbacks.set(key, [done]);
+  }
+
   /** Resolves with the committed ModelChanged or ModelChangeFailed of the ModelChangeRequested at `request`. */
   modelChanged(id: string, request: number): Promise<RecordedEvent> {
     return this.wait(`${PREFIX}${id}#model:${request}`);
@@ -38,6 +55,7 @@ export class SessionSignals {
     const key = `${PREFIX}${id}#turn:${n}`;
     this.waiters.get(key)?.reject(error);
     this.waiters.delete(key);
+    this.call(key, error);
   }
 
   private wait(key: string): Promise<RecordedEvent> {
@@ -54,6 +72,14 @@ export class SessionSignals {
     d?.resolve(e);
     this.recent.set(key, e);
     if (this.recent.size > RECENT) this.recent.delete(this.recent.keys().next().value!);
+    this.call(key, e);
+  }
+
+  private call(key: string, outcome: RecordedEvent | Error): void {
+    const list = this.callbacks.get(key);
+    if (!list) return;
+    this.callbacks.delete(key);
+    for (const done of list) done(outcome);
   }
 }
 

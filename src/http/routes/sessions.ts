@@ -1,6 +1,6 @@
 // Sessions: create, list, read, close, cancel, prompt (blocking), change model, fork.
 import { z } from 'zod';
-import type { Route } from '../router.js';
+import type { Reply, Route } from '../router.js';
 import type { RequestContext } from '../request-context.js';
 import { parseWith } from '../validation.js';
 import type { GatewayServices } from '../services.js';
@@ -114,10 +114,17 @@ export function sessionRoutes(gw: GatewayServices): Route[] {
         responses: { 200: { description: 'the turn ended (end_turn, cancelled, ...): stop reason, text, usage', json: turnResultSchema } },
         errors: { ...TURN_ERRORS, 404: 'session_not_found', 409: 'session_busy / session_closed' },
       },
-      handler: async (ctx) => {
-        const submitted = await submitPrompt(gw, ctx, ctx.params[0]!);
-        return turnReply(await submitted.result);
-      },
+      // answered from the commit's announcement (SubmittedTurn.whenEnded): the reply does not wait behind the
+      // promise jobs of that commit (the TurnEnded's fold into the session machine)
+      handler: (ctx) =>
+        new Promise<Reply>((resolve, reject) => {
+          submitPrompt(gw, ctx, ctx.params[0]!).then((submitted) => {
+            submitted.whenEnded((r) => {
+              if (r instanceof Error) reject(r);
+              else resolve(turnReply(r));
+            });
+          }, reject);
+        }),
     },
     {
       method: 'POST',
