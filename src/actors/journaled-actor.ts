@@ -54,6 +54,8 @@ export class JournaledActor<M extends AnyStateMachine = AnyStateMachine> {
    */
   private restored: SnapshotFrom<M> | undefined;
   private stopped = false;
+  /** a cluster node's copy of an actor another node runs: folded from the log for reads, never driven here */
+  following = false;
   private applied: number;
   private next: number;
   private inFlight = 0;

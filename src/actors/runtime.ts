@@ -18,6 +18,8 @@ export interface ActorRuntimeOptions {
   now?: () => number;
   /** a cluster node: the fence of every append (src/cluster/ownership.ts); absent on a single node */
   fenceFor?: (streamId: string, events: readonly NewEvent[]) => AppendFence | undefined;
+  /** a cluster node: take the lease of a new actor's stream before its first append (throws when it cannot) */
+  claim?: (streamId: string) => Promise<void>;
 }
 
 export interface RestoreReport {
@@ -41,7 +43,13 @@ export class ActorRuntime implements JournaledActorHost {
   readonly snapshotEvery: number;
   readonly timers: TimerWheel;
   readonly fenceFor?: (streamId: string, events: readonly NewEvent[]) => AppendFence | undefined;
+  private readonly claim?: (streamId: string) => Promise<void>;
   private readonly logger: Logger;
+  /**
+   * A cluster node: streams another node appended to since they were folded here (or never folded here). Their
+   * actors are followers: refolded from the log when read (get, list), never driven from here (no effect, no append).
+   */
+  private readonly stale = new Set<string>();
   private readonly kinds = new Map<string, ActorKind<AnyStateMachine>>();
   private readonly actors = new Map<string, JournaledActor<AnyStateMachine>>();
   /** the same actors by stream type, so that listing one kind does not walk every actor (boot lists each kind) */
@@ -53,6 +61,7 @@ export class ActorRuntime implements JournaledActorHost {
     this.logger = options.logger;
     this.snapshotEvery = options.snapshotEvery ?? 200;
     if (options.fenceFor) this.fenceFor = options.fenceFor;
+    if (options.claim) this.claim = options.claim;
     this.timers = new TimerWheel(this.store, (t) => this.fireTimer(t), options.now);
   }
 
@@ -70,6 +79,7 @@ export class ActorRuntime implements JournaledActorHost {
   ): Promise<JournaledActor<M>> {
     const streamId = `${kind.streamType}:${id}`;
     if (this.actors.has(streamId) || this.store.streamVersion(streamId) > 0) throw new StreamExistsError(streamId);
+    await this.claim?.(streamId);
     const actor = new JournaledActor<M>(streamId, kind, this, undefined, 0);
     this.put(actor as never);
     try {
@@ -83,11 +93,13 @@ export class ActorRuntime implements JournaledActorHost {
   }
 
   get<M extends AnyStateMachine = AnyStateMachine>(streamId: string): JournaledActor<M> | undefined {
+    if (this.stale.size > 0 && this.stale.has(streamId)) this.refresh(streamId);
     return this.actors.get(streamId) as JournaledActor<M> | undefined;
   }
 
   /** Live actors of one kind, in creation order. */
   list<M extends AnyStateMachine = AnyStateMachine>(streamType: string): JournaledActor<M>[] {
+    if (this.stale.size > 0) for (const id of [...this.stale]) if (id.startsWith(`${streamType}:`)) this.refresh(id);
     const ofType = this.byType.get(streamType);
     return ofType ? ([...ofType.values()] as never) : [];
   }
@@ -147,6 +159,34 @@ export class ActorRuntime implements JournaledActorHost {
     const actor = new JournaledActor(streamId, kind, this, folded.snapshot, folded.version);
     this.put(actor);
     return { actor, folded };
+  }
+
+  /** A cluster node: another node appended to `streamId` (its follower here is refolded when next read). */
+  markStale(streamId: string): void {
+    this.stale.add(streamId);
+  }
+
+  /** Refold a follower from the log if the log is ahead of it (a stream of another node, read here). */
+  private refresh(streamId: string): void {
+    this.stale.delete(streamId);
+    const kind = this.kinds.get(streamId.slice(0, streamId.indexOf(':')));
+    if (!kind) return;
+    const actor = this.actors.get(streamId);
+    const version = this.store.streamVersion(streamId);
+    if (version === 0 || (actor !== undefined && actor.version >= version)) return;
+    try {
+      const folded = foldStream(this.store, this.catalogue, kind, streamId, { version, snapshot: this.store.loadSnapshot(streamId) });
+      if (folded.snapshot === undefined) return;
+      actor?.stop();
+      // a follower never runs: it keeps the folded state as it is (deferred) and is stopped before anything could
+      // start it, so it answers reads and runs no effect
+      const follower = new JournaledActor(streamId, kind, this, folded.snapshot, folded.version, true);
+      follower.stop();
+      follower.following = true;
+      this.put(follower);
+    } catch (error) {
+      this.logger.error('cannot fold a stream of another node', { stream: streamId, error: error as Error });
+    }
   }
 
   /** Forget a live actor (e.g. a closed session whose state no route needs any more). */

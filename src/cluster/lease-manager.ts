@@ -33,7 +33,7 @@ export type LostReason = 'taken' | 'unrenewed';
 export interface LeaseManagerOptions {
   pool: pg.Pool;
   nodeId: string;
-  /** where other nodes forward commands for this node's actors */
+  /** where other nodes forward commands for this node's actors (setUrl changes it) */
   url: string;
   ttlMs: number;
   heartbeatMs: number;
@@ -62,6 +62,11 @@ export class LeaseManager {
 
   constructor(private readonly options: LeaseManagerOptions) {
     this.nodeId = options.nodeId;
+  }
+
+  /** The address other nodes forward to, once known (a node listening on port 0 learns its port after the start). */
+  setUrl(url: string): void {
+    this.options.url = url;
   }
 
   /** Create the tables if needed and stamp this node's row (before it acquires anything). */

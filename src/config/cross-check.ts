@@ -54,10 +54,6 @@ export function crossCheck(config: AintegrixConfig): ConfigProblem[] {
   }
   if (config.cluster !== undefined && config.store.kind !== 'postgres') {
     problems.push({ path: ['cluster'], message: `only meaningful with store.kind: postgres (this store is ${config.store.kind}: one node, no cluster)` });
-  } else if (config.cluster !== undefined) {
-    // leases, fences and forwarding exist (src/cluster) but `serve` does not run them yet: accepting the keys would
-    // let several nodes run the same actors
-    problems.push({ path: ['cluster'], message: 'several nodes on one database are not supported by this build yet: run one node per database (remove the cluster section)' });
   }
   problems.push(...checkWorkspacePaths(config));
   return problems;

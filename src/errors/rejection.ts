@@ -1,7 +1,7 @@
 // Domain rejections: a decider or a service refuses a command with a code (`session_busy`, `agent_not_found`, ...).
 // Only the edges turn one into their own error: HTTP and WebSocket answer `{"error":{code,message}}` with the status
 // below, MCP answers a tool error with the same code. The codes and statuses are part of the API's contract (API.txt).
-import { StoreFailedError, StoreWriteError } from '../store/errors.js';
+import { FencedError, StoreFailedError, StoreWriteError } from '../store/errors.js';
 import { HttpError } from './http-error.js';
 import type { Rejection } from '../actors/actor-kind.js';
 
@@ -75,6 +75,8 @@ export function rejectionToHttp(error: unknown): unknown {
   if (error instanceof StoreWriteError || error instanceof StoreFailedError) {
     return new HttpError(503, 'store_unavailable', `the event log cannot record this now: ${error.message}`, { 'retry-after': '1' });
   }
+  // a cluster node whose lease moved while the command ran: the actor's new owner serves a retry
+  if (error instanceof FencedError) return new HttpError(503, 'owner_moved', `${error.fence.key} moved to another node while this command ran: retry`, { 'retry-after': '1' });
   if (!(error instanceof Rejected)) return error;
   return new HttpError(rejectionStatus(error.code), error.code, error.message, error.headers, error.details);
 }

@@ -37,6 +37,7 @@ import { stepSessions, type StepSessions } from '../multiagent/session-port.js';
 import { ReviewService } from '../reviews/review-service.js';
 import { reviewSessions } from '../reviews/review-sessions.js';
 import { resolveWebhookSecret } from '../webhooks/webhook-secret.js';
+import { approvalSession, openClusterNode } from '../cluster/cluster-node.js';
 
 export interface GatewayOptions {
   config: AintegrixConfig;
@@ -69,14 +70,20 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
   chmodSync(config.store.data_dir, 0o700); // the database, the token and the audit key live here
   const anchorKey = loadAnchorKey(config, logger); // before the store opens: a bad key file stops the start
   const storeUrl = resolveStoreUrl(config, o.env);
+  // several nodes on one PostgreSQL database (src/cluster): their leases, before the store opens
+  const cluster = config.cluster !== undefined && storeUrl !== undefined
+    ? await openClusterNode({ cluster: config.cluster, dataDir: config.store.data_dir, host: config.server.host, port: config.server.port, storeUrl, logger })
+    : undefined;
   const store: EventStore = await openConfiguredEventStore(config.store, {
     url: storeUrl,
+    ...(cluster ? { nodeId: cluster.nodeId } : {}),
     onError: (error, context) => logger.error('event store', { context, error: error as Error }),
   });
   if (storeUrl !== undefined) logger.info('event store on PostgreSQL', { server: describePostgresUrl(storeUrl), mirror: config.store.mirror_path });
   const anchor = startAuditAnchor(config, store, anchorKey, logger);
   const catalogue = createCatalogue();
-  const runtime = new ActorRuntime({ store, catalogue, logger, snapshotEvery: config.store.snapshot_every });
+  const runtime = new ActorRuntime({ store, catalogue, logger, snapshotEvery: config.store.snapshot_every, ...(cluster ? { fenceFor: cluster.fenceFor, claim: cluster.claim } : {}) });
+  cluster?.bindStore(store, runtime);
   const policy = new PermissionPolicy(config.permissions);
   const webhookSecret = resolveWebhookSecret(config, o.env);
   // the git token, the webhook secret and the post-back tokens are secrets too: no agent env value may equal them
@@ -92,9 +99,11 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
   const processes = new AgentProcesses(
     runtime,
     (agent) => {
-      const n = (instances.get(agent) ?? store.listStreams(`agent:${agent}:`).length) + 1;
+      // a cluster node numbers its own processes under its id: the streams of every node share one log
+      const name = cluster ? `${agent}:${cluster.nodeId}.` : `${agent}:`;
+      const n = (instances.get(agent) ?? store.listStreams(`agent:${name}`).length) + 1;
       instances.set(agent, n);
-      return `${agent}:${n}`;
+      return `${name}${n}`;
     },
     logger,
   );
@@ -135,7 +144,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
     }
   }
 
-  const restored = runtime.restoreAll();
+  const restored = runtime.restoreAll(cluster?.accepts);
   reviews.indexRestored();
   const projection = new SessionsProjection({
     list: () => sessions.actors(),
@@ -193,6 +202,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
   };
 
   ports = stepSessions(services);
+  cluster?.bindServices({ sessions, orchestrations, pipelines, reviews, boot, config, gatewayEnv: o.env });
   // what a restart cut short is recorded as interrupted; POST /orchestrations/{id}/resume re-runs it
   const interruptedOrchestrations = await orchestrations.interruptAtBoot();
   await pipelines.interruptAtBoot('the gateway stopped while it ran');
@@ -209,7 +219,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
   const http = await startHttpServer({
     host: config.server.host,
     port: config.server.port,
-    routes: apiRoutes(services, remoteAcp),
+    routes: cluster ? cluster.wrapRoutes(apiRoutes(services, remoteAcp), config.limits.max_body_bytes, approvalSession(approvals)) : apiRoutes(services, remoteAcp),
     beforeRoutes: (app) => {
       mountSessionSocket(app, services, authenticator);
       mountRemoteAcpSocket(app, services, authenticator, remoteAcp);
@@ -225,6 +235,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
 
   // after recovery (interrupted turns recorded, sessions idle again) and once the routes serve
   await reviews.resumeAtBoot(boot);
+  await cluster?.start(http.port); // heartbeats, takeovers and the followed actors of other nodes
 
   let closing: Promise<void> | undefined;
   return {
@@ -242,9 +253,11 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
         http.close();
         await Promise.all(shutdownHooks.map((h) => Promise.resolve(h()).catch((e: Error) => logger.error('shutdown hook failed', { error: e }))));
         streams.stop();
+        await cluster?.stopHeartbeats();
         await sessions.stopAll();
         await runtime.settled();
         runtime.stop();
+        await cluster?.close(); // after the actors stopped: the other nodes take every lease over at once
         await tracing?.close(); // the last turns' spans, before the store closes
         await anchor.close(); // signs the final head: after the last commit, before the store closes
         await store.close();

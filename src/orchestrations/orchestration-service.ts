@@ -170,12 +170,20 @@ export class OrchestrationService implements MultiAgentService {
   /** Boot: an orchestration that was running when the gateway stopped is interrupted (recorded, saying which). */
   async interruptAtBoot(): Promise<number> {
     let n = 0;
-    for (const a of this.actors()) {
-      if (isEnded(a.snapshot().context)) continue;
-      const r = await a.execute({ type: 'interrupt' }, { principal: 'system' });
-      if (r.ok && r.events.length > 0) n++;
-    }
+    for (const a of this.actors()) if (await this.interrupt(a)) n++;
     return n;
+  }
+
+  /** A cluster node took this orchestration over from a node that stopped: recorded interrupted, as at a boot. */
+  async interruptTakenOver(id: string): Promise<boolean> {
+    const a = this.runtime.get<typeof orchestrationMachine>(`orchestration:${id}`);
+    return a !== undefined && a.snapshot().context.id !== '' && (await this.interrupt(a));
+  }
+
+  private async interrupt(a: OrchestrationActor): Promise<boolean> {
+    if (isEnded(a.snapshot().context)) return false;
+    const r = await a.execute({ type: 'interrupt' }, { principal: 'system' });
+    return r.ok && r.events.length > 0;
   }
 
   /** Shutdown: nothing more is recorded from candidates and judges (the next boot records what ran interrupted). */

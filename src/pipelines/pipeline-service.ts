@@ -163,19 +163,27 @@ export class PipelineService implements MultiAgentService {
    */
   async interruptAtBoot(reason: string): Promise<number> {
     let n = 0;
-    const meta = { principal: 'system' };
-    for (const a of this.runtime.list<typeof pipelineMachine>('pipeline')) {
-      if (a.snapshot().value !== 'running') continue;
-      const r = await a.execute<PipelineCommand>({ type: 'interrupt', reason }, meta);
-      if (!r.ok || r.events.length === 0) continue;
-      n++;
-      // the interrupted step's session (its turn interrupted by session recovery) is done with: a resume starts anew
-      for (const e of r.events) {
-        const sessionId = e.type === 'StepEnded' ? (e.data as { session_id: string | null }).session_id : null;
-        if (sessionId) await this.deps.sessions().close(sessionId, meta, 'pipeline_interrupted').catch(() => undefined);
-      }
-    }
+    for (const a of this.runtime.list<typeof pipelineMachine>('pipeline')) if (await this.interrupt(a, reason)) n++;
     return n;
+  }
+
+  /** A cluster node took this pipeline over from a node that stopped: recorded interrupted, as at a boot. */
+  async interruptTakenOver(id: string, reason: string): Promise<boolean> {
+    const a = this.runtime.get<typeof pipelineMachine>(`pipeline:${id}`);
+    return a !== undefined && (await this.interrupt(a, reason));
+  }
+
+  private async interrupt(a: JournaledActor<typeof pipelineMachine>, reason: string): Promise<boolean> {
+    const meta = { principal: 'system' };
+    if (a.snapshot().value !== 'running') return false;
+    const r = await a.execute<PipelineCommand>({ type: 'interrupt', reason }, meta);
+    if (!r.ok || r.events.length === 0) return false;
+    // the interrupted step's session (its turn interrupted by session recovery) is done with: a resume starts anew
+    for (const e of r.events) {
+      const sessionId = e.type === 'StepEnded' ? (e.data as { session_id: string | null }).session_id : null;
+      if (sessionId) await this.deps.sessions().close(sessionId, meta, 'pipeline_interrupted').catch(() => undefined);
+    }
+    return true;
   }
 
   /**

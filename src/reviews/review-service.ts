@@ -91,18 +91,29 @@ export class ReviewService {
   /** Resume (or mark interrupted) every review a previous process left running; returns how many. */
   async resumeAtBoot(boot: string): Promise<number> {
     let n = 0;
-    for (const a of this.actors()) {
-      const state = a.snapshot().value as ReviewState;
-      if (resumableStage(state) === undefined || state === 'posting') {
-        // past its review (or stopped before it closed its session): the session has nothing left to do
-        if (state !== 'new') await this.kind.closeSession(a);
-        if (state !== 'posting') continue;
-      }
-      const r = await a.execute<ReviewCommand>({ type: 'resume', boot }, { principal: 'system', correlation: boot });
-      if (r.ok) n++;
-    }
+    for (const a of this.actors()) if (await this.resume(a, boot)) n++;
     if (n > 0) this.logger.info('reviews resumed after a restart', { reviews: n });
     return n;
+  }
+
+  /** A cluster node took this review over from a node that stopped: resumed (or ended) as after a restart. */
+  async resumeTakenOver(id: string, boot: string): Promise<boolean> {
+    const a = this.runtime.get<typeof reviewMachine>(`review:${id}`);
+    if (a === undefined) return false;
+    const r = a.snapshot().context.request;
+    if (r) this.index(a.id, r);
+    return this.resume(a, boot);
+  }
+
+  private async resume(a: ReviewActor, boot: string): Promise<boolean> {
+    const state = a.snapshot().value as ReviewState;
+    if (resumableStage(state) === undefined || state === 'posting') {
+      // past its review (or stopped before it closed its session): the session has nothing left to do
+      if (state !== 'new') await this.kind.closeSession(a);
+      if (state !== 'posting') return false;
+    }
+    const r = await a.execute<ReviewCommand>({ type: 'resume', boot }, { principal: 'system', correlation: boot });
+    return r.ok;
   }
 
   /** webhooks.review_agent, else routing (keywords of the title and description, task_type "review"). */

@@ -39,8 +39,13 @@ export class ApprovalService {
     return out.sort((a, b) => (a.requested_at ?? '').localeCompare(b.requested_at ?? ''));
   }
 
+  /** The session that asked `approvalId` (pending, or decided since), if any (a cluster forwards a decision to it). */
+  sessionOf(approvalId: string): string | undefined {
+    return this.projection.ownerOf(approvalId) ?? this.askedIn(approvalId);
+  }
+
   async decide(approvalId: string, input: ApprovalDecision, meta: EventMeta): Promise<DecidedApproval> {
-    const sessionId = this.projection.ownerOf(approvalId) ?? this.askedIn(approvalId);
+    const sessionId = this.sessionOf(approvalId);
     if (!sessionId) throw new Rejected('approval_not_found', `approval '${approvalId}' not found`);
     const actor = this.sessions.actor(sessionId);
     const decidedBy = meta.principal ?? 'unknown';

@@ -46,6 +46,8 @@ export class LiveSession {
   private readonly broker: PermissionBroker;
   private readonly terminals: TerminalManager;
   private closing: Promise<void> | null = null;
+  /** the session's lease moved to another node (abandon) */
+  private abandoned = false;
   /** the teardown of a process that exited on its own: an attach waits for its record (the back-off reads it) */
   private exiting: Promise<void> = Promise.resolve();
 
@@ -108,6 +110,7 @@ export class LiveSession {
       record: (events, principal, options) => this.record(events, principal, options),
       observe: (msg) => this.turns.observe(msg),
       exited: (info, process) => {
+        if (this.abandoned) return; // nothing to record: another node runs the session now
         this.exiting = this.teardown({ cause: 'exit', released: { info, process } });
       },
     });
@@ -182,6 +185,18 @@ export class LiveSession {
   close(reason: string): Promise<void> {
     this.closing ??= this.teardown({ cause: 'close', reason });
     return this.closing;
+  }
+
+  /**
+   * The session's lease moved to another node (a cluster): its agent process is killed at once and nothing is
+   * recorded (this node's appends are fenced now; the new owner records the turn interrupted and re-attaches).
+   */
+  abandon(): void {
+    this.abandoned = true;
+    this.link.connection?.kill();
+    this.broker.dropAll();
+    this.turns.stopTimers();
+    this.terminals.releaseAll().catch(() => undefined);
   }
 
   /** Resolves when a close that was started has finished. */

@@ -52,6 +52,20 @@ export async function recoverAtBoot(runtime: ActorRuntime, sessions: SessionServ
 }
 
 /**
+ * A session this cluster node took over from a node that stopped renewing its lease: the agent processes that node
+ * started for it are ended on record (stopped first if one runs on this machine), then the session is recovered as
+ * at a restart. The agent re-attaches on the next prompt (resume, load or transcript).
+ */
+export async function recoverTakenOver(runtime: ActorRuntime, actor: SessionActor, processes: readonly string[], boot: string): Promise<void> {
+  for (const streamId of processes) {
+    const p = runtime.get<typeof agentProcessMachine>(streamId);
+    if (p === undefined || p.snapshot().status === 'done' || p.snapshot().value === 'new') continue;
+    await stopStray(p);
+  }
+  await recoverSession(runtime, actor, boot, 'the node that ran this session stopped while this turn was running; it was not re-run');
+}
+
+/**
  * One session left behind by a process that is gone (this gateway before a restart, or a cluster node whose lease
  * moved here): its running turn becomes `interrupted`, its pending approvals `expired`, its agent detached, all in
  * one append. Undefined when there was nothing to record.

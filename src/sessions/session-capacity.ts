@@ -19,7 +19,8 @@ export class SessionCapacity {
     let total = 0;
     for (const a of this.actors()) {
       const s = a.snapshot();
-      if (s.status !== 'active') continue;
+      // a cluster node counts the sessions it runs, not those of other nodes it follows for reads
+      if (s.status !== 'active' || a.following) continue;
       total++;
       if (s.context.agent === agent) ofAgent++;
     }

@@ -207,6 +207,13 @@ export class SessionService {
     return r.events;
   }
 
+  /** A cluster node lost the session's lease: its agent is killed, nothing recorded (LiveSession.abandon). */
+  abandon(id: string): void {
+    const l = this.live.get(id);
+    this.live.delete(id);
+    l?.abandon();
+  }
+
   /**
    * Shutdown: cancel every running turn (recorded), answer pending permission requests `cancelled`, stop every agent
    * process. Sessions stay open: the next gateway resumes them.

@@ -1,5 +1,5 @@
 // The cluster's config keys and the node's identity: a `cluster` section is refused without a postgres store (a
-// SQLite gateway is one node), its keys are validated, and a node's generated id is kept in its data dir.
+// SQLite gateway is one node) and accepted with it, its keys are validated, and a node's generated id is kept in its data dir.
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -33,11 +33,9 @@ describe('cluster config', () => {
     );
   });
 
-  it('with the postgres store the section is still refused: this build does not run nodes as a cluster yet', () => {
-    assert.throws(
-      () => loadConfig({ path: writeYaml('store:\n  kind: postgres\n  url: postgres://u@127.0.0.1/db\ncluster:\n  node_id: n1\n'), env: {} }),
-      (e: unknown) => e instanceof ConfigError && /not supported by this build yet/.test(e.message),
-    );
+  it('with the postgres store the section is accepted, with its defaults', () => {
+    const { config } = loadConfig({ path: writeYaml('store:\n  kind: postgres\n  url: postgres://u@127.0.0.1/db\ncluster:\n  node_id: n1\n'), env: {} });
+    assert.deepEqual(config.cluster, { node_id: 'n1', lease_ttl_secs: 10, heartbeat_secs: 2 });
   });
 
   it('the keys are validated: node id characters, an http(s) URL, the heartbeat under half the TTL, no unknown key', () => {

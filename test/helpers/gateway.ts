@@ -21,6 +21,8 @@ export interface TestGatewayOptions {
   server?: Record<string, unknown>;
   recovery?: unknown;
   store?: Record<string, unknown>;
+  /** the `cluster` section (with `store: { kind: 'postgres', url }`: one node of several on one database) */
+  cluster?: Record<string, unknown>;
   audit?: Record<string, unknown>;
   /** the `budgets` section */
   budgets?: unknown;
@@ -95,6 +97,7 @@ export async function startTestGateway(o: TestGatewayOptions = {}): Promise<Test
     ...(o.git ? { git: o.git } : {}),
     ...(o.routing ? { routing: o.routing } : {}),
     ...(o.webhooks ? { webhooks: o.webhooks } : {}),
+    ...(o.cluster ? { cluster: o.cluster } : {}),
   };
   const { config } = loadConfigText(stringify(tree), join(dir, 'test.yaml'), {});
   const logger = o.logger ?? (process.env.AINTEGRIX_TEST_LOGS ? createLogger({ level: 'debug' }) : silentLogger);
