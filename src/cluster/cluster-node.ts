@@ -15,11 +15,13 @@ import type { Route } from '../http/router.js';
 import type { RequestContext } from '../http/request-context.js';
 import { Rejected } from '../errors/rejection.js';
 import type { ApprovalService } from '../sessions/approval-service.js';
+import type { NamedToken } from '../http/auth.js';
 import { LeaseManager, type Lease } from './lease-manager.js';
 import { advertiseUrl, resolveNodeId } from './node-identity.js';
 import { StreamOwnership, leaseKeyOfActor, LEASED_KINDS } from './ownership.js';
 import { forwardCommands, type CommandOwnership } from './command-routes.js';
 import { Takeover, type TakeoverServices } from './takeover.js';
+import { commandRelay, type CommandRelay } from './command-relay.js';
 
 /** The lease of the session an approval decision acts on (POST /api/v1/approvals/:id): forwarded to its owner. */
 export function approvalSession(approvals: Pick<ApprovalService, 'sessionOf'>) {
@@ -37,6 +39,8 @@ export interface ClusterNodeOptions {
   port: number;
   storeUrl: string;
   logger: Logger;
+  /** the tokens of auth.tokens (the same on every node): a relayed command carries its caller's */
+  tokens: readonly NamedToken[];
 }
 
 export async function openClusterNode(o: ClusterNodeOptions): Promise<ClusterNode> {
@@ -60,13 +64,18 @@ export class ClusterNode {
   /** the leases this node id held before this process (restored at boot) */
   claimed: Lease[] = [];
   url: string;
-  private ownership: StreamOwnership | undefined;
+  private streams: StreamOwnership | undefined;
   private takeover: Takeover | undefined;
   private store: EventStore | undefined;
   private runtime: ActorRuntime | undefined;
   private releaser: NodeJS.Timeout | undefined;
+  private closing = false;
   /** keys held here whose actor is being restored and recovered: their commands wait (adopt) until it is done */
   private readonly moving = new Map<string, Promise<void>>();
+  /** where a command of a leased actor runs: here, at its live owner, or here after adopting it (owner gone) */
+  readonly ownership: CommandOwnership;
+  /** commands of the WebSocket and MCP surfaces, sent to the owner as their REST equivalent (command-relay.ts) */
+  readonly relay: CommandRelay;
 
   constructor(
     private readonly pool: pg.Pool,
@@ -90,13 +99,31 @@ export class ClusterNode {
         for (const l of leases) chain = this.takeOver(l.key, chain);
         await chain;
       },
-      accepts: (key) => leaseKeyOfActor(key) !== undefined,
+      // a node shutting down takes nothing over (what it gets now it would hand back at once)
+      accepts: (key) => !this.closing && leaseKeyOfActor(key) !== undefined,
       onError: (error, context) => o.logger.warn(`cluster: ${context} failed`, { error: error as Error }),
     });
+    this.ownership = {
+      nodeId,
+      holds: (key) => this.leases.holds(key) !== undefined && !this.moving.has(key),
+      ownerOf: (key) => this.leases.ownerOf(key),
+      adopt: async (key) => {
+        const moving = this.moving.get(key);
+        if (moving !== undefined) {
+          await moving;
+          return this.leases.holds(key) !== undefined;
+        }
+        if (this.closing || (await this.leases.acquire(key)) === undefined) return false;
+        await this.takeOver(key);
+        return true;
+      },
+    };
+    const tokens = new Map(o.tokens.map((t) => [t.name, t.token]));
+    this.relay = commandRelay(this.ownership, (principal) => tokens.get(principal));
   }
 
   /** The fence of an append (the runtime's fenceFor); unfenced until the store is bound (nothing appends before). */
-  readonly fenceFor = (streamId: string, events: readonly NewEvent[]): AppendFence | undefined => this.ownership?.fenceFor(streamId, events);
+  readonly fenceFor = (streamId: string, events: readonly NewEvent[]): AppendFence | undefined => this.streams?.fenceFor(streamId, events);
 
   /** A new actor takes its lease (epoch 1) before its first append (the runtime's claim). */
   readonly claim = async (streamId: string): Promise<void> => {
@@ -107,38 +134,23 @@ export class ClusterNode {
 
   /** Does this node run the stream at boot (its lease, or its session's lease, is held here)? */
   readonly accepts = (streamId: string): boolean => {
-    const key = this.ownership?.leaseKey(streamId);
+    const key = this.streams?.leaseKey(streamId);
     return key === undefined || this.leases.holds(key) !== undefined;
   };
 
   bindStore(store: EventStore, runtime: ActorRuntime): void {
     this.store = store;
     this.runtime = runtime;
-    this.ownership = new StreamOwnership(this.leases, store);
+    this.streams = new StreamOwnership(this.leases, store);
   }
 
   bindServices(services: TakeoverServices): void {
-    this.takeover = new Takeover(this.runtime!, this.store!, this.ownership!, services, this.o.logger);
+    this.takeover = new Takeover(this.runtime!, this.store!, this.streams!, services, this.o.logger);
   }
 
   /** The API's routes with the commands of leased actors forwarded to their owner (command-routes.ts). */
   wrapRoutes(routes: readonly Route[], maxBodyBytes: number, keyOf?: (route: Route, ctx: RequestContext) => string | undefined): Route[] {
-    const ownership: CommandOwnership = {
-      nodeId: this.nodeId,
-      holds: (key) => this.leases.holds(key) !== undefined && !this.moving.has(key),
-      ownerOf: (key) => this.leases.ownerOf(key),
-      adopt: async (key) => {
-        const moving = this.moving.get(key);
-        if (moving !== undefined) {
-          await moving;
-          return this.leases.holds(key) !== undefined;
-        }
-        if ((await this.leases.acquire(key)) === undefined) return false;
-        await this.takeOver(key);
-        return true;
-      },
-    };
-    return forwardCommands(routes, { ownership, maxBodyBytes, ...(keyOf ? { keyOf } : {}) });
+    return forwardCommands(routes, { ownership: this.ownership, maxBodyBytes, ...(keyOf ? { keyOf } : {}) });
   }
 
   /**
@@ -171,15 +183,16 @@ export class ClusterNode {
     this.releaser.unref();
   }
 
-  /** Stop heartbeats; the actors are stopped by the gateway first. */
-  async stopHeartbeats(): Promise<void> {
-    clearInterval(this.releaser);
-    await this.leases.stop();
+  /** Shutdown begins: nothing more is taken over; the held leases are still renewed while the actors stop. */
+  stopTakingOver(): void {
+    this.closing = true;
   }
 
   /** Clean shutdown, after the actors stopped: every lease expires now, so the other nodes take them over at once. */
   async close(): Promise<void> {
-    await this.stopHeartbeats();
+    this.closing = true;
+    clearInterval(this.releaser);
+    await this.leases.stop();
     await this.leases.releaseAll().catch((error: Error) => this.o.logger.warn('cluster: releasing the leases failed', { error }));
     await this.pool.end().catch(() => undefined);
   }

@@ -72,7 +72,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
   const storeUrl = resolveStoreUrl(config, o.env);
   // several nodes on one PostgreSQL database (src/cluster): their leases, before the store opens
   const cluster = config.cluster !== undefined && storeUrl !== undefined
-    ? await openClusterNode({ cluster: config.cluster, dataDir: config.store.data_dir, host: config.server.host, port: config.server.port, storeUrl, logger })
+    ? await openClusterNode({ cluster: config.cluster, dataDir: config.store.data_dir, host: config.server.host, port: config.server.port, storeUrl, logger, tokens: o.tokens })
     : undefined;
   const store: EventStore = await openConfiguredEventStore(config.store, {
     url: storeUrl,
@@ -199,6 +199,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
     logger,
     auditVerifier: anchor.verifier,
     shuttingDown: () => shuttingDown,
+    ...(cluster ? { relay: cluster.relay } : {}),
   };
 
   ports = stepSessions(services);
@@ -253,7 +254,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
         http.close();
         await Promise.all(shutdownHooks.map((h) => Promise.resolve(h()).catch((e: Error) => logger.error('shutdown hook failed', { error: e }))));
         streams.stop();
-        await cluster?.stopHeartbeats();
+        cluster?.stopTakingOver(); // its leases are still renewed while its actors stop
         await sessions.stopAll();
         await runtime.settled();
         runtime.stop();

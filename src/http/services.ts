@@ -1,4 +1,5 @@
 // What the API surfaces (REST, streams, MCP) reach: the services of one running gateway.
+import type { CommandRelay } from '../cluster/command-relay.js';
 import type { AintegrixConfig } from '../config/index.js';
 import type { EventStore } from '../store/types.js';
 import type { SessionService } from '../sessions/session-service.js';
@@ -39,6 +40,8 @@ export interface GatewayServices {
   /** the git webhook's shared secret (webhooks/webhook-secret.ts); undefined: webhooks are disabled */
   readonly webhookSecret: string | undefined;
   shuttingDown(): boolean;
+  /** a cluster node: commands of the WebSocket and MCP surfaces for an actor another node runs go to it */
+  readonly relay?: CommandRelay;
   /** run `hook` when the gateway shuts down (after it stops accepting connections, before agents stop) */
   atShutdown(hook: () => Promise<void> | void): void;
 }

@@ -148,6 +148,12 @@ function socketSink(ws: WebSocket<SocketData>): ClosableSink {
   };
 }
 
+/** The owner's answer when another node runs `sessionId` (undefined: run it here). */
+function relayed(gw: GatewayServices, d: SocketData, sessionId: string, path: string, body: unknown, prefer?: string): Promise<unknown> {
+  if (gw.relay === undefined) return Promise.resolve(undefined);
+  return gw.relay.relay(`session:${sessionId}`, { method: 'POST', path, body, principal: d.principal, ...(prefer ? { prefer } : {}) }).then((a) => a?.body);
+}
+
 async function handleMessage(ws: WebSocket<SocketData>, text: string, gw: GatewayServices): Promise<void> {
   const d = ws.getUserData();
   const meta: EventMeta = {
@@ -180,17 +186,25 @@ async function handleMessage(ws: WebSocket<SocketData>, text: string, gw: Gatewa
   }
   try {
     switch (m.type) {
+      // a cluster node sends a command of a session another node runs to that node (gw.relay), as REST
       case 'prompt': {
-        const submitted = await gw.sessions.prompt(d.sessionId, m.messages, m.embedded_context, meta);
+        const body = { messages: m.messages, ...(m.embedded_context ? { embedded_context: m.embedded_context } : {}) };
+        const submitted =
+          ((await relayed(gw, d, d.sessionId, `/api/v1/sessions/${encodeURIComponent(d.sessionId)}/prompt`, body, 'respond-async')) as { turn: number; position: number } | undefined) ??
+          (await gw.sessions.prompt(d.sessionId, m.messages, m.embedded_context, meta));
         reply('ack', { for: 'prompt', turn: submitted.turn, position: submitted.position });
         break;
       }
-      case 'cancel':
-        reply('ack', { for: 'cancel', ...(await gw.sessions.cancel(d.sessionId, meta)) });
+      case 'cancel': {
+        const remote = await relayed(gw, d, d.sessionId, `/api/v1/sessions/${encodeURIComponent(d.sessionId)}/cancel`, {});
+        reply('ack', { for: 'cancel', ...((remote as object | undefined) ?? (await gw.sessions.cancel(d.sessionId, meta))) });
         break;
+      }
       case 'approve': {
-        const decided = await gw.approvals.decide(m.approval_id, { decision: m.decision, reason: m.reason }, meta);
-        reply('ack', { for: 'approve', ...decided });
+        const input = { decision: m.decision, ...(m.reason !== undefined ? { reason: m.reason } : {}) };
+        const session = gw.approvals.sessionOf(m.approval_id);
+        const remote = session === undefined ? undefined : await relayed(gw, d, session, `/api/v1/approvals/${encodeURIComponent(m.approval_id)}`, input);
+        reply('ack', { for: 'approve', ...((remote as object | undefined) ?? (await gw.approvals.decide(m.approval_id, input, meta))) });
         break;
       }
       case 'resume':

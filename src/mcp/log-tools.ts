@@ -7,6 +7,7 @@ import { eventView } from '../streams/event-view.js';
 import type { RecordedEvent } from '../store/types.js';
 import { defineTool, failure, json, textResult, type McpTool } from './tool-kit.js';
 import { scopeFor } from '../http/scopes.js';
+import { relayedCommand } from './relayed.js';
 
 export const MAX_EVENTS_PAGE = 500;
 
@@ -62,7 +63,9 @@ export function logTools(gw: GatewayServices): McpTool[] {
       run: async (args, call) => {
         try {
           const { approval_id, ...decision } = args;
-          const d = await gw.approvals.decide(approval_id, decision, call.meta);
+          const session = gw.approvals.sessionOf(approval_id);
+          const remote = session === undefined ? undefined : await relayedCommand(gw, session, call.meta, 'POST', `/api/v1/approvals/${encodeURIComponent(approval_id)}`, decision);
+          const d = (remote as Awaited<ReturnType<typeof gw.approvals.decide>> | undefined) ?? (await gw.approvals.decide(approval_id, decision, call.meta));
           return textResult(`Approval ${d.approval_id} decided: ${d.decision} (option: ${d.option_id ?? 'none'}).`, { ...d });
         } catch (e) {
           return failure(e);

@@ -7,6 +7,7 @@ import type { TurnResult } from '../sessions/turn-ledger.js';
 import { defineTool, errorResult, failure, textResult, type McpTool } from './tool-kit.js';
 import { followTurnProgress, type TurnProgress } from './turn-progress.js';
 import { scopeFor } from '../http/scopes.js';
+import { relayedCommand, relayedPrompt, sessionPath } from './relayed.js';
 
 const turnOutput = z.object({
   session_id: z.string(),
@@ -45,11 +46,13 @@ export function promptTool(gw: GatewayServices, hooks: PromptToolHooks = {}): Mc
       try {
         // cancelled before it started: no turn for a caller that is gone (it gets no answer either)
         if (extra.signal.aborted) return errorResult('Error: the request was cancelled');
-        const submitted = await gw.sessions.prompt(id, [{ type: 'text', text: args.message }], undefined, meta);
+        const submitted =
+          (await relayedPrompt(gw, id, args.message, meta)) ?? (await gw.sessions.prompt(id, [{ type: 'text', text: args.message }], undefined, meta));
         const token = extra._meta?.progressToken;
         if (token !== undefined) progress = followTurnProgress(gw.store, id, submitted.turn, submitted.position, token, extra);
         onAbort = () => {
-          gw.sessions.cancel(id, meta, 'mcp').catch((e: Error) => gw.logger.warn('cannot cancel the turn of a cancelled MCP request', { session: id, error: e.message }));
+          const cancel = async () => (await relayedCommand(gw, id, meta, 'POST', sessionPath(id, '/cancel'), {})) ?? (await gw.sessions.cancel(id, meta, 'mcp'));
+          cancel().catch((e: Error) => gw.logger.warn('cannot cancel the turn of a cancelled MCP request', { session: id, error: e.message }));
         };
         if (extra.signal.aborted) onAbort();
         else extra.signal.addEventListener('abort', onAbort, { once: true });

@@ -9,6 +9,7 @@ import { scopeFor } from '../http/scopes.js';
 import { findAgent } from '../config/agent-lookup.js';
 import { originFields } from '../http/routes/origin-fields.js';
 import { originView } from '../sessions/session-origin-view.js';
+import { relayedCommand, sessionPath } from './relayed.js';
 
 const sessionId = z.string().min(1).max(256).describe('session id, as acp_create_session returned it');
 
@@ -70,7 +71,7 @@ export function sessionTools(gw: GatewayServices): McpTool[] {
       input: z.object({ session_id: sessionId }).strict(),
       run: async (args, call) => {
         try {
-          await gw.sessions.close(args.session_id, call.meta);
+          if ((await relayedCommand(gw, args.session_id, call.meta, 'DELETE', sessionPath(args.session_id))) === undefined) await gw.sessions.close(args.session_id, call.meta);
           return textResult(`Session ${args.session_id} closed.`);
         } catch (e) {
           return failure(e);
@@ -94,7 +95,10 @@ export function sessionTools(gw: GatewayServices): McpTool[] {
         .strict(),
       run: async (args, call) => {
         try {
-          const r = await gw.sessions.fork(args.session_id, { target_agent: args.target_agent, at: args.at }, call.meta);
+          const input = { ...(args.target_agent !== undefined ? { target_agent: args.target_agent } : {}), ...(args.at !== undefined ? { at: args.at } : {}) };
+          const r =
+            ((await relayedCommand(gw, args.session_id, call.meta, 'POST', sessionPath(args.session_id, '/fork'), input)) as Awaited<ReturnType<typeof gw.sessions.fork>> | undefined) ??
+            (await gw.sessions.fork(args.session_id, input, call.meta));
           const text = `Session forked: ${r.id} (agent: ${r.agent}, from: ${r.forked_from.session_id}@${r.forked_from.position}, method: ${r.method})`;
           return textResult(text, { ...r });
         } catch (e) {
@@ -109,7 +113,9 @@ export function sessionTools(gw: GatewayServices): McpTool[] {
       input: z.object({ session_id: sessionId }).strict(),
       run: async (args, call) => {
         try {
-          const r = await gw.sessions.cancel(args.session_id, call.meta);
+          const r =
+            ((await relayedCommand(gw, args.session_id, call.meta, 'POST', sessionPath(args.session_id, '/cancel'), {})) as { cancelled: boolean; turn: number | null } | undefined) ??
+            (await gw.sessions.cancel(args.session_id, call.meta));
           const text = r.cancelled
             ? `Turn ${r.turn} of session ${args.session_id} is being cancelled.`
             : r.turn === null

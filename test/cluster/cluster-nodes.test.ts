@@ -13,6 +13,8 @@ import { demoAgent, promptText, says, startTestGateway, TOKEN, type TestGateway 
 import { eventually } from '../helpers/poll.js';
 import { readSse } from '../helpers/sse.js';
 import { FencedError } from '../../src/store/errors.js';
+import { Client, wsUrl } from '../helpers/ws-client.js';
+import { connectSdkClient, textOf } from '../mcp/helpers.js';
 
 const WAIT = 30_000;
 
@@ -99,6 +101,57 @@ describe('gateway nodes on one PostgreSQL database', () => {
     assert.equal(decided.status, 200, JSON.stringify(decided.body));
     assert.equal(decided.body.session_id, id);
     assert.equal((await turn).body.text, 'permission: selected allow');
+  });
+
+  it('prompt, cancel and approve over B\'s WebSocket act on A\'s session; the socket streams it from B\'s log', async () => {
+    const a = nodes[0]!;
+    const b = nodes[1]!;
+    const id = await create(a);
+    await eventually(async () => (await b.api('GET', `/api/v1/sessions/${id}`)).status === 200, WAIT, 'B to know the session');
+    const c = await Client.connect(wsUrl(b, `/api/v1/sessions/${id}/stream`), { authorization: `Bearer ${TOKEN}` });
+    try {
+      c.send({ type: 'prompt', messages: [{ type: 'text', text: 'hello socket' }] });
+      const ack = await c.waitFor((m) => m.type === 'ack', WAIT);
+      assert.deepEqual([ack.data.for, ack.data.turn], ['prompt', 1]);
+      const done = await c.waitFor((m) => m.type === 'turn_complete', WAIT);
+      assert.equal(done.data.text, 'echo: hello socket');
+
+      c.send({ type: 'prompt', messages: [{ type: 'text', text: '/permission execute make release' }] });
+      const request = await c.waitFor((m) => m.type === 'permission_request', WAIT);
+      c.send({ type: 'approve', approval_id: request.data.approval_id, decision: 'reject_once', reason: 'not today' });
+      const approved = await c.waitFor((m) => m.type === 'ack' && m.data.for === 'approve', WAIT);
+      assert.equal(approved.data.decision, 'reject_once');
+      assert.equal((await c.waitFor((m) => m.type === 'turn_complete' && m.data.turn === 2, WAIT)).data.text, 'permission: selected reject');
+
+      c.send({ type: 'prompt', messages: [{ type: 'text', text: '/slow 30' }] });
+      await c.waitFor((m) => m.type === 'session_update' && String(m.data.text).startsWith('slow'), WAIT);
+      c.send({ type: 'cancel' });
+      assert.equal((await c.waitFor((m) => m.type === 'ack' && m.data.for === 'cancel', WAIT)).data.cancelled, true);
+      assert.equal((await c.waitFor((m) => m.type === 'turn_complete' && m.data.turn === 3, WAIT)).data.stop_reason, 'cancelled');
+    } finally {
+      c.ws.close();
+    }
+    // all of it was recorded by A, under the caller's own name
+    const decided = a.gw.store.readStream(`session:${id}`).find((e) => e.type === 'PermissionDecided')!;
+    assert.equal(decided.meta.principal, 'tester');
+  });
+
+  it('MCP tools on B act on A\'s session: acp_prompt answers from the log, acp_close_session closes it on A', async () => {
+    const a = nodes[0]!;
+    const b = nodes[1]!;
+    const id = await create(a);
+    await eventually(async () => (await b.api('GET', `/api/v1/sessions/${id}`)).status === 200, WAIT, 'B to know the session');
+    const mcp = await connectSdkClient(b);
+    try {
+      const r = await mcp.client.callTool({ name: 'acp_prompt', arguments: { session_id: id, message: 'hello mcp' } });
+      assert.equal(textOf(r), 'echo: hello mcp');
+      const closed = await mcp.client.callTool({ name: 'acp_close_session', arguments: { session_id: id } });
+      assert.equal(textOf(closed), `Session ${id} closed.`);
+    } finally {
+      await mcp.close();
+    }
+    assert.ok(a.gw.store.readStream(`session:${id}`).some((e) => e.type === 'SessionClosed'));
+    assert.equal(a.gw.store.readStream(`session:${id}`).filter((e) => e.type === 'PromptSubmitted').length, 1);
   });
 
   it('a delete sent to B closes the session on A and lets its lease go', async () => {

@@ -9,7 +9,7 @@ import { sessionUsage } from '../../usage/index.js';
 import { commandMeta, readBody, submitPrompt, turnReply, TURN_ERRORS } from './prompt-requests.js';
 import { scopeFor } from '../scopes.js';
 import { originView } from '../../sessions/session-origin-view.js';
-import { cancelResultSchema, forkResultSchema, modelChangedSchema, sessionCreatedSchema, sessionDetailSchema, sessionSummarySchema, turnResultSchema } from '../schemas/sessions.js';
+import { cancelResultSchema, forkResultSchema, modelChangedSchema, promptAcceptedSchema, sessionCreatedSchema, sessionDetailSchema, sessionSummarySchema, turnResultSchema } from '../schemas/sessions.js';
 import { createSessionSchema, forkSchema, promptBodySchema } from '../schemas/requests.js';
 
 const modelSchema = z.object({ model: z.string().min(1).max(256) }).strict();
@@ -111,7 +111,10 @@ export function sessionRoutes(gw: GatewayServices): Route[] {
         tag: 'sessions',
         params: ID,
         body: promptBodySchema,
-        responses: { 200: { description: 'the turn ended (end_turn, cancelled, ...): stop reason, text, usage', json: turnResultSchema } },
+        responses: {
+          200: { description: 'the turn ended (end_turn, cancelled, ...): stop reason, text, usage', json: turnResultSchema },
+          202: { description: 'with `Prefer: respond-async`: the prompt is recorded and its turn runs; it streams on /events', json: promptAcceptedSchema },
+        },
         errors: { ...TURN_ERRORS, 404: 'session_not_found', 409: 'session_busy / session_closed' },
       },
       // answered from the commit's announcement (SubmittedTurn.whenEnded): the reply does not wait behind the
@@ -119,6 +122,11 @@ export function sessionRoutes(gw: GatewayServices): Route[] {
       handler: (ctx) =>
         new Promise<Reply>((resolve, reject) => {
           submitPrompt(gw, ctx, ctx.params[0]!).then((submitted) => {
+            // RFC 7240: answered once recorded (a cluster node relays a WebSocket prompt to the session's owner so)
+            if (/\brespond-async\b/.test(ctx.headers['prefer'] ?? '')) {
+              resolve({ status: 202, json: { turn: submitted.turn, position: submitted.position } });
+              return;
+            }
             submitted.whenEnded((r) => {
               if (r instanceof Error) reject(r);
               else resolve(turnReply(r));

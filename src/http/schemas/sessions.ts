@@ -103,6 +103,9 @@ export const turnResultSchema = z
   })
   .meta({ id: 'TurnResult' });
 
+/** POST /sessions/{id}/prompt with `Prefer: respond-async`: the prompt's turn and its PromptSubmitted position. */
+export const promptAcceptedSchema = z.object({ turn: z.number().int(), position: z.number().int() }).meta({ id: 'PromptAccepted' });
+
 export const cancelResultSchema = z.object({ cancelled: z.boolean(), turn: z.number().int().nullable() }).meta({ id: 'CancelResult' });
 
 export const forkResultSchema = z
