@@ -1,8 +1,10 @@
 // The queue of writes. Appends (and snapshot/timer/checkpoint writes) are queued; a flush hands everything queued
 // to the committer (batch-committer.ts) as ONE transaction, in call order (group commit: one fsync for the whole
 // batch under synchronous=FULL). A flush is scheduled with setImmediate, so every append of the current event-loop
-// turn joins the batch, or runs at once when maxBatchEvents are queued. One batch is in flight at a time; what
-// is queued meanwhile goes as the next batch the moment the answer comes back.
+// turn joins the batch, or runs at once when maxBatchEvents are queued. While a batch is in flight, what is queued
+// meanwhile goes as the next batch the moment the answer comes back, or at once when it makes a full batch: then
+// the writer starts on it right after the COMMIT before, instead of idling while the answer travels back and the
+// next batch is built (MAX_IN_FLIGHT). Batches commit, answer and are announced in the order they were sent.
 //
 // Positions are assigned by the writer (head + 1, ..., in write-batch.ts) rather than by SQLite, so the hash can cover
 // the position. The in-memory head (position, hash, at) only moves when a commit's answer arrives; after a failed
@@ -53,6 +55,13 @@ export const LINGER_MS = 2;
  */
 const HIGH_WATER_BATCHES = 4;
 
+/**
+ * Batches with the committer at once. Two are enough to keep a writer thread busy under load: one commits while
+ * the next waits in its port. A second batch goes only when it is full, so group commit still gathers everything
+ * that arrives while a commit runs (more batches in flight would only mean smaller ones, and more fsyncs).
+ */
+const MAX_IN_FLIGHT = 2;
+
 export class AppendQueue {
   private queue: QueuedOp[] = [];
   private queuedEvents = 0;
@@ -61,8 +70,8 @@ export class AppendQueue {
   private readonly delayed = new DelayedFlush(() => this.flushNow());
   /** something queued wants the next turn of the event loop (an append that is not lingering, a barrier) */
   private urgentQueued = false;
-  /** a batch is with the committer */
-  private flushing = false;
+  /** batches with the committer (answers come back in the order sent) */
+  private inFlight = 0;
   /** the committer is answering inside commit() (the in-thread one): the next batch must wait for a new turn */
   private answeringInline = false;
   /** onCommitted listeners are running: a later batch must not be announced inside them */
@@ -99,8 +108,8 @@ export class AppendQueue {
     return new Promise<AppendResult>((resolve, reject) => {
       this.queue.push({ kind: 'append', streamId, streamType, expected, events, resolve, reject });
       this.queuedEvents += events.length;
-      if (this.flushing && this.queuedEvents >= HIGH_WATER_BATCHES * this.maxBatchEvents && !this.announcing) this.committer.drain();
-      if (this.queuedEvents >= this.maxBatchEvents && !this.flushing) this.flushNow();
+      if (this.inFlight > 0 && this.queuedEvents >= HIGH_WATER_BATCHES * this.maxBatchEvents && !this.announcing) this.committer.drain();
+      if (this.queuedEvents >= this.maxBatchEvents && this.inFlight < MAX_IN_FLIGHT) this.flushNow();
       else if (linger && !this.urgentQueued) this.scheduleLinger();
       else this.schedule();
     });
@@ -109,7 +118,7 @@ export class AppendQueue {
   /** Commit everything queued so far (now, unless a commit is in progress: then with the next batch). */
   flush(): Promise<void> {
     if (this.failure) return Promise.reject(this.failure);
-    if (this.queue.length === 0 && this.pending.isEmpty && !this.flushing) return Promise.resolve();
+    if (this.queue.length === 0 && this.pending.isEmpty && this.inFlight === 0) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
       this.queue.push({ kind: 'barrier', resolve, reject });
       this.urgentQueued = true;
@@ -120,7 +129,7 @@ export class AppendQueue {
   /** Make sure a flush will run soon (used after snapshot/timer/checkpoint writes). */
   schedule(): void {
     this.urgentQueued = true;
-    if (this.scheduled !== undefined || this.flushing) return;
+    if (this.scheduled !== undefined || this.inFlight > 0) return;
     this.scheduled = setImmediate(() => {
       this.scheduled = undefined;
       this.flushNow();
@@ -143,7 +152,7 @@ export class AppendQueue {
 
   /** A flush is coming sooner anyway when one is scheduled or running. */
   private flushWithin(ms: number, keepAlive: boolean): void {
-    if (this.scheduled !== undefined || this.flushing) return;
+    if (this.scheduled !== undefined || this.inFlight > 0) return;
     this.delayed.within(ms, keepAlive);
   }
 
@@ -166,9 +175,10 @@ export class AppendQueue {
   }
 
   private flushNow(): void {
-    // the answer to the batch in flight sends whatever is queued meanwhile; and no batch is committed (by the
-    // in-thread committer) inside the listeners of the one before: they would hear of it first
-    if (this.flushing || this.announcing) return;
+    // the answer to the batch in flight sends whatever is queued meanwhile (unless it is a full batch: see
+    // MAX_IN_FLIGHT); and no batch is committed (by the in-thread committer) inside the listeners of the one
+    // before: they would hear of it first
+    if (this.announcing || !this.maySend()) return;
     if (this.scheduled !== undefined) {
       clearImmediate(this.scheduled);
       this.scheduled = undefined;
@@ -179,19 +189,24 @@ export class AppendQueue {
     if (batch.length === 0 && this.pending.isEmpty) return;
     const side = this.pending.take();
     if (this.failure) {
-      this.pending.settled();
+      // everything queued, not just one batch's worth: no answer is coming to send the rest
+      this.pending.settled(side);
+      batch.push(...this.queue);
+      this.queue = [];
+      this.queuedEvents = 0;
       this.settleFailed(batch, side, this.failure);
       return;
     }
     const appends: QueuedAppend[] = [];
     for (const op of batch) if (op.kind === 'append') appends.push(op);
     if (appends.length === 0 && sideWriteCount(side) === 0) {
-      // only barriers: everything before them has committed already (one batch in flight at a time)
-      this.pending.settled();
+      // only barriers: everything before them has committed already when nothing is in flight (a full batch
+      // sent behind another always holds appends, so this is the only case)
+      this.pending.settled(side);
       for (const op of batch) (op as QueuedBarrier).resolve();
       return;
     }
-    this.flushing = true;
+    this.inFlight++;
     this.answeringInline = true;
     const startedAt = performance.now();
     this.committer.commit(encodeBatch(appends, side), (outcome) => this.settle(batch, side, outcome, startedAt));
@@ -201,8 +216,8 @@ export class AppendQueue {
   /** The committer answered: move the head, send the next batch, then announce and resolve this one. */
   private settle(batch: QueuedOp[], side: SideWrites, outcome: BatchOutcome, startedAt: number): void {
     const durationMs = performance.now() - startedAt;
-    this.flushing = false;
-    this.pending.settled();
+    this.inFlight--;
+    this.pending.settled(side);
     if (!outcome.ok) {
       this.settleFailedCommit(batch, side, outcome);
       this.next();
@@ -246,13 +261,18 @@ export class AppendQueue {
       } finally {
         this.announcing = false;
       }
-      if (!this.flushing) this.next(); // what the listeners queued
+      this.next(); // what the listeners queued
     }
     for (let i = 0; i < batch.length; i++) {
       const op = batch[i]!;
       if (op.kind === 'append') op.resolve(results[i]!);
       else op.resolve();
     }
+  }
+
+  /** Whether a batch may go to the committer now: none in flight, or a full one behind the one in flight. */
+  private maySend(): boolean {
+    return this.inFlight === 0 || (this.inFlight < MAX_IN_FLIGHT && this.queuedEvents >= this.maxBatchEvents);
   }
 
   /** Send what is due now; otherwise make sure it goes when it is due. */

@@ -18,9 +18,13 @@ export type ToWriter = { t: 'commit'; req: BatchRequest } | { t: 'close' };
 export type FromWriter = { t: 'error'; context: string; message: string } | { t: 'closed'; error: string | undefined };
 
 export interface BatchCommitter {
-  /** Commit one batch (one at a time); `done` gets its outcome exactly once (at once, for the in-thread committer). */
+  /**
+   * Commit one batch; `done` gets its outcome exactly once (at once, for the in-thread committer). Batches sent
+   * before an answer came back (at most AppendQueue's MAX_IN_FLIGHT) commit one after the other in the order
+   * sent, each in its own transaction, and are answered in that order.
+   */
   commit(req: BatchRequest, done: (outcome: BatchOutcome) => void): void;
-  /** Wait (blocking) for the batch in flight and call its `done` now: backpressure, see AppendQueue.append. */
+  /** Wait (blocking) for the oldest batch in flight and call its `done` now: backpressure, see AppendQueue.append. */
   drain(): void;
   /** After the last commit: a last passive WAL checkpoint, then the write connection is closed. */
   close(): Promise<void>;
@@ -69,7 +73,8 @@ export class InThreadCommitter implements BatchCommitter {
  */
 export class ThreadCommitter implements BatchCommitter {
   private readonly thread: Worker;
-  private waiting: ((outcome: BatchOutcome) => void) | undefined;
+  /** the batches in flight, oldest first: the thread answers them in this order */
+  private waiting: ((outcome: BatchOutcome) => void)[] = [];
   private death: string | undefined;
   private lastError: Error | undefined;
   private closing: { resolve(): void; reject(error: Error): void } | undefined;
@@ -138,14 +143,14 @@ export class ThreadCommitter implements BatchCommitter {
 
   commit(req: BatchRequest, done: (outcome: BatchOutcome) => void): void {
     if (this.death !== undefined) return done({ ok: false, died: this.death });
-    this.waiting = done;
-    this.outcomes.ref();
+    this.waiting.push(done);
+    if (this.waiting.length === 1) this.outcomes.ref();
     this.thread.postMessage({ t: 'commit', req } satisfies ToWriter, transferablesOf(req));
   }
 
   drain(): void {
     const deadline = performance.now() + DRAIN_LIMIT_MS;
-    while (this.waiting !== undefined) {
+    while (this.waiting.length > 0) {
       const seen = Atomics.load(this.answered, 0);
       const m = receiveMessageOnPort(this.outcomes);
       if (m !== undefined) return this.answer(m.message as BatchOutcome);
@@ -167,9 +172,8 @@ export class ThreadCommitter implements BatchCommitter {
   }
 
   private answer(outcome: BatchOutcome): void {
-    const done = this.waiting;
-    this.waiting = undefined;
-    this.outcomes.unref();
+    const done = this.waiting.shift();
+    if (this.waiting.length === 0) this.outcomes.unref();
     done?.(outcome);
   }
 
@@ -186,10 +190,11 @@ export class ThreadCommitter implements BatchCommitter {
   private died(reason: string): void {
     const closed = this.death !== undefined;
     this.death ??= reason;
-    const done = this.waiting;
-    this.waiting = undefined;
+    const waiting = this.waiting;
+    this.waiting = [];
     if (!closed) this.reportError(new Error(reason), 'event store writer thread died');
     this.closing?.resolve();
-    done?.({ ok: false, died: this.death });
+    // every batch in flight, oldest first: whether any of them committed is unknown
+    for (const done of waiting) done({ ok: false, died: this.death });
   }
 }

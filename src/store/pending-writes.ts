@@ -1,6 +1,6 @@
 // Snapshot, timer, checkpoint and audit-checkpoint writes waiting for the next batch. The first three are keyed
 // upserts, so a later write of the same key replaces an earlier one before it ever reaches SQLite. Reads consult these maps
-// first (read-your-writes), then the batch the writer thread is committing, then the database: a write stays
+// first (read-your-writes), then the batches the writer thread is committing, then the database: a write stays
 // visible from the call until its commit is in the database (or its batch failed, and it is lost with it).
 import type { AuditCheckpointTable } from './audit-checkpoint-table.js';
 import type { Statements, SnapshotRow, TimerRow } from './statements.js';
@@ -37,8 +37,8 @@ export function snapshotFromRow(r: SnapshotRow): Snapshot {
 
 export class PendingWrites {
   private current: SideWrites = emptySideWrites();
-  /** the writes of the batch being committed, until its outcome is known */
-  private committing: SideWrites | undefined;
+  /** the writes of the batches being committed (oldest first: a later batch's write wins), until their outcome is known */
+  private committing: SideWrites[] = [];
 
   get isEmpty(): boolean {
     return sideWriteCount(this.current) === 0;
@@ -100,31 +100,36 @@ export class PendingWrites {
 
   /** The queued snapshot for a stream, if any. */
   snapshot(streamId: string): SnapshotRow | undefined {
-    return this.current.snapshots.get(streamId) ?? this.committing?.snapshots.get(streamId);
+    let row = this.current.snapshots.get(streamId);
+    for (let i = this.committing.length - 1; row === undefined && i >= 0; i--) row = this.committing[i]!.snapshots.get(streamId);
+    return row;
   }
 
   /** Snapshots written and not yet in the database, older first (a later row of the same stream wins). */
   *snapshotRows(): IterableIterator<SnapshotRow> {
-    if (this.committing) yield* this.committing.snapshots.values();
+    for (const layer of this.committing) yield* layer.snapshots.values();
     yield* this.current.snapshots.values();
   }
 
   checkpoint(processorId: string): number | undefined {
-    return this.current.checkpoints.get(processorId) ?? this.committing?.checkpoints.get(processorId);
+    let position = this.current.checkpoints.get(processorId);
+    for (let i = this.committing.length - 1; position === undefined && i >= 0; i--) position = this.committing[i]!.checkpoints.get(processorId);
+    return position;
   }
 
   /** The newest audit checkpoint not yet in the database, if any. */
   lastAuditCheckpoint(): AuditCheckpoint | undefined {
-    return this.current.audit?.at(-1) ?? this.committing?.audit?.at(-1);
+    let last = this.current.audit?.at(-1);
+    for (let i = this.committing.length - 1; last === undefined && i >= 0; i--) last = this.committing[i]!.audit?.at(-1);
+    return last;
   }
 
   /** Stored timers with the queued sets and clears applied, earliest first. */
   mergeTimers(stored: TimerRow[]): TimerRow[] {
-    if (this.current.timers.size === 0 && (this.committing?.timers.size ?? 0) === 0) return stored;
+    if (this.current.timers.size === 0 && this.committing.every((layer) => layer.timers.size === 0)) return stored;
     const merged = new Map<string, TimerRow>();
     for (const r of stored) merged.set(timerKey(r.stream_id, r.timer_id), r);
-    for (const layer of [this.committing?.timers, this.current.timers]) {
-      if (layer === undefined) continue;
+    for (const layer of [...this.committing.map((c) => c.timers), this.current.timers]) {
       for (const [key, r] of layer) {
         if (r === null) merged.delete(key);
         else merged.set(key, r);
@@ -139,13 +144,14 @@ export class PendingWrites {
   take(): SideWrites {
     const taken = this.current;
     this.current = emptySideWrites();
-    this.committing = taken;
+    if (sideWriteCount(taken) > 0) this.committing.push(taken);
     return taken;
   }
 
-  /** The batch that took the writes committed (they are in the database now) or failed (they are lost). */
-  settled(): void {
-    this.committing = undefined;
+  /** The batch that took `taken` committed (its writes are in the database now) or failed (they are lost). */
+  settled(taken: SideWrites): void {
+    const i = this.committing.indexOf(taken);
+    if (i !== -1) this.committing.splice(i, 1);
   }
 }
 

@@ -7,7 +7,7 @@ import { openWriteConnection } from './open-database.js';
 import { prepareStatements } from './statements.js';
 import type { Durability } from './types.js';
 import { WalCheckpointer } from './wal-checkpointer.js';
-import { type BatchOutcome, BatchWriter } from './write-batch.js';
+import { type BatchOutcome, BatchWriter, outcomeTransferables } from './write-batch.js';
 import type { ToWriter, FromWriter } from './batch-committer.js';
 
 export interface WriterThreadData {
@@ -42,9 +42,9 @@ try {
   throw err;
 }
 reportOpened(undefined);
-// the hashes of a committed batch move to the store's thread (no copy): the writer does not need them again
+// the arrays of a committed batch move to the store's thread (no copy): the writer does not need them again
 const sendOutcome = (outcome: BatchOutcome): void => {
-  data.outcomes.postMessage(outcome, outcome.ok ? [outcome.hashes.buffer as ArrayBuffer] : []);
+  data.outcomes.postMessage(outcome, outcome.ok ? outcomeTransferables(outcome) : []);
   Atomics.add(data.answered, 0, 1);
   Atomics.notify(data.answered, 0);
 };

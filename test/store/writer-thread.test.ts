@@ -99,3 +99,57 @@ test('a store left open with nothing in flight does not keep the process alive',
   assert.deepEqual(reopened.verifyChain(), { ok: true, checked: 1 });
   await reopened.close();
 });
+
+test('full batches queue behind the one committing: commits, announcements and answers keep the order of the appends', async (t) => {
+  const { store } = openTempStore(t, { maxBatchEvents: 10 });
+  const announced: number[] = [];
+  store.onCommitted((events) => {
+    assert.ok(events.length <= 10, `a batch of ${events.length}`);
+    for (const e of events) announced.push(e.position);
+  });
+  const answered: number[] = [];
+  const appends: Promise<unknown>[] = [];
+  const versions = [0, 0, 0];
+  for (let i = 0; i < 95; i++) {
+    // a snapshot per ten appends: each lands in a different batch, and the newest stays readable throughout
+    if (i % 10 === 0) store.saveSnapshot({ streamId: 'session:snap', streamPosition: i + 1, machineVersion: 'v1', snapshot: { i } });
+    const s = i % 3;
+    const expected = i === 42 ? 999 : versions[s]!; // one conflict in the middle: nothing written for it
+    if (i !== 42) versions[s]! += 1;
+    appends.push(
+      store.appendToStream(`session:s${s}`, expected, [{ type: 'A', data: i }]).then((r) => {
+        answered.push(i);
+        if (r.ok) assert.ok(announced.includes(r.firstPosition), 'announced before it is answered');
+        else assert.equal(i, 42);
+        return r;
+      }),
+    );
+    assert.equal((store.loadSnapshot('session:snap')?.snapshot as { i: number }).i, i - (i % 10));
+  }
+  const results = await Promise.all(appends);
+  assert.deepEqual(answered, [...answered].sort((a, b) => a - b), 'answered in call order');
+  assert.deepEqual(announced, Array.from({ length: 94 }, (_, i) => i + 1), 'announced once each, in position order');
+  let position = 0;
+  for (const r of results as { ok: boolean; firstPosition?: number }[]) if (r.ok) assert.equal(r.firstPosition, ++position, 'positions in call order');
+  await store.flush();
+  assert.equal(store.listSnapshots('session:').get('session:snap')?.streamPosition, 91);
+  assert.deepEqual(store.verifyChain(), { ok: true, checked: 94 });
+});
+
+test('a writer thread that dies with several batches in flight fails each of them; what was answered ok is in the file', async (t) => {
+  const { store, file } = openTempStore(t, { maxBatchEvents: 10, onError: () => undefined });
+  const appends = Array.from({ length: 60 }, (_, i) => store.appendToStream(`session:s${i % 4}`, 'any', [{ type: 'A', data: i }]));
+  await writerThreadOf(store)!.terminate();
+  const outcomes = await Promise.allSettled(appends);
+  const ok = outcomes.findIndex((o) => o.status === 'rejected');
+  const okCount = ok === -1 ? outcomes.length : ok;
+  for (const o of outcomes.slice(okCount)) {
+    assert.equal(o.status, 'rejected', 'nothing answered ok after the first failure');
+    assert.ok(o.reason instanceof StoreFailedError, String(o.reason));
+  }
+  await store.close().catch(() => undefined);
+  const reopened = openEventStore({ path: file });
+  assert.ok(reopened.headPosition() >= okCount, 'every append answered ok is in the file');
+  assert.equal(reopened.verifyChain().ok, true);
+  await reopened.close();
+});
