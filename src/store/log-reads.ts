@@ -69,7 +69,7 @@ export class LogReads {
     const found = new Map<string, string>();
     for (const [streamId, type] of this.st.lastTypesFrom.iterate(prefix)) {
       if (!streamId.startsWith(prefix)) break;
-      found.set(streamId, type);
+      if (type !== '') found.set(streamId, type); // '': not known (see the schema's migration 3)
     }
     return found;
   }

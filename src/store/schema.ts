@@ -70,6 +70,16 @@ const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 3,
+    description: "each stream's last event type in its streams row (boot reads it instead of one event per stream)",
+    // '' when a stream's last event cannot be found (a damaged file): read as unknown, verifyChain reports the row
+    sql: `
+      ALTER TABLE streams ADD COLUMN last_type TEXT NOT NULL DEFAULT '';
+      UPDATE streams SET last_type = coalesce(
+        (SELECT e.type FROM events e WHERE e.stream_id = streams.stream_id AND e.stream_position = streams.version), '');
+    `,
+  },
 ];
 
 /** The schema version this build writes. */

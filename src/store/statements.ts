@@ -8,6 +8,7 @@ export interface StreamRow {
   stream_type: string;
   version: number;
   created_position: number;
+  last_type: string;
 }
 
 export interface SnapshotRow {
@@ -38,7 +39,7 @@ export interface Statements {
   streamsFrom: Stmt<[fromStreamId: string], StreamRow>;
   lastTypesFrom: Stmt<[fromStreamId: string], [streamId: string, type: string]>;
   insertEvent: Stmt<[number, string, number, string, string, string, number, string, string]>;
-  upsertStream: Stmt<[streamId: string, streamType: string, version: number, createdPosition: number]>;
+  upsertStream: Stmt<[streamId: string, streamType: string, version: number, createdPosition: number, lastType: string]>;
   snapshotsFrom: Stmt<[string], SnapshotRow>;
   getSnapshot: Stmt<[streamId: string], SnapshotRow>;
   upsertSnapshot: Stmt<[streamId: string, streamPosition: number, machineVersion: string, snapshot: string]>;
@@ -66,23 +67,20 @@ export function prepareStatements(db: Database.Database): Statements {
     positionOfStreamPosition: db.prepare<[string, number], number>(
       'SELECT position FROM events WHERE stream_id = ? AND stream_position = ?',
     ).pluck(true),
-    allStreams: db.prepare<[], StreamRow>('SELECT stream_id, stream_type, version, created_position FROM streams ORDER BY created_position'),
+    allStreams: db.prepare<[], StreamRow>('SELECT stream_id, stream_type, version, created_position, last_type FROM streams ORDER BY created_position'),
     streamsFrom: db.prepare<[string], StreamRow>(
-      'SELECT stream_id, stream_type, version, created_position FROM streams WHERE stream_id >= ? ORDER BY stream_id',
+      'SELECT stream_id, stream_type, version, created_position, last_type FROM streams WHERE stream_id >= ? ORDER BY stream_id',
     ),
-    // the type of each stream's last event: one lookup per stream on UNIQUE(stream_id, stream_position)
+    // the type of each stream's last event, kept in its streams row by the commit that wrote it (no event read)
     lastTypesFrom: db
-      .prepare<[string], [string, string]>(
-        'SELECT s.stream_id, e.type FROM streams s JOIN events e ON e.stream_id = s.stream_id AND e.stream_position = s.version ' +
-          'WHERE s.stream_id >= ? ORDER BY s.stream_id',
-      )
+      .prepare<[string], [string, string]>('SELECT stream_id, last_type FROM streams WHERE stream_id >= ? ORDER BY stream_id')
       .raw(true),
     insertEvent: db.prepare(
       'INSERT INTO events (position, stream_id, stream_position, type, data, meta, at, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
     ),
     upsertStream: db.prepare(
-      'INSERT INTO streams (stream_id, stream_type, version, created_position) VALUES (?, ?, ?, ?) ' +
-        'ON CONFLICT (stream_id) DO UPDATE SET version = excluded.version',
+      'INSERT INTO streams (stream_id, stream_type, version, created_position, last_type) VALUES (?, ?, ?, ?, ?) ' +
+        'ON CONFLICT (stream_id) DO UPDATE SET version = excluded.version, last_type = excluded.last_type',
     ),
     getSnapshot: db.prepare<[string], SnapshotRow>(
       'SELECT stream_id, stream_position, machine_version, snapshot FROM snapshots WHERE stream_id = ?',

@@ -4,8 +4,8 @@
 //
 // Stream versions are part of the chain, not beside it: every event's hash covers its stream_id and
 // stream_position, and the walk requires each stream's positions to run 1, 2, 3, ... in log order. The `streams`
-// table (which the hash does not cover) is then compared with that fold: every stream's recorded version and first
-// position must be what the chained events say, and no stream may be missing or extra. So the table can never
+// table (which the hash does not cover) is then compared with that fold: every stream's recorded version, first
+// position and last event type must be what the chained events say, and no stream may be missing or extra. So the table can never
 // vouch for anything by itself; it only has to agree with the chain. Example: events
 //   1 session:a#1, 2 session:b#1, 3 session:a#2   fold to   session:a → version 2 (from 1), session:b → 1 (from 2)
 // and a `streams` row saying session:a has version 3 means an event of session:a after position 3 was cut off.
@@ -20,11 +20,15 @@ export interface StreamRowToCheck {
   stream_id: string;
   version: number;
   created_position: number;
+  last_type: string;
 }
 
 interface FoldedStream {
   version: number;
   first: number;
+  /** position and type of its last event */
+  last: number;
+  lastType: string;
 }
 
 export interface ChainWalk {
@@ -43,7 +47,7 @@ export function walkChain(db: Database.Database): ChainWalk {
   const rows = db.prepare<[], EventRow>(`SELECT ${EVENT_COLUMNS} FROM events ORDER BY position`).raw(true);
   // Returning from inside for...of closes the cursor (iterator.return()), so the connection is free again.
   for (const row of rows.iterate()) if (!walker.event(row)) return walker.failed!;
-  const table = db.prepare<[], StreamRowToCheck>('SELECT stream_id, version, created_position FROM streams ORDER BY created_position');
+  const table = db.prepare<[], StreamRowToCheck>('SELECT stream_id, version, created_position, last_type FROM streams ORDER BY created_position');
   for (const s of table.iterate()) if (!walker.stream(s)) return walker.failed!;
   return walker.end();
 }
@@ -86,8 +90,11 @@ export class ChainWalker {
     if (streamPosition !== previous + 1) {
       return this.bad(position, `stream ${streamId}: stream_position ${streamPosition} does not follow ${previous}`);
     }
-    if (folded) folded.version = streamPosition;
-    else this.streams.set(streamId, { version: streamPosition, first: position });
+    if (folded) {
+      folded.version = streamPosition;
+      folded.last = position;
+      folded.lastType = type;
+    } else this.streams.set(streamId, { version: streamPosition, first: position, last: position, lastType: type });
     this.prevHash = storedHash;
     this.prevAt = at;
     this.checked += 1;
@@ -110,6 +117,10 @@ export class ChainWalker {
     }
     if (s.created_position !== folded.first) {
       return this.bad(folded.first, `stream ${s.stream_id}: recorded first position ${s.created_position} is not its first event's (${folded.first})`);
+    }
+    // boot skips finished streams by this type: a wrong one could hide a live stream or wake a finished one
+    if (s.last_type !== folded.lastType) {
+      return this.bad(folded.last, `stream ${s.stream_id}: recorded last event type "${s.last_type}" is not its last event's ("${folded.lastType}")`);
     }
     return true;
   }

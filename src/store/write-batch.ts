@@ -91,6 +91,8 @@ interface TouchedStream {
   version: number;
   /** position of the batch's first event of the stream (0: none written) */
   firstPosition: number;
+  /** type of the stream's last event written by the batch */
+  lastType: string;
 }
 
 function isConflict(expected: ExpectedVersion, actual: number): boolean {
@@ -129,7 +131,7 @@ function writeBatch(st: Statements, audit: AuditCheckpointTable, head: Head, req
     const n = r.eventCount(i);
     let stream = streams.get(streamId);
     if (stream === undefined) {
-      stream = { type: streamType, version: st.streamVersion.get(streamId) ?? 0, firstPosition: 0 };
+      stream = { type: streamType, version: st.streamVersion.get(streamId) ?? 0, firstPosition: 0, lastType: '' };
       streams.set(streamId, stream);
     }
     const actual = stream.version;
@@ -151,11 +153,12 @@ function writeBatch(st: Statements, audit: AuditCheckpointTable, head: Head, req
       hashes.write(hash, written++ * HASH_CHARS, HASH_CHARS, 'latin1');
       prevHash = hash;
       bytes += dataText.length + metaText.length + ROW_OVERHEAD_BYTES;
+      stream.lastType = type;
     }
     stream.version = actual + n;
   }
   // created_position only counts for a new stream (the upsert keeps an existing row's)
-  for (const [streamId, s] of streams) if (s.firstPosition !== 0) st.upsertStream.run(streamId, s.type, s.version, s.firstPosition);
+  for (const [streamId, s] of streams) if (s.firstPosition !== 0) st.upsertStream.run(streamId, s.type, s.version, s.firstPosition, s.lastType);
 
   const sideCount = sideWriteCount(side);
   if (sideCount > 0) applySideWrites(st, side, audit);

@@ -91,6 +91,7 @@ function truncateAndFix(file: string, keep: number): void {
     DELETE FROM events WHERE position > ${keep};
     DELETE FROM streams WHERE stream_id NOT IN (SELECT stream_id FROM events);
     UPDATE streams SET version = (SELECT max(e.stream_position) FROM events e WHERE e.stream_id = streams.stream_id);
+    UPDATE streams SET last_type = (SELECT e.type FROM events e WHERE e.stream_id = streams.stream_id AND e.stream_position = streams.version);
     DELETE FROM snapshots;
   `);
 }

@@ -72,7 +72,7 @@ test('golden hashes: a log written by hand with the pinned hash verifies, and th
   const db = new Database(file);
   db.prepare('INSERT INTO events (position, stream_id, stream_position, type, data, meta, at, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
     .run(f.position, f.streamId, f.streamPosition, f.type, f.dataText, f.metaText, f.at, GOLDEN_FIRST.prevHash, GOLDEN_FIRST.hash);
-  db.prepare('INSERT INTO streams (stream_id, stream_type, version, created_position) VALUES (?, ?, ?, ?)').run(f.streamId, 'session', 1, 1);
+  db.prepare('INSERT INTO streams (stream_id, stream_type, version, created_position, last_type) VALUES (?, ?, ?, ?, ?)').run(f.streamId, 'session', 1, 1, f.type);
   db.close();
   const reopened = openEventStore({ path: file });
   t.after(() => reopened.close());
@@ -167,7 +167,8 @@ test('the streams table must agree with the stream versions folded from the chai
     ['a version too low', `UPDATE streams SET version = version - 1 WHERE stream_id = 'session:1'`, 1, /recorded version 3 does not match its 4 stored events/],
     ['a version too high', `UPDATE streams SET version = version + 1 WHERE stream_id = 'session:2'`, 13, /events after position 12 were removed/],
     ['a wrong first position', `UPDATE streams SET created_position = 4 WHERE stream_id = 'session:1'`, 1, /recorded first position 4 is not its first event's \(1\)/],
-    ['a stream without events', `INSERT INTO streams VALUES ('session:9', 'session', 0, 13)`, 13, /session:9/],
+    ['a wrong last event type', `UPDATE streams SET last_type = 'Other' WHERE stream_id = 'session:2'`, 11, /session:2: recorded last event type "Other" is not its last event's/],
+    ['a stream without events', `INSERT INTO streams (stream_id, stream_type, version, created_position) VALUES ('session:9', 'session', 0, 13)`, 13, /session:9/],
     ['a stream missing', `DELETE FROM streams WHERE stream_id = 'session:0'`, 3, /missing from the streams table/],
   ] as const) {
     const file = await logWith(t, 12);

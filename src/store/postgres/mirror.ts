@@ -39,14 +39,16 @@ export class Mirror {
     const st = this.reads.st;
     this.applyRows = db.transaction((events: readonly StoredEvent[]) => {
       // one streams upsert per stream of the batch: its last version, its first position if it is new
-      const streams = new Map<string, { version: number; first: number }>();
+      const streams = new Map<string, { version: number; first: number; lastType: string }>();
       for (const e of events) {
         st.insertEvent.run(e.position, e.streamId, e.streamPosition, e.type, e.dataText, e.metaText, e.at, e.prevHash, e.hash);
         const s = streams.get(e.streamId);
-        if (s) s.version = e.streamPosition;
-        else streams.set(e.streamId, { version: e.streamPosition, first: e.position });
+        if (s) {
+          s.version = e.streamPosition;
+          s.lastType = e.type;
+        } else streams.set(e.streamId, { version: e.streamPosition, first: e.position, lastType: e.type });
       }
-      for (const [id, s] of streams) st.upsertStream.run(id, streamTypeOf(id), s.version, s.first);
+      for (const [id, s] of streams) st.upsertStream.run(id, streamTypeOf(id), s.version, s.first, s.lastType);
     });
   }
 

@@ -45,7 +45,7 @@ async function readState(client: pg.PoolClient, positions: readonly number[]): P
     }
     for (let after = -1; ;) {
       const { rows } = await client.query<StreamRowToCheck>(
-        'SELECT stream_id, version, created_position FROM pg_streams WHERE created_position > $1 ORDER BY created_position LIMIT $2',
+        'SELECT stream_id, version, created_position, last_type FROM pg_streams WHERE created_position > $1 ORDER BY created_position LIMIT $2',
         [after, PAGE],
       );
       for (const row of rows) if (!walker.stream(row)) return;
