@@ -4,13 +4,14 @@
 // what SQLite itself costs for these rows on this disk.
 // usage: node sqlite-raw.js '{"dir": "...", "seconds": 3}' → one JSON line
 import { join } from 'node:path';
-import { openDatabase } from '../../src/store/open-database.js';
+import { WRITE_CACHE_KIB, openDatabase } from '../../src/store/open-database.js';
 import { WalCheckpointer } from '../../src/store/wal-checkpointer.js';
 import { CHUNK_META, STREAMS, chunkEventData, streamId } from '../lib/acp-rows.js';
 
 const spec = JSON.parse(process.argv[2] ?? '{}') as { dir: string; seconds: number; perTxn?: number };
 const perTxn = spec.perTxn ?? 100;
 const db = openDatabase(join(spec.dir, 'raw.db'), 'strict');
+db.pragma(`cache_size = -${WRITE_CACHE_KIB}`); // the store's writes run on its writer thread's connection, with this cache
 const checkpointer = new WalCheckpointer(db, 1000, (e) => process.stderr.write(`checkpoint: ${String(e)}\n`));
 const insert = db.prepare(
   'INSERT INTO events (position, stream_id, stream_position, type, data, meta, at, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',

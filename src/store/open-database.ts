@@ -10,6 +10,17 @@ const JOURNAL_SIZE_LIMIT = 64 * 1024 * 1024;
 // the same file, a tool holding a write transaction). Wait a little for it, but not long: better-sqlite3 waits
 // synchronously, i.e. with the event loop blocked. After that the batch fails with SQLITE_BUSY.
 const BUSY_TIMEOUT_MS = 250;
+/**
+ * The page cache of the store's own connection (reads; also writes under fast durability), in KiB: SQLite's own
+ * default, where better-sqlite3 builds with 16 MB. A reader's cache serves only until the next commit (a read
+ * transaction that finds a newer WAL drops it), so a big one mostly kept what boot read: ~9 KiB per restored idle
+ * session over 1 000 sessions (idle-rss 12.1 -> 3.8 KiB). The writer thread's connection keeps the 16 MB: its
+ * cache is the write working set, one index leaf per active stream (measured under fast durability with 5 000
+ * active streams: 0.67 page reads per appended event at 2 MB against 0.37 at 16 MB; 0.29 vs 0.24 with 100).
+ */
+const READ_CACHE_KIB = 2048;
+/** The writer thread's page cache, in KiB (better-sqlite3's default, set here so that no build default decides it). */
+export const WRITE_CACHE_KIB = 16_000;
 
 export function openDatabase(path: string, durability: Durability): Database.Database {
   makePrivate(path);
@@ -24,6 +35,7 @@ export function openDatabase(path: string, durability: Durability): Database.Dat
     db.pragma(`synchronous = ${durability === 'fast' ? 'NORMAL' : 'FULL'}`);
     db.pragma('wal_autocheckpoint = 0'); // see wal-checkpointer.ts
     db.pragma(`journal_size_limit = ${JOURNAL_SIZE_LIMIT}`);
+    db.pragma(`cache_size = -${READ_CACHE_KIB}`);
     migrate(db);
     return db;
   } catch (err) {
@@ -58,6 +70,7 @@ export function openWriteConnection(path: string, durability: Durability): Datab
     db.pragma(`synchronous = ${durability === 'fast' ? 'NORMAL' : 'FULL'}`);
     db.pragma('wal_autocheckpoint = 0'); // see wal-checkpointer.ts
     db.pragma(`journal_size_limit = ${JOURNAL_SIZE_LIMIT}`);
+    db.pragma(`cache_size = -${WRITE_CACHE_KIB}`);
     return db;
   } catch (err) {
     db.close();
