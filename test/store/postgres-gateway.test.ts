@@ -125,6 +125,11 @@ test('serve on PostgreSQL: while the database is unreachable, appends answer 503
   assert.equal(created.status, 201, JSON.stringify(created.body));
   const id: string = created.body.id;
   assert.equal((await api('POST', `/api/v1/sessions/${id}/prompt`, say('remember pg-beta'))).status, 200);
+  // a second session, prompted during the outage (an actor whose append failed stops trusting its state until it
+  // is restored from the log: that one is not used again here)
+  const second = await api('POST', '/api/v1/sessions', { agent: 'demo' });
+  assert.equal(second.status, 201, JSON.stringify(second.body));
+  const other: string = second.body.id;
 
   proxy.hold();
   for (let i = 0; i < 3; i++) {
@@ -133,6 +138,9 @@ test('serve on PostgreSQL: while the database is unreachable, appends answer 503
     assert.equal(refused.body.error.code, 'store_unavailable');
     assert.match(refused.body.error.message, /PostgreSQL/);
   }
+  const prompt = await api('POST', `/api/v1/sessions/${other}/prompt`, say('lost in the outage'));
+  assert.equal(prompt.status, 503, JSON.stringify(prompt.body));
+  assert.equal(prompt.body.error.code, 'store_unavailable');
   assert.equal((await api('GET', '/health')).status, 200, 'the gateway is up');
   const read = await api('GET', `/api/v1/sessions/${id}`);
   assert.equal(read.status, 200, 'reads are served from the mirror');
