@@ -31,13 +31,12 @@ export const postgresAppends: Figure = {
   async run(ctx) {
     const seconds = ctx.quick ? 1 : 3;
     const server = await startPostgres({ durable: true });
-    process.env.AINTEGRIX_TEST_POSTGRES_URL ??= server.adminUrl; // createTestDatabase: a fresh database on this server
     try {
       const rounds = await inRounds(ctx.rounds, async (r) => {
         ctx.log(`postgres-appends round ${r}: SQLite store`);
         const sqlite = await runWorker(ctx, { seconds });
         ctx.log(`postgres-appends round ${r}: postgres store`);
-        const postgres = await runWorker(ctx, { seconds, postgresUrl: await createTestDatabase('bench') });
+        const postgres = await runWorker(ctx, { seconds, postgresUrl: await createTestDatabase('bench', server) });
         return { sqlite, postgres };
       });
       const m = (f: (x: (typeof rounds)[number]) => number) => sig(median(rounds.map(f)), 3);

@@ -40,13 +40,12 @@ export const postgresTurn: Figure = {
   title: 'REST blocking prompt p50, postgres store beside SQLite',
   async run(ctx) {
     const server = await startPostgres({ durable: true });
-    process.env.AINTEGRIX_TEST_POSTGRES_URL ??= server.adminUrl; // createTestDatabase: a fresh database on this server
     try {
       const rounds = await inRounds(ctx.rounds, async (r) => {
         ctx.log(`postgres-turn round ${r}: SQLite store`);
         const sqlite = await turnLatency(ctx);
         ctx.log(`postgres-turn round ${r}: postgres store`);
-        const postgres = await turnLatency(ctx, await createTestDatabase('bench_turn'));
+        const postgres = await turnLatency(ctx, await createTestDatabase('bench_turn', server));
         return { sqlite, postgres };
       });
       const m = (f: (x: (typeof rounds)[number]) => number) => sig(median(rounds.map(f)), 3);

@@ -29,9 +29,9 @@ export interface PostgresServer {
 let shared: Promise<PostgresServer> | undefined;
 let databases = 0;
 
-/** A fresh, empty database on the test server (started on first use); returns its URL. */
-export async function createTestDatabase(prefix = 't'): Promise<string> {
-  const server = await testPostgres();
+/** A fresh, empty database on the test server (started on first use), or on `on`; returns its URL. */
+export async function createTestDatabase(prefix = 't', on?: Pick<PostgresServer, 'adminUrl'>): Promise<string> {
+  const server = on ?? (await testPostgres());
   const name = `${prefix}_${process.pid}_${++databases}_${Date.now().toString(36)}`.toLowerCase();
   const client = new pg.Client({ connectionString: server.adminUrl });
   await client.connect();
