@@ -26,6 +26,7 @@ import { logGrowth } from './figures/log-growth.js';
 const FIGURES: Figure[] = [restLatency, sseChunks, agentsRps, durableAppends, boot, fanout, idleRss, orchestrate, concurrency, liveRss, logGrowth];
 FIGURES.push((await import('./figures/postgres-appends.js')).postgresAppends); // the postgres store beside SQLite's (starts its own server)
 FIGURES.push((await import('./figures/postgres-turn.js')).postgresTurn); // a turn on the postgres store beside SQLite's
+FIGURES.push((await import('./figures/cluster-failover.js')).clusterFailover); // three nodes: an owner killed, its session answered elsewhere
 
 function parseArgs(argv: string[]) {
   const o = { quick: false, rounds: 0, only: [] as string[], profile: undefined as boolean | undefined, wrk: true };
