@@ -138,6 +138,16 @@ describe('three nodes on one PostgreSQL', () => {
     assert.ok(chunks.length >= 12, `the turn's chunks are in the log (${chunks.length})`);
     const wsPositions = ws.messages.filter((m) => m.position !== undefined).map((m) => m.position!);
     assert.deepEqual(wsPositions, clientMessagePositions(log).filter((p) => p <= done.position!), 'the WS client got every client message once, in order');
+
+    // a prompt over that socket of node A goes to the owner too, under the caller's token
+    ws.send({ type: 'prompt', messages: [{ type: 'text', text: 'over the socket of a' }] });
+    const ack = await ws.waitFor((m) => m.type === 'ack' && m.data.for === 'prompt', MOVE_MS);
+    const socketTurn = await ws.waitFor((m) => m.type === 'turn_complete' && m.data.turn === ack.data.turn, MOVE_MS);
+    assert.equal(socketTurn.data.text, 'echo: over the socket of a');
+    const submitted = (await sessionLog(b, id)).find((e) => e.position === ack.data.position);
+    assert.equal(submitted?.type, 'PromptSubmitted');
+    assert.equal(submitted?.meta?.principal, 'tester', 'recorded under the caller\'s token name');
+    assert.equal((await cluster.lease(`session:${id}`))?.nodeId, b.id, 'run by its owner');
     ws.ws.close();
   });
 

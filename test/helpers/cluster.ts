@@ -271,9 +271,18 @@ export async function startCluster(o: ClusterOptions = {}): Promise<TestCluster>
   return cluster;
 }
 
+/** One event as the events API serves it (src/streams/event-view.ts). */
+export interface LoggedEvent {
+  position: number;
+  stream: string;
+  type: string;
+  data: any;
+  meta: any;
+}
+
 /** Every event of session `id` as node `n` serves it (JSON pages from the start), in log order. */
-export async function sessionLog(n: ClusterNode, id: string): Promise<Array<{ position: number; type: string; data: any }>> {
-  const all: Array<{ position: number; type: string; data: any }> = [];
+export async function sessionLog(n: ClusterNode, id: string): Promise<LoggedEvent[]> {
+  const all: LoggedEvent[] = [];
   for (let after = 0; ;) {
     const page = await n.api('GET', `/api/v1/sessions/${id}/events?after=${after}&limit=1000`);
     if (page.status !== 200) throw new Error(`events of ${id} on ${n.id}: ${page.status} ${JSON.stringify(page.body)}`);
