@@ -12,6 +12,11 @@ import type { AuditCheckpoint, DurableTimer, EventFilter, RecordedEvent, Snapsho
 import { checkLimit, checkPosition } from './validate-append.js';
 import { verifyChain } from './verify-chain.js';
 
+/** The first text after every text that starts with `prefix` (its last code unit moved up by one). */
+function prefixEnd(prefix: string): string {
+  return prefix === '' ? '\u{10ffff}' : prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
+}
+
 function streamInfo(r: StreamRow): StreamInfo {
   return { streamId: r.stream_id, streamType: r.stream_type, version: r.version, createdPosition: r.created_position };
 }
@@ -80,11 +85,10 @@ export class LogReads {
   }
 
   listSnapshots(prefix: string): Map<string, Snapshot> {
-    // one walk over the snapshots table (ids sharing a prefix are contiguous), instead of a query per stream
+    // one query for the whole prefix (ids sharing a prefix sort between it and its successor), not one per stream
     const found = new Map<string, Snapshot>();
-    for (const r of this.st.snapshotsFrom.iterate(prefix)) {
-      if (!r.stream_id.startsWith(prefix)) break;
-      found.set(r.stream_id, snapshotFromRow(r));
+    for (const r of this.st.snapshotsBetween.iterate(prefix, prefixEnd(prefix))) {
+      if (r.stream_id.startsWith(prefix)) found.set(r.stream_id, snapshotFromRow(r));
     }
     // snapshots written since the last commit replace what the table had
     if (this.pending) for (const r of this.pending.snapshotRows()) if (r.stream_id.startsWith(prefix)) found.set(r.stream_id, snapshotFromRow(r));
