@@ -76,7 +76,8 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
     : undefined;
   const store: EventStore = await openConfiguredEventStore(config.store, {
     url: storeUrl,
-    ...(cluster ? { nodeId: cluster.nodeId } : {}),
+    // a node paused mid-commit must not stall the others' heartbeats past their leases' TTL
+    ...(cluster ? { nodeId: cluster.nodeId, idleInTransactionMs: Math.max(1000, (config.cluster!.lease_ttl_secs * 1000) / 2) } : {}),
     onError: (error, context) => logger.error('event store', { context, error: error as Error }),
   });
   if (storeUrl !== undefined) logger.info('event store on PostgreSQL', { server: describePostgresUrl(storeUrl), mirror: config.store.mirror_path });

@@ -10,6 +10,8 @@ export interface OpenStoreOptions {
   url?: string;
   /** this node's id (fenced appends); postgres only */
   nodeId?: string;
+  /** a cluster node: PostgreSQL ends a transaction of this node idle for longer (below the lease TTL) */
+  idleInTransactionMs?: number;
   onError?: (error: unknown, context: string) => void;
 }
 
@@ -24,6 +26,7 @@ export async function openConfiguredEventStore(config: StoreConfig, o: OpenStore
     connectTimeoutMs: Math.max(1, Math.round(config.connect_timeout_secs * 1000)),
     inDoubtTimeoutMs: Math.max(1, Math.round(config.in_doubt_timeout_secs * 1000)),
     ...(o.nodeId !== undefined ? { nodeId: o.nodeId } : {}),
+    ...(o.idleInTransactionMs !== undefined ? { idleInTransactionMs: o.idleInTransactionMs } : {}),
     onError: o.onError,
   });
 }

@@ -194,6 +194,40 @@ describe('fences on appends', () => {
     await a.store.close();
     await b.store.close();
   });
+
+  it('on the postgres store, an append racing a takeover in flight waits for it and is refused (the lease row is locked, not just read)', async () => {
+    const url = await createTestDatabase('fencerace');
+    const dir = mkdtempSync(join(tmpdir(), 'aix-fencerace-'));
+    dirs.push(dir);
+    const pool = new pg.Pool({ connectionString: url, max: 2 });
+    pools.push(pool);
+    const leasesA = new LeaseManager({ pool, nodeId: 'a', url: 'http://a', ttlMs: 60_000, heartbeatMs: 20_000 });
+    const store = await openPostgresEventStore({ url, path: join(dir, 'a.db'), nodeId: 'a', onError: () => undefined });
+    await leasesA.open();
+    const ownership = new StreamOwnership(leasesA, store);
+    const runtime = new ActorRuntime({ store, catalogue: catalogue(), logger: silentLogger, fenceFor: (s, e) => ownership.fenceFor(s, e) });
+    runtime.register(kindOf('session'));
+    await leasesA.acquire('session:s1');
+    const actor = await runtime.create(kindOf('session'), 's1', [{ type: 'Counted', data: {} }]);
+
+    // another node's takeover has updated the row (epoch 2) but not committed yet
+    const takeover = await pool0(url).connect();
+    await takeover.query('BEGIN');
+    await takeover.query("UPDATE leases SET node_id = 'b', epoch = epoch + 1 WHERE key = 'session:s1'");
+    const append = actor.record([{ type: 'Counted', data: {} }]);
+    const outcome = append.then(() => 'committed', (e: unknown) => (e instanceof FencedError ? 'fenced' : `failed: ${(e as Error).message}`));
+    // the append's commit waits on the lease row (a plain read would have committed under epoch 1 by now)
+    await eventually(async () => {
+      const r = await takeover.query("SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%aintegrix_commit%'");
+      return r.rows[0].n === 1;
+    }, 10_000, 'the append to wait on the lease row');
+    await takeover.query('COMMIT');
+    takeover.release();
+    assert.equal(await outcome, 'fenced');
+    assert.equal(store.streamVersion('session:s1'), 1, 'nothing of the stale owner after the takeover');
+    runtime.stop();
+    await store.close();
+  });
 });
 
 function pool0(url: string): pg.Pool {

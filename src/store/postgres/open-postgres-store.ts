@@ -25,6 +25,12 @@ export interface PostgresEventStoreOptions extends EventStoreOptions {
   inDoubtTimeoutMs?: number;
   /** how long opening a connection may take before the commit fails (ms, default 5000) */
   connectTimeoutMs?: number;
+  /**
+   * how long a transaction of this node may sit idle before PostgreSQL ends it (ms, default 30000). A cluster node
+   * sets it below its lease TTL: a node paused inside the (rare) locked commit holds the writers' lock and lease rows,
+   * and the other nodes' heartbeats must get through before their leases expire.
+   */
+  idleInTransactionMs?: number;
 }
 
 const DEFAULT_MAX_BATCH_EVENTS = 512;
@@ -65,7 +71,7 @@ export async function openPostgresEventStore(options: PostgresEventStoreOptions)
     connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
     keepAlive: true,
     // a node that dies inside the (rare) locked commit must not hold the writers' lock of every node for long
-    idle_in_transaction_session_timeout: 30_000,
+    idle_in_transaction_session_timeout: options.idleInTransactionMs ?? 30_000,
   });
   // an idle connection that breaks (server restart) is dropped by the pool; the next query makes a new one
   pool.on('error', (err) => reportError(err, 'postgres store: idle connection lost'));

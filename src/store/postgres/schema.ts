@@ -20,7 +20,7 @@ export const NOTIFY_CHANNEL = 'aintegrix_events';
 // streams check is a guard: with the head's hash equal the mirror's versions are PostgreSQL's. A plpgsql function
 // (VOLATILE) takes a new snapshot per statement, so the head is read after the lock is held.
 const COMMIT_FUNCTION_SQL = `
-  CREATE FUNCTION aintegrix_commit(
+  CREATE OR REPLACE FUNCTION aintegrix_commit(
     p_node text, p_head bigint, p_head_hash text, p_fence_keys text[], p_fence_epochs bigint[],
     e_position bigint[], e_stream text[], e_stream_position bigint[], e_type text[], e_at bigint[],
     e_data text[], e_meta text[], e_prev text[], e_hash text[],
@@ -43,6 +43,10 @@ const COMMIT_FUNCTION_SQL = `
       RETURN;
     END IF;
     IF cardinality(p_fence_keys) > 0 THEN
+      -- the lease rows are locked FOR SHARE before they are read: a takeover (UPDATE of the epoch) in flight is
+      -- waited for and then seen, and none can commit until this commit did; a plain read would see the old epoch
+      -- and let a stale owner write after the takeover committed
+      PERFORM 1 FROM leases WHERE key = ANY(p_fence_keys) FOR SHARE;
       SELECT array_agg(f.key), array_agg(f.epoch), array_agg(l.node_id), array_agg(l.epoch)
         INTO refused_keys, refused_epochs, holder_nodes, holder_epochs
         FROM unnest(p_fence_keys, p_fence_epochs) AS f(key, epoch) LEFT JOIN leases l ON l.key = f.key
@@ -164,6 +168,11 @@ const MIGRATIONS: readonly Migration[] = [
   {
     version: 2,
     description: 'aintegrix_commit: a group commit in one round trip',
+    sql: COMMIT_FUNCTION_SQL,
+  },
+  {
+    version: 3,
+    description: 'aintegrix_commit locks the fenced lease rows FOR SHARE (a takeover in flight is waited for)',
     sql: COMMIT_FUNCTION_SQL,
   },
 ];
