@@ -9,23 +9,15 @@ import { isCheckedEvent, type EventCatalogue } from '../events/catalogue.js';
 import { isRejection, type ActorKind, type Decision } from './actor-kind.js';
 import { HeldRecords, HOLD_MS, type RecordOptions } from './held-records.js';
 import { foldedMachineEvent, toMachineEvent } from './machine-event.js';
+import { ActorConflictError, type DecideResult } from './actor-outcomes.js';
 
 export type { Decision } from './actor-kind.js';
 export type { RecordOptions } from './held-records.js';
 export { foldedMachineEvent, toMachineEvent } from './machine-event.js';
+export { ActorConflictError, type DecideResult } from './actor-outcomes.js';
 const LINGER: AppendOptions = { linger: true };
 /** how long a quiescent state must last before it is snapshotted (ms) */
 const QUIESCENT_SNAPSHOT_MS = 1000;
-
-export type DecideResult =
-  | { ok: true; events: RecordedEvent[] }
-  | { ok: false; reason: string; message?: string; details?: Record<string, unknown> };
-
-export class ActorConflictError extends Error {
-  constructor(streamId: string, expected: number, actual: number) {
-    super(`stream ${streamId} was written by someone else (expected version ${expected}, found ${actual})`);
-  }
-}
 
 export interface JournaledActorHost {
   readonly store: EventStore;
